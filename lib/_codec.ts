@@ -1,0 +1,507 @@
+/**
+ * Value checks and byte codecs shared by generated classes, the jitless fallback, struct arrays
+ * and validation, so every path accepts and rejects exactly the same values.
+ *
+ * @module
+ */
+import { FieldRangeError, FieldTypeError } from "./errors.ts";
+import type { Layout } from "../schemas/layout.ts";
+import { layoutOf } from "../schemas/layout.ts";
+import type { EnumSchema, LayoutMode, Schema } from "../schemas/types.ts";
+
+/** Typed arrays over one arena chunk, all starting at byte 0 of its buffer. */
+export interface Mem {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+  readonly u8: Uint8Array;
+  readonly i8: Int8Array;
+  readonly u16: Uint16Array;
+  readonly i16: Int16Array;
+  readonly u32: Uint32Array;
+  readonly i32: Int32Array;
+  readonly f32: Float32Array;
+  readonly f64: Float64Array;
+  readonly i64: BigInt64Array;
+  readonly u64: BigUint64Array;
+  readonly dv: DataView;
+  /** Position of byte 0 of this chunk in the arena's address space. */
+  readonly start: number;
+  /** Usable bytes. */
+  readonly size: number;
+}
+
+/** Wraps a buffer in the typed arrays every accessor reads through. */
+export function memOf(buffer: ArrayBuffer | SharedArrayBuffer, start: number): Mem {
+  const n = buffer.byteLength;
+  return {
+    buffer,
+    u8: new Uint8Array(buffer),
+    i8: new Int8Array(buffer),
+    u16: new Uint16Array(buffer, 0, n >> 1),
+    i16: new Int16Array(buffer, 0, n >> 1),
+    u32: new Uint32Array(buffer, 0, n >> 2),
+    i32: new Int32Array(buffer, 0, n >> 2),
+    f32: new Float32Array(buffer, 0, n >> 2),
+    f64: new Float64Array(buffer, 0, n >> 3),
+    i64: new BigInt64Array(buffer, 0, n >> 3),
+    u64: new BigUint64Array(buffer, 0, n >> 3),
+    dv: new DataView(buffer),
+    start,
+    size: n,
+  };
+}
+
+/** Byte size of each scalar kind. */
+export const SCALAR_SIZE: Readonly<Record<string, number>> = {
+  i8: 1,
+  u8: 1,
+  bool: 1,
+  i16: 2,
+  u16: 2,
+  i32: 4,
+  u32: 4,
+  f32: 4,
+  f64: 8,
+  i64: 8,
+  u64: 8,
+  ref: 8,
+};
+
+const INT_RANGE: Readonly<Record<string, readonly [number, number]>> = {
+  i8: [-128, 127],
+  u8: [0, 255],
+  i16: [-32768, 32767],
+  u16: [0, 65535],
+  i32: [-2147483648, 2147483647],
+  u32: [0, 4294967295],
+};
+const BIG_RANGE: Readonly<Record<string, readonly [bigint, bigint]>> = {
+  i64: [-(1n << 63n), (1n << 63n) - 1n],
+  u64: [0n, (1n << 64n) - 1n],
+};
+
+/** Largest finite f32. */
+export const F32_MAX = 3.4028234663852886e38;
+
+/**
+ * Checks a scalar against its kind. Returns undefined when it fits, else the error to throw
+ * (a FieldTypeError for the wrong JS type, a FieldRangeError for a value the type cannot hold).
+ */
+export function scalarProblem(
+  schema: Schema,
+  value: unknown,
+  path: string,
+): FieldTypeError | FieldRangeError | undefined {
+  const kind = schema.kind;
+  switch (kind) {
+    case "i8":
+    case "u8":
+    case "i16":
+    case "u16":
+    case "i32":
+    case "u32": {
+      const [lo, hi] = INT_RANGE[kind];
+      const expected = `an integer from ${lo} to ${hi}`;
+      if (typeof value !== "number") return new FieldTypeError(path, value, expected);
+      if (!Number.isInteger(value) || value < lo || value > hi) {
+        return new FieldRangeError(path, value, expected);
+      }
+      return undefined;
+    }
+    case "f32":
+      if (typeof value !== "number") return new FieldTypeError(path, value, "a number");
+      if (Math.abs(Math.fround(value)) === Infinity && Math.abs(value) !== Infinity) {
+        return new FieldRangeError(path, value, `a number within ±${F32_MAX} (f32)`);
+      }
+      return undefined;
+    case "f64":
+      return typeof value === "number" ? undefined : new FieldTypeError(path, value, "a number");
+    case "i64":
+    case "u64": {
+      const [lo, hi] = BIG_RANGE[kind];
+      const expected = `a bigint from ${lo} to ${hi}`;
+      if (typeof value !== "bigint") return new FieldTypeError(path, value, expected);
+      if (value < lo || value > hi) return new FieldRangeError(path, value, expected);
+      return undefined;
+    }
+    case "bool":
+      return typeof value === "boolean" ? undefined : new FieldTypeError(path, value, "a boolean");
+    case "enum": {
+      const expected = `one of ${schema.values.map((v) => JSON.stringify(v)).join(", ")}`;
+      if (typeof value !== "string") return new FieldTypeError(path, value, expected);
+      return enumIndex(schema).has(value) ? undefined : new FieldRangeError(path, value, expected);
+    }
+    case "string": {
+      const expected = `a string of at most ${schema.maxBytes} UTF-8 bytes without U+0000`;
+      if (typeof value !== "string") return new FieldTypeError(path, value, expected);
+      if (!isWellFormed(value) || value.includes("\0") || utf8Length(value) > schema.maxBytes) {
+        return new FieldRangeError(path, value, expected);
+      }
+      return undefined;
+    }
+    case "ref":
+      if (value === null) return undefined;
+      if (typeof value !== "number") return new FieldTypeError(path, value, "an id or null");
+      if (!Number.isSafeInteger(value) || value < 1) {
+        return new FieldRangeError(path, value, "an id (a positive integer) or null");
+      }
+      return undefined;
+    default:
+      return new FieldTypeError(path, value, `a ${kind}`);
+  }
+}
+
+/** Throws the FieldTypeError/FieldRangeError for a scalar that does not fit. */
+export function badScalar(schema: Schema, value: unknown, path: string): never {
+  throw scalarProblem(schema, value, path) ??
+    new FieldTypeError(path, value, `a valid ${schema.kind}`);
+}
+
+const enumMaps = new WeakMap<EnumSchema, Map<string, number>>();
+/** Literal → index map of an enum, built once. */
+export function enumIndex(schema: EnumSchema): Map<string, number> {
+  let m = enumMaps.get(schema);
+  if (!m) {
+    m = new Map(schema.values.map((v, i) => [v, i]));
+    enumMaps.set(schema, m);
+  }
+  return m;
+}
+
+function isWellFormed(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (!(d >= 0xdc00 && d <= 0xdfff)) return false;
+      i++;
+    } else if (c >= 0xdc00 && c <= 0xdfff) return false;
+  }
+  return true;
+}
+
+/** UTF-8 byte length of a well-formed string. */
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+/** Writes a checked string as UTF-8 and zero-fills the rest of its capacity. */
+export function writeString(u8: Uint8Array, o: number, cap: number, s: string): void {
+  let j = o;
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c < 0x80) u8[j++] = c;
+    else if (c < 0x800) {
+      u8[j++] = 0xc0 | (c >> 6);
+      u8[j++] = 0x80 | (c & 63);
+    } else if (c >= 0xd800 && c <= 0xdbff) {
+      c = 0x10000 + ((c - 0xd800) << 10) + (s.charCodeAt(++i) - 0xdc00);
+      u8[j++] = 0xf0 | (c >> 18);
+      u8[j++] = 0x80 | ((c >> 12) & 63);
+      u8[j++] = 0x80 | ((c >> 6) & 63);
+      u8[j++] = 0x80 | (c & 63);
+    } else {
+      u8[j++] = 0xe0 | (c >> 12);
+      u8[j++] = 0x80 | ((c >> 6) & 63);
+      u8[j++] = 0x80 | (c & 63);
+    }
+  }
+  u8.fill(0, j, o + cap);
+}
+
+const decoder = new TextDecoder();
+/** Reads a zero-padded UTF-8 string of capacity `cap`. */
+export function readString(u8: Uint8Array, o: number, cap: number): string {
+  let end = o;
+  let ascii = true;
+  const stop = o + cap;
+  while (end < stop && u8[end] !== 0) {
+    if (u8[end] >= 0x80) ascii = false;
+    end++;
+  }
+  if (ascii) {
+    let s = "";
+    for (let i = o; i < end; i++) s += String.fromCharCode(u8[i]);
+    return s;
+  }
+  // TextDecoder cannot read SharedArrayBuffer views, so copy those bytes first.
+  const bytes = u8.buffer instanceof ArrayBuffer ? u8.subarray(o, end) : u8.slice(o, end);
+  return decoder.decode(bytes);
+}
+
+/** Reads one scalar at absolute byte offset `o` (little-endian, any alignment). */
+export function readScalar(schema: Schema, m: Mem, o: number): unknown {
+  const dv = m.dv;
+  switch (schema.kind) {
+    case "i8":
+      return dv.getInt8(o);
+    case "u8":
+      return dv.getUint8(o);
+    case "i16":
+      return dv.getInt16(o, true);
+    case "u16":
+      return dv.getUint16(o, true);
+    case "i32":
+      return dv.getInt32(o, true);
+    case "u32":
+      return dv.getUint32(o, true);
+    case "f32":
+      return dv.getFloat32(o, true);
+    case "f64":
+      return dv.getFloat64(o, true);
+    case "i64":
+      return dv.getBigInt64(o, true);
+    case "u64":
+      return dv.getBigUint64(o, true);
+    case "bool":
+      return dv.getUint8(o) !== 0;
+    case "enum":
+      return schema.values[schema.storage === "u8" ? dv.getUint8(o) : dv.getUint16(o, true)];
+    case "string":
+      return readString(m.u8, o, schema.maxBytes);
+    case "ref": {
+      const id = dv.getFloat64(o, true);
+      return id === 0 ? null : id;
+    }
+    default:
+      throw new TypeError(`Cannot read a ${schema.kind} as a scalar`);
+  }
+}
+
+/** Writes one already-checked scalar at absolute byte offset `o`. */
+export function writeScalar(schema: Schema, m: Mem, o: number, v: unknown): void {
+  const dv = m.dv;
+  switch (schema.kind) {
+    case "i8":
+      return dv.setInt8(o, v as number);
+    case "u8":
+      return dv.setUint8(o, v as number);
+    case "i16":
+      return dv.setInt16(o, v as number, true);
+    case "u16":
+      return dv.setUint16(o, v as number, true);
+    case "i32":
+      return dv.setInt32(o, v as number, true);
+    case "u32":
+      return dv.setUint32(o, v as number, true);
+    case "f32":
+      return dv.setFloat32(o, v as number, true);
+    case "f64":
+      return dv.setFloat64(o, v as number, true);
+    case "i64":
+      return dv.setBigInt64(o, BigInt.asIntN(64, v as bigint), true);
+    case "u64":
+      return dv.setBigUint64(o, BigInt.asUintN(64, v as bigint), true);
+    case "bool":
+      return dv.setUint8(o, v ? 1 : 0);
+    case "enum": {
+      const i = enumIndex(schema).get(v as string);
+      if (i === undefined) badScalar(schema, v, "?");
+      return schema.storage === "u8" ? dv.setUint8(o, i) : dv.setUint16(o, i, true);
+    }
+    case "string":
+      return writeString(m.u8, o, schema.maxBytes, v as string);
+    case "ref":
+      return dv.setFloat64(o, v === null || v === undefined ? 0 : v as number, true);
+    default:
+      throw new TypeError(`Cannot write a ${schema.kind} as a scalar`);
+  }
+}
+
+/** True for kinds stored as one scalar. */
+export function isScalar(schema: Schema): boolean {
+  return schema.kind in SCALAR_SIZE || schema.kind === "enum" || schema.kind === "string";
+}
+
+const VEC_KEYS = ["x", "y", "z", "w"] as const;
+
+/**
+ * Checks a whole value against a schema, recursively, before anything is written. `partial`
+ * allows missing struct fields (an init or an update); unknown fields are always refused.
+ */
+export function validate(schema: Schema, value: unknown, path: string, partial: boolean): void {
+  switch (schema.kind) {
+    case "struct": {
+      if (typeof value !== "object" || value === null || Array.isArray(value)) {
+        throw new FieldTypeError(path || schema.name, value, `an object for struct ${schema.name}`);
+      }
+      for (const key in value) {
+        if (!Object.hasOwn(schema.fields, key)) {
+          throw new FieldTypeError(
+            join(path, key),
+            (value as Record<string, unknown>)[key],
+            `no such field: ${schema.name} has ${Object.keys(schema.fields).join(", ")}`,
+          );
+        }
+      }
+      for (const key of Object.keys(schema.fields)) {
+        const v = (value as Record<string, unknown>)[key];
+        if (v === undefined) {
+          if (partial) continue;
+          throw new FieldTypeError(join(path, key), v, `a value (the field is required)`);
+        }
+        validate(schema.fields[key], v, join(path, key), partial);
+      }
+      return;
+    }
+    case "vec": {
+      const keys = VEC_KEYS.slice(0, schema.length);
+      if (typeof value !== "object" || value === null || Array.isArray(value)) {
+        throw new FieldTypeError(path, value, `an object { ${keys.join(", ")} }`);
+      }
+      for (const key in value) {
+        if (!(keys as readonly string[]).includes(key)) {
+          throw new FieldTypeError(
+            join(path, key),
+            (value as Record<string, unknown>)[key],
+            `no such component: use ${keys.join(", ")}`,
+          );
+        }
+      }
+      const elem = { kind: schema.element } as Schema;
+      for (const key of keys) {
+        const v = (value as Record<string, unknown>)[key];
+        if (v === undefined) {
+          if (partial) continue;
+          throw new FieldTypeError(join(path, key), v, "a value (the component is required)");
+        }
+        const p = scalarProblem(elem, v, join(path, key));
+        if (p) throw p;
+      }
+      return;
+    }
+    case "mat":
+    case "array": {
+      const n = schema.kind === "mat" ? schema.cols * schema.rows : schema.length;
+      const elem = schema.kind === "mat" ? ({ kind: "f32" } as Schema) : schema.element;
+      if (!isArrayLike(value)) {
+        throw new FieldTypeError(path, value, `an array of ${n} elements`);
+      }
+      if (value.length !== n) {
+        throw new FieldRangeError(path, value, `an array of ${n} elements`);
+      }
+      for (let i = 0; i < n; i++) validate(elem, value[i], `${path}[${i}]`, partial);
+      return;
+    }
+    default: {
+      const p = scalarProblem(schema, value, path);
+      if (p) throw p;
+    }
+  }
+}
+
+function isArrayLike(v: unknown): v is ArrayLike<unknown> {
+  return Array.isArray(v) || ArrayBuffer.isView(v) && !(v instanceof DataView);
+}
+
+/** Joins a field path. */
+export function join(path: string, key: string): string {
+  return path === "" ? key : `${path}.${key}`;
+}
+
+/**
+ * Writes a checked value of any schema at absolute offset `o` (the interpreter the jitless
+ * fallback and compound setters use). Missing struct fields are left as they are.
+ */
+export function writeValue(schema: Schema, mode: LayoutMode, m: Mem, o: number, v: unknown): void {
+  switch (schema.kind) {
+    case "struct": {
+      const layout = layoutOf(schema, mode);
+      for (const f of layout.fields) {
+        const x = (v as Record<string, unknown>)[f.name];
+        if (x !== undefined) writeValue(f.schema, layout.mode, m, o + f.offset, x);
+      }
+      return;
+    }
+    case "vec": {
+      const elem = { kind: schema.element } as Schema;
+      for (let i = 0; i < schema.length; i++) {
+        const x = (v as Record<string, unknown>)[VEC_KEYS[i]];
+        if (x !== undefined) writeScalar(elem, m, o + 4 * i, x);
+      }
+      return;
+    }
+    case "mat": {
+      const stride = layoutOf(schema, mode).size / schema.cols;
+      const a = v as ArrayLike<number>;
+      for (let c = 0; c < schema.cols; c++) {
+        for (let r = 0; r < schema.rows; r++) {
+          m.dv.setFloat32(o + c * stride + 4 * r, a[c * schema.rows + r], true);
+        }
+      }
+      return;
+    }
+    case "array": {
+      const stride = elementStride(schema.element, mode);
+      const a = v as ArrayLike<unknown>;
+      for (let i = 0; i < schema.length; i++) writeValue(schema.element, mode, m, o + i * stride, a[i]);
+      return;
+    }
+    default:
+      writeScalar(schema, m, o, v);
+  }
+}
+
+/** Reads any schema at absolute offset `o` as a plain value. */
+export function readValue(schema: Schema, mode: LayoutMode, m: Mem, o: number): unknown {
+  switch (schema.kind) {
+    case "struct": {
+      const layout = layoutOf(schema, mode);
+      const out: Record<string, unknown> = {};
+      for (const f of layout.fields) out[f.name] = readValue(f.schema, layout.mode, m, o + f.offset);
+      return out;
+    }
+    case "vec": {
+      const elem = { kind: schema.element } as Schema;
+      const out: Record<string, unknown> = {};
+      for (let i = 0; i < schema.length; i++) out[VEC_KEYS[i]] = readScalar(elem, m, o + 4 * i);
+      return out;
+    }
+    case "mat": {
+      const stride = layoutOf(schema, mode).size / schema.cols;
+      const out: number[] = [];
+      for (let c = 0; c < schema.cols; c++) {
+        for (let r = 0; r < schema.rows; r++) out.push(m.dv.getFloat32(o + c * stride + 4 * r, true));
+      }
+      return out;
+    }
+    case "array": {
+      const stride = elementStride(schema.element, mode);
+      const out: unknown[] = [];
+      for (let i = 0; i < schema.length; i++) {
+        out.push(readValue(schema.element, mode, m, o + i * stride));
+      }
+      return out;
+    }
+    default:
+      return readScalar(schema, m, o);
+  }
+}
+
+/** Byte distance between array elements of `element` in `mode`. */
+export function elementStride(element: Schema, mode: LayoutMode): number {
+  const l: Layout = layoutOf(element, element.kind === "struct" ? (element.layout ?? mode) : mode);
+  const wgsl = mode === "wgsl" || mode === "wgsl-uniform";
+  return wgsl ? Math.ceil(l.size / l.align) * l.align : l.size;
+}
+
+/** JSON-safe copy of a plain value: bigints become decimal strings. */
+export function jsonSafe(v: unknown): unknown {
+  if (typeof v === "bigint") return v.toString();
+  if (Array.isArray(v)) return v.map(jsonSafe);
+  if (typeof v === "object" && v !== null) {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v)) out[k] = jsonSafe((v as Record<string, unknown>)[k]);
+    return out;
+  }
+  return v;
+}

@@ -1,0 +1,211 @@
+/**
+ * The `$h` object every generated class receives: slow paths (errors, stale checks) and the
+ * interpretive codecs for compound fields. Hot paths never call through here.
+ *
+ * @module
+ */
+import type { LayoutMode, RefSchema, Schema, StructSchema } from "../schemas/types.ts";
+import { layoutOf } from "../schemas/layout.ts";
+import {
+  badScalar,
+  elementStride,
+  jsonSafe,
+  join,
+  type Mem,
+  readScalar,
+  readString,
+  readValue,
+  scalarProblem,
+  validate,
+  writeScalar,
+  writeString,
+  writeValue,
+} from "./_codec.ts";
+import { StaleViewError } from "./errors.ts";
+
+/** What the arena side of a view must offer. */
+export interface ArenaLike {
+  /** `[0]` is the generation; bumped by every reset and release. */
+  readonly state: Int32Array;
+  /** Whether memory at arena address `pos`, allocated in generation `gen`, is still live. */
+  isLive(gen: number, pos: number): boolean;
+}
+
+/** The fields every generated view has (all `$`-prefixed, so no field name can clash). */
+export interface ViewInternals {
+  $a: ArenaLike;
+  $s: Int32Array;
+  $m: Mem;
+  $o: number;
+  $g: number;
+  $b: number;
+  $n: number;
+  $p: string;
+  $each(fn: (v: unknown, i: number) => void): void;
+}
+
+/** Resolvers for `t.ref()` fields, registered by the table that holds the target schema. */
+export const refResolvers: WeakMap<StructSchema, (id: number) => unknown> = new WeakMap();
+
+function stale(v: ViewInternals, field: string): void {
+  const gen = v.$s[0];
+  // A release() bumps the generation without freeing older memory: re-validate, then resync.
+  if (v.$a.isLive(v.$g, v.$m.start + v.$o)) {
+    v.$g = gen;
+    return;
+  }
+  throw new StaleViewError(join(v.$p, field), v.$g, gen);
+}
+
+function checkLive(v: ViewInternals, field: string): void {
+  if (v.$g !== v.$s[0]) stale(v, field);
+}
+
+function badIndex(v: ViewInternals, i: unknown): never {
+  throw new RangeError(
+    `Cannot seek to ${String(i)}: expected an integer index from 0 to ${v.$n - 1}`,
+  );
+}
+
+function enumIndexOf(schema: Schema, map: Map<string, number>, x: unknown, path: string): number {
+  const i = map.get(x as string);
+  if (i === undefined) badScalar(schema, x, path);
+  return i;
+}
+
+function writeStringChecked(schema: Schema, u8: Uint8Array, o: number, x: unknown, path: string) {
+  // Even unchecked views check strings: an over-long one would spill into the next field.
+  const p = scalarProblem(schema, x, path);
+  if (p) throw p;
+  writeString(u8, o, (schema as { maxBytes: number }).maxBytes, x as string);
+}
+
+function deref(v: ViewInternals, schema: RefSchema, id: number): unknown {
+  if (id === 0) return undefined;
+  const target = schema.target();
+  const resolve = refResolvers.get(target);
+  if (!resolve) {
+    throw new ReferenceError(
+      `Cannot resolve "${v.$p}": no Table holds ${target.name} records (create one first)`,
+    );
+  }
+  return resolve(id);
+}
+
+function refValue(id: number): number | null {
+  return id === 0 ? null : id;
+}
+
+/**
+ * Indexable view of a fixed-length array whose elements are not plain aligned numbers (structs,
+ * vectors, enums, strings, bools, nested arrays, or numbers at unaligned packed offsets). It
+ * follows its parent view, so a cursor's arrays move with the cursor.
+ */
+export class ArrayView {
+  #parent: ViewInternals;
+  #offset: number;
+  #schema: Schema;
+  #element: Schema;
+  #child: (new (...a: unknown[]) => unknown) | undefined;
+  #mode: LayoutMode;
+  #path: string;
+  #stride: number;
+  #rows: number;
+  #colStride: number;
+  /** Number of elements. */
+  readonly length: number;
+  /** Built by generated getters. */
+  constructor(
+    parent: ViewInternals,
+    offset: number,
+    schema: Schema,
+    child: (new (...a: unknown[]) => unknown) | undefined,
+    mode: LayoutMode,
+    path: string,
+  ) {
+    this.#parent = parent;
+    this.#offset = offset;
+    this.#schema = schema;
+    this.#child = child;
+    this.#mode = mode;
+    this.#path = path;
+    if (schema.kind === "mat") {
+      this.#element = { kind: "f32" } as Schema;
+      this.length = schema.cols * schema.rows;
+      this.#rows = schema.rows;
+      this.#colStride = layoutOf(schema, mode).size / schema.cols;
+      this.#stride = 4;
+    } else if (schema.kind === "array") {
+      this.#element = schema.element;
+      this.length = schema.length;
+      this.#rows = 0;
+      this.#colStride = 0;
+      this.#stride = elementStride(schema.element, mode);
+    } else {
+      throw new TypeError(`ArrayView needs an array or matrix schema, got ${schema.kind}`);
+    }
+  }
+  #at(i: number, what: string): number {
+    checkLive(this.#parent, this.#path);
+    if (!(Number.isInteger(i) && i >= 0 && i < this.length)) {
+      throw new RangeError(
+        `Cannot ${what} "${this.#path}[${i}]": expected an index from 0 to ${this.length - 1}`,
+      );
+    }
+    const base = this.#parent.$o + this.#offset;
+    if (this.#rows > 0) {
+      return base + Math.floor(i / this.#rows) * this.#colStride + 4 * (i % this.#rows);
+    }
+    return base + i * this.#stride;
+  }
+  /** Element `i`: a value, or a view for struct and vector elements. */
+  at(i: number): unknown {
+    const o = this.#at(i, "read");
+    const p = this.#parent;
+    const el = this.#element;
+    if (this.#child) return new this.#child(p.$a, p.$m, o, p.$g, `${this.#path}[${i}]`);
+    if (el.kind === "array" || el.kind === "mat") return readValue(el, this.#mode, p.$m, o);
+    return readScalar(el, p.$m, o);
+  }
+  /** Writes element `i` (checked like any field write; nothing is written on error). */
+  setAt(i: number, value: unknown): void {
+    const o = this.#at(i, "write");
+    validate(this.#element, value, `${this.#path}[${i}]`, false);
+    writeValue(this.#element, this.#mode, this.#parent.$m, o, value);
+  }
+  /** The elements as plain values. */
+  toObject(): unknown[] {
+    checkLive(this.#parent, this.#path);
+    const p = this.#parent;
+    return readValue(this.#schema, this.#mode, p.$m, p.$o + this.#offset) as unknown[];
+  }
+  /** Iterates the elements (struct elements as fresh views). */
+  *[Symbol.iterator](): Iterator<unknown> {
+    for (let i = 0; i < this.length; i++) yield this.at(i);
+  }
+}
+
+/** The helper object generated classes receive as `$h`. */
+export const helpers = {
+  stale,
+  checkLive,
+  bad: (schema: Schema, v: unknown, path: string): never => badScalar(schema, v, path),
+  badIndex,
+  join,
+  validate,
+  writeValue,
+  readValue,
+  readString,
+  writeStringChecked,
+  enumIndexOf,
+  deref,
+  refValue,
+  jsonSafe,
+  ArrayView,
+  writeScalar,
+  readScalar,
+  scalarProblem,
+};
+
+/** Type of {@linkcode helpers}. */
+export type Helpers = typeof helpers;

@@ -1,0 +1,572 @@
+/**
+ * Bump-allocating arenas over an ArrayBuffer (or SharedArrayBuffer), with O(1) reset, stack-like
+ * marks and scopes, and a choice of what happens when the memory runs out.
+ *
+ * @module
+ */
+import { layoutOf } from "../schemas/layout.ts";
+import type { DeepPartial, Infer, StructSchema, ViewOf } from "../schemas/types.ts";
+import { type Mem, memOf, validate } from "./_codec.ts";
+import type { ViewInternals } from "./_helpers.ts";
+import { type ViewClass, viewClass } from "./compile.ts";
+import { ArenaFullError } from "./errors.ts";
+import { Pool } from "./pool.ts";
+import { StructArray } from "./struct_array.ts";
+
+/** What an arena does when an allocation does not fit. */
+export type Overflow = "throw" | "grow" | "pool";
+
+/** Options of {@linkcode Arena}. */
+export interface ArenaOptions {
+  /** Size of the first chunk in bytes. */
+  bytes: number;
+  /** Back the arena with SharedArrayBuffer, so its bytes can be posted to workers. */
+  shared?: boolean;
+  /**
+   * `"throw"` (default): a full arena throws {@linkcode ArenaFullError} (`tryAlloc` returns
+   * undefined). `"grow"`: chain new chunks, kept for reuse after `reset()`. `"pool"`: take extra
+   * chunks from a {@linkcode Pool} of buffers and hand them back at `reset()`.
+   */
+  overflow?: Overflow;
+  /** Upper bound of all chunks together, for `"grow"` and `"pool"` (default: no bound). */
+  maxBytes?: number;
+  /** Size of each extra chunk (default: `bytes`; larger allocations get a chunk of their own). */
+  chunkBytes?: number;
+  /** For `"pool"`: the pool extra chunks come from, to share one among several arenas. */
+  pool?: Pool<ArrayBuffer | SharedArrayBuffer>;
+  /**
+   * Check lifetimes and values (default true). Unchecked views skip the generation check and the
+   * number range checks: a stale view reads whatever now occupies its bytes, and out-of-range
+   * numbers wrap or round the way typed arrays convert them. Strings and enum literals are still
+   * checked, because a wrong one cannot be stored without touching other bytes or losing it.
+   */
+  checked?: boolean;
+  /** Build accessor classes from closures instead of `new Function` (same behaviour, slower). */
+  jitless?: boolean;
+}
+
+/** Counters of an arena, as a plain snapshot. */
+export interface ArenaStats {
+  /** Bytes of all chunks. */
+  capacity: number;
+  /** Bytes consumed since the last reset, padding and skipped chunk tails included. */
+  used: number;
+  /** Largest `used` ever seen. */
+  highWater: number;
+  /** Allocations since the last reset. */
+  allocations: number;
+  /** Allocations since the arena was made. */
+  totalAllocations: number;
+  /** Chunks added because the arena was full, since it was made. */
+  overflows: number;
+  /** Number of resets. */
+  resets: number;
+  /** Current generation (bumped by every reset and release). */
+  generation: number;
+}
+
+const dispose: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol.for("Symbol.dispose");
+
+/** A stack-like scope of an arena: releasing it frees what was allocated since it was opened. */
+export interface ArenaScope extends Disposable {
+  /** The mark the scope releases to. */
+  readonly mark: number;
+  /** Frees every allocation since the scope opened (once; later calls do nothing). */
+  release(): void;
+}
+
+function positiveInt(name: string, v: unknown): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 1 || v > 0x7fff_fff0) {
+    throw new RangeError(`Cannot create Arena: option "${name}" must be a positive integer, got ${String(v)}`);
+  }
+  return v;
+}
+
+const roundUp16 = (n: number) => (n + 15) & ~15;
+
+/**
+ * A bump allocator for structs: `alloc` is a pointer bump, `reset()` frees everything at once.
+ *
+ * Lifetimes: every view, cursor and struct array taken from an arena lives until `reset()`, or
+ * until a `release(mark)` (or a scope) covers it. In checked mode (the default) touching one
+ * afterwards throws {@linkcode StaleViewError}, never reads another allocation's bytes; copy what
+ * must survive with {@linkcode Arena.copy} into a longer-lived arena first.
+ *
+ * @example One arena per frame
+ * ```ts
+ * import { Arena, StaleViewError, t } from "@arenakit/core";
+ * import assert from "node:assert/strict";
+ * const Particle = t.struct({ pos: t.vec2f(), life: t.f32() });
+ * const frame = new Arena({ bytes: 1 << 20 });
+ * const p = frame.alloc(Particle, { pos: { x: 1.5, y: 2 }, life: 1 });
+ * p.pos.x += 0.25;
+ * assert.equal(p.pos.x, 1.75);
+ * frame.reset();
+ * assert.throws(() => p.life, StaleViewError);
+ * ```
+ */
+export class Arena {
+  /** `[0]` is the generation. Views compare against it on every access in checked mode. */
+  readonly state: Int32Array;
+  /** Whether views check lifetimes and values. */
+  readonly checked: boolean;
+  /** Whether accessor classes are built without eval. */
+  readonly jitless: boolean;
+  /** What happens when an allocation does not fit. */
+  readonly overflow: Overflow;
+  #shared: boolean;
+  #chunkBytes: number;
+  #maxBytes: number;
+  #pool: Pool<ArrayBuffer | SharedArrayBuffer> | undefined;
+  #chunks: Mem[];
+  #ci = 0;
+  #mem: Mem;
+  #top = 0;
+  // Monotonic stack of (generation, cut): see isLive().
+  #cutGen: number[] = [];
+  #cutPos: number[] = [];
+  #allocs = 0;
+  #totalAllocs = 0;
+  #highWater = 0;
+  #overflows = 0;
+  #resets = 0;
+  #classes = new Map<StructSchema, ViewClass>();
+
+  /** Makes an arena with a first chunk of `bytes` bytes. */
+  constructor(options: ArenaOptions) {
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError(`Cannot create Arena: expected an options object like { bytes: 65536 }`);
+    }
+    const bytes = roundUp16(positiveInt("bytes", options.bytes));
+    const overflow = options.overflow ?? "throw";
+    if (overflow !== "throw" && overflow !== "grow" && overflow !== "pool") {
+      throw new RangeError(
+        `Cannot create Arena: option "overflow" must be "throw", "grow" or "pool", got ${String(overflow)}`,
+      );
+    }
+    this.overflow = overflow;
+    this.#shared = options.shared === true;
+    if (this.#shared && typeof SharedArrayBuffer === "undefined") {
+      throw new TypeError("Cannot create a shared Arena: SharedArrayBuffer is not available here");
+    }
+    this.#chunkBytes = roundUp16(positiveInt("chunkBytes", options.chunkBytes ?? bytes));
+    const max = options.maxBytes ?? Infinity;
+    if (typeof max !== "number" || !(max >= bytes)) {
+      throw new RangeError(
+        `Cannot create Arena: option "maxBytes" must be at least "bytes" (${bytes}), got ${String(max)}`,
+      );
+    }
+    this.#maxBytes = max;
+    this.checked = options.checked ?? true;
+    this.jitless = options.jitless ?? false;
+    if (overflow === "pool") {
+      const size = this.#chunkBytes;
+      this.#pool = options.pool ?? new Pool({ create: () => this.#buffer(size) });
+    }
+    this.state = new Int32Array(this.#shared ? new SharedArrayBuffer(4) : new ArrayBuffer(4));
+    this.#mem = memOf(this.#buffer(bytes), 0);
+    this.#chunks = [this.#mem];
+  }
+
+  #buffer(bytes: number): ArrayBuffer | SharedArrayBuffer {
+    return this.#shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+  }
+
+  /** The accessor class this arena uses for `schema` (generated once per schema and mode). */
+  classOf(schema: StructSchema): ViewClass {
+    let C = this.#classes.get(schema);
+    if (C === undefined) {
+      const layout = layoutOf(schema);
+      C = viewClass(
+        { schema, mode: layout.mode, baseAlign: layout.align, checked: this.checked },
+        this.jitless,
+      );
+      this.#classes.set(schema, C);
+    }
+    return C;
+  }
+
+  /**
+   * Tells whether memory at arena address `pos`, last known live in generation `gen`, is still
+   * live: no reset since then, and no release to a mark at or below `pos`.
+   */
+  isLive(gen: number, pos: number): boolean {
+    const gens = this.#cutGen;
+    // Cuts rise with generation, so the first cut after `gen` is the lowest one since then.
+    for (let i = 0; i < gens.length; i++) {
+      if (gens[i] > gen) return this.#cutPos[i] > pos;
+    }
+    return true;
+  }
+
+  #cut(pos: number): void {
+    const gen = ++this.state[0];
+    while (this.#cutPos.length > 0 && this.#cutPos[this.#cutPos.length - 1] >= pos) {
+      this.#cutPos.pop();
+      this.#cutGen.pop();
+    }
+    this.#cutGen.push(gen);
+    this.#cutPos.push(pos);
+  }
+
+  // Returns the offset of `size` bytes aligned to `align` in this.#mem, or -1 when `soft` and full.
+  #bump(size: number, align: number, soft: boolean): number {
+    let m = this.#mem;
+    let o = (this.#top + align - 1) & -align;
+    if (o + size > m.size) {
+      if (!this.#nextChunk(size, align, soft)) return -1;
+      m = this.#mem;
+      o = 0;
+    }
+    this.#top = o + size;
+    this.#allocs++;
+    this.#totalAllocs++;
+    const used = m.start + this.#top;
+    if (used > this.#highWater) this.#highWater = used;
+    return o;
+  }
+
+  #nextChunk(size: number, align: number, soft: boolean): boolean {
+    const need = size + align;
+    const next = this.#chunks[this.#ci + 1];
+    if (next !== undefined && next.size >= size) {
+      this.#ci++;
+      this.#mem = next;
+      this.#top = 0;
+      return true;
+    }
+    const m = this.#mem;
+    const left = Math.max(0, m.size - this.#top);
+    if (this.overflow === "throw") {
+      if (soft) return false;
+      throw new ArenaFullError(size, left);
+    }
+    const bytes = Math.max(this.#chunkBytes, roundUp16(need));
+    const start = m.start + m.size;
+    if (start + bytes > this.#maxBytes) {
+      if (soft) return false;
+      throw new ArenaFullError(size, left);
+    }
+    // Chunks past the current one were freed by a reset or release; drop the too-small one.
+    this.#releaseChunks(this.#ci + 1);
+    const buffer = this.#pool !== undefined && bytes === this.#chunkBytes
+      ? this.#pool.get()
+      : this.#buffer(bytes);
+    const mem = memOf(buffer, start);
+    this.#chunks.push(mem);
+    this.#ci++;
+    this.#mem = mem;
+    this.#top = 0;
+    this.#overflows++;
+    return true;
+  }
+
+  #releaseChunks(from: number): void {
+    const gone = this.#chunks.splice(from);
+    if (this.#pool === undefined) return;
+    for (const m of gone) if (m.size === this.#chunkBytes) this.#pool.put(m.buffer);
+  }
+
+  /**
+   * Allocates one zeroed `schema` record, writes `init` into it, and returns its view. In checked
+   * mode `init` is validated first, so a bad value throws before anything is allocated.
+   *
+   * Lifetimes: the view lives until `reset()` or a `release()` covering it.
+   *
+   * @example Allocate and read back
+   * ```ts
+   * import { Arena, t } from "@arenakit/core";
+   * const P = t.struct({ life: t.f32(), kind: t.enum(["spark", "ember"]) });
+   * const arena = new Arena({ bytes: 1024 });
+   * const p = arena.alloc(P, { life: 0.5, kind: "ember" });
+   * console.log(p.kind, p.toObject()); // ember { life: 0.5, kind: "ember" }
+   * ```
+   */
+  alloc<S extends StructSchema>(schema: S, init?: DeepPartial<Infer<S>>): ViewOf<S> {
+    return this.#alloc(schema, init, false) as unknown as ViewOf<S>;
+  }
+
+  /**
+   * Like {@linkcode Arena.alloc}, but returns `undefined` instead of throwing when the arena is
+   * full (bad values still throw).
+   *
+   * @example Fall back when full
+   * ```ts
+   * import { Arena, t } from "@arenakit/core";
+   * const arena = new Arena({ bytes: 16 });
+   * const P = t.struct({ a: t.f64(), b: t.f64() });
+   * console.log(arena.tryAlloc(P) !== undefined, arena.tryAlloc(P)); // true undefined
+   * ```
+   */
+  tryAlloc<S extends StructSchema>(schema: S, init?: DeepPartial<Infer<S>>): ViewOf<S> | undefined {
+    return this.#alloc(schema, init, true) as unknown as ViewOf<S> | undefined;
+  }
+
+  #alloc(schema: StructSchema, init: unknown, soft: boolean): ViewInternals | undefined {
+    const C = this.classOf(schema);
+    if (init !== undefined && this.checked) validate(schema, init, "", true);
+    const size = C.plan.size;
+    const o = this.#bump(size, C.plan.align, soft);
+    if (o < 0) return undefined;
+    const m = this.#mem;
+    m.u8.fill(0, o, o + size);
+    const v = new C(this, m, o, this.state[0], "");
+    if (init !== undefined) C.$w(m, o, init, "");
+    return v;
+  }
+
+  /**
+   * Allocates `length` zeroed records back to back and returns them as a {@linkcode StructArray}
+   * (a cursor, columns and views over them).
+   *
+   * Lifetimes: as for `alloc`; the array, its cursor and columns go stale together.
+   *
+   * @example A block of particles
+   * ```ts
+   * import { Arena, t } from "@arenakit/core";
+   * const P = t.struct({ x: t.f32(), y: t.f32() });
+   * const arena = new Arena({ bytes: 1 << 16 });
+   * const ps = arena.allocArray(P, 1000);
+   * ps.forEach((p, i) => { p.x = i * 0.5; });
+   * console.log(ps.at(3).x); // 1.5
+   * ```
+   */
+  allocArray<S extends StructSchema>(schema: S, length: number): StructArray<S> {
+    const C = this.classOf(schema);
+    if (!(Number.isInteger(length) && length >= 0 && length <= 0x7fff_ffff)) {
+      throw new RangeError(`Cannot allocate an array of ${String(length)} records: expected a count`);
+    }
+    const bytes = C.plan.size * length;
+    const o = this.#bump(bytes, C.plan.align, false);
+    const m = this.#mem;
+    m.u8.fill(0, o, o + bytes);
+    return new StructArray<S>(this, C, m, o, length, this.state[0]);
+  }
+
+  /**
+   * Copies a view's record into this arena and returns the new view: the explicit way for a
+   * value to outlive the arena it was made in.
+   *
+   * @example Promote a value to a longer-lived arena
+   * ```ts
+   * import { Arena, t } from "@arenakit/core";
+   * const P = t.struct({ life: t.f32() });
+   * const frame = new Arena({ bytes: 256 });
+   * const level = new Arena({ bytes: 256 });
+   * const kept = level.copy(frame.alloc(P, { life: 0.75 }));
+   * frame.reset();
+   * console.log(kept.life); // 0.75
+   * ```
+   */
+  copy<V extends object>(view: V): V {
+    const src = view as unknown as ViewInternals & { toObject(): unknown };
+    if (typeof src !== "object" || src === null || !("$m" in src)) {
+      throw new TypeError("Cannot copy: expected a view made by an arena or table");
+    }
+    // toObject() also checks that the source is still live.
+    src.toObject();
+    const plan = (src.constructor as ViewClass).plan;
+    const schema = plan.key.schema as StructSchema;
+    const C = this.classOf(schema);
+    const o = this.#bump(plan.size, plan.align, false);
+    const m = this.#mem;
+    m.u8.set(new Uint8Array(src.$m.buffer, src.$o, plan.size), o);
+    return new C(this, m, o, this.state[0], "") as unknown as V;
+  }
+
+  /**
+   * Frees every allocation of this arena at once, in O(1).
+   *
+   * Lifetimes: every view, cursor and struct array taken from this arena since it was created
+   * (or since the last reset) becomes stale. In checked mode touching one throws
+   * {@linkcode StaleViewError}; copy what must survive with {@linkcode Arena.copy} first.
+   * With `overflow: "pool"`, extra chunks go back to the pool here.
+   *
+   * @example Reuse one arena per frame
+   * ```ts
+   * import { Arena, StaleViewError, t } from "@arenakit/core";
+   * import assert from "node:assert/strict";
+   * const Particle = t.struct({ life: t.f32() });
+   * const frame = new Arena({ bytes: 1 << 20 });
+   * const p = frame.alloc(Particle, { life: 1 });
+   * frame.reset();
+   * assert.throws(() => p.life, StaleViewError);
+   * ```
+   */
+  reset(): void {
+    this.#cut(0);
+    if (this.overflow === "pool") this.#releaseChunks(1);
+    this.#ci = 0;
+    this.#mem = this.#chunks[0];
+    this.#top = 0;
+    this.#allocs = 0;
+    this.#resets++;
+  }
+
+  /**
+   * The current top of the arena, to hand to {@linkcode Arena.release} later. Marks are plain
+   * numbers (arena addresses), so taking one allocates nothing.
+   *
+   * @example Free a temporary computation
+   * ```ts
+   * import { Arena, t } from "@arenakit/core";
+   * const arena = new Arena({ bytes: 1024 });
+   * const V = t.struct({ v: t.f32() });
+   * const keep = arena.alloc(V, { v: 1 });
+   * const m = arena.mark();
+   * arena.alloc(V, { v: 2 });
+   * arena.release(m);
+   * console.log(keep.v, arena.used); // 1 4
+   * ```
+   */
+  mark(): number {
+    return this.#mem.start + this.#top;
+  }
+
+  /**
+   * Frees everything allocated since `mark` was taken; views from before it stay valid.
+   *
+   * Lifetimes: views, cursors and arrays allocated after the mark become stale.
+   *
+   * @example Release to a mark
+   * ```ts
+   * import { Arena, StaleViewError, t } from "@arenakit/core";
+   * import assert from "node:assert/strict";
+   * const arena = new Arena({ bytes: 1024 });
+   * const V = t.struct({ v: t.f32() });
+   * const m = arena.mark();
+   * const tmp = arena.alloc(V);
+   * arena.release(m);
+   * assert.throws(() => tmp.v, StaleViewError);
+   * ```
+   */
+  release(mark: number): void {
+    const top = this.mark();
+    if (!(Number.isInteger(mark) && mark >= 0 && mark <= top)) {
+      throw new RangeError(
+        `Cannot release to mark ${String(mark)}: expected a mark from 0 to the arena's top ${top}` +
+          ` (was it released already, or taken before a reset?)`,
+      );
+    }
+    let k = this.#ci;
+    while (k > 0 && this.#chunks[k].start > mark) k--;
+    this.#ci = k;
+    this.#mem = this.#chunks[k];
+    this.#top = mark - this.#mem.start;
+    this.#cut(mark);
+  }
+
+  /**
+   * Opens a scope: everything allocated until it is released (or disposed, with `using`) is
+   * freed together.
+   *
+   * Lifetimes: views allocated inside the scope become stale when it closes.
+   *
+   * @example A scope with `using`
+   * ```ts
+   * import { Arena, t } from "@arenakit/core";
+   * const arena = new Arena({ bytes: 1024 });
+   * const V = t.struct({ v: t.f32() });
+   * {
+   *   using _scope = arena.scope();
+   *   arena.alloc(V);
+   * }
+   * console.log(arena.used); // 0
+   * ```
+   */
+  scope(): ArenaScope {
+    const mark = this.mark();
+    const gen = this.state[0];
+    let open = true;
+    const release = () => {
+      if (!open) return;
+      open = false;
+      // A reset since the scope opened has freed its memory already.
+      if (this.isLive(gen, mark) && mark <= this.mark()) this.release(mark);
+    };
+    return { mark, release, [dispose]: release } as unknown as ArenaScope;
+  }
+
+  /** Bytes of all chunks. */
+  get capacity(): number {
+    const last = this.#chunks[this.#chunks.length - 1];
+    return last.start + last.size;
+  }
+  /** Bytes consumed since the last reset (padding and skipped chunk tails included). */
+  get used(): number {
+    return this.#mem.start + this.#top;
+  }
+  /** Bytes left in the current chunk. */
+  get available(): number {
+    return this.#mem.size - this.#top;
+  }
+  /** Largest `used` ever seen. */
+  get highWater(): number {
+    return this.#highWater;
+  }
+  /** Allocations since the last reset. */
+  get allocations(): number {
+    return this.#allocs;
+  }
+  /** Current generation (bumped by every reset and release). */
+  get generation(): number {
+    return this.state[0];
+  }
+  /** A snapshot of all counters. */
+  stats(): ArenaStats {
+    return {
+      capacity: this.capacity,
+      used: this.used,
+      highWater: this.#highWater,
+      allocations: this.#allocs,
+      totalAllocations: this.#totalAllocs,
+      overflows: this.#overflows,
+      resets: this.#resets,
+      generation: this.state[0],
+    };
+  }
+}
+
+function internals(view: unknown, what: string): ViewInternals {
+  if (typeof view !== "object" || view === null || !("$m" in view)) {
+    throw new TypeError(`Cannot take the ${what} of ${String(view)}: expected an arenakit view`);
+  }
+  return view as ViewInternals;
+}
+
+/**
+ * The buffer a view's bytes live in (an arena chunk or a table's storage), for handing them to
+ * FFI, WebGPU or a worker.
+ *
+ * Lifetimes: the buffer outlives the view; after a reset its bytes belong to new allocations.
+ *
+ * @example Read a field with a DataView
+ * ```ts
+ * import { Arena, bufferOf, layoutOf, offsetOf, t } from "@arenakit/core";
+ * const P = t.struct({ id: t.u32(), life: t.f32() });
+ * const arena = new Arena({ bytes: 64 });
+ * const p = arena.alloc(P, { life: 1.5 });
+ * const life = layoutOf(P).fields[1].offset;
+ * console.log(new DataView(bufferOf(p)).getFloat32(offsetOf(p) + life, true)); // 1.5
+ * ```
+ */
+export function bufferOf(view: object): ArrayBuffer | SharedArrayBuffer {
+  return internals(view, "buffer").$m.buffer;
+}
+
+/**
+ * The byte offset of a view's record in {@linkcode bufferOf}`(view)`; field `f` is at
+ * `offsetOf(view) + layoutOf(S).fields[f].offset`.
+ *
+ * @example Where a record starts
+ * ```ts
+ * import { Arena, offsetOf, t } from "@arenakit/core";
+ * const arena = new Arena({ bytes: 64 });
+ * const P = t.struct({ v: t.f64() });
+ * arena.alloc(P);
+ * console.log(offsetOf(arena.alloc(P))); // 8
+ * ```
+ */
+export function offsetOf(view: object): number {
+  return internals(view, "offset").$o;
+}

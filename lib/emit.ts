@@ -1,0 +1,483 @@
+/**
+ * The pure half of codegen: a struct layout becomes a plan (how each field is read and written)
+ * and the plan becomes the source text of one accessor class. Nothing here evaluates code; the
+ * jitless fallback in `compile.ts` follows the same plan, so both paths behave the same.
+ *
+ * @module
+ */
+import { layoutOf } from "../schemas/layout.ts";
+import type {
+  EnumSchema,
+  LayoutMode,
+  Schema,
+  StructSchema,
+  VecSchema,
+} from "../schemas/types.ts";
+import { SCALAR_SIZE } from "./_codec.ts";
+
+/** What a generated class is specialised for. */
+export interface ClassKey {
+  /** The struct or vector schema. */
+  readonly schema: StructSchema | VecSchema;
+  /** Layout rules in force. */
+  readonly mode: LayoutMode;
+  /** Alignment every instance's base offset is known to have, so aligned typed arrays apply. */
+  readonly baseAlign: number;
+  /** Whether accessors check lifetimes and values. */
+  readonly checked: boolean;
+}
+
+/** How one field is accessed. */
+export type Access =
+  | { how: "scalar"; arr: string; shift: number }
+  | { how: "dataview"; get: string; set: string; little: boolean }
+  | { how: "bool" }
+  | { how: "enum"; enumIndex: number; arr: string; shift: number; dv: string | undefined }
+  | { how: "string"; cap: number }
+  | { how: "ref"; arr: string | undefined }
+  | { how: "child"; childIndex: number }
+  | { how: "typed"; ctor: string; length: number }
+  | { how: "arrayview"; childIndex: number | undefined };
+
+/** One field of a plan. */
+export interface FieldPlan {
+  /** Field (or vector component) name. */
+  readonly name: string;
+  /** Byte offset inside the struct. */
+  readonly offset: number;
+  /** The field's schema. */
+  readonly schema: Schema;
+  /** Index of the schema in the class's field-schema table. */
+  readonly fieldIndex: number;
+  /** How to read and write it. */
+  readonly access: Access;
+}
+
+/** Everything needed to build one accessor class, by codegen or by closures. */
+export interface ClassPlan {
+  /** Class name. */
+  readonly name: string;
+  /** The key it was planned for. */
+  readonly key: ClassKey;
+  /** Size, which is also the stride of arrays of it. */
+  readonly size: number;
+  /** Alignment. */
+  readonly align: number;
+  /** Fields in declaration order. */
+  readonly fields: readonly FieldPlan[];
+  /** Typed arrays (names of `Mem` members) that scalar fields read through. */
+  readonly arrays: readonly string[];
+  /** Classes of nested structs, vectors and struct array elements. */
+  readonly children: readonly ClassKey[];
+  /** Enum schemas, for literal ↔ index tables. */
+  readonly enums: readonly EnumSchema[];
+  /** Whether some field holds a bigint (toJSON must convert). */
+  readonly hasBigInt: boolean;
+}
+
+const TYPED: Readonly<Record<string, { arr: string; ctor: string; get: string; set: string }>> = {
+  i8: { arr: "i8", ctor: "Int8Array", get: "getInt8", set: "setInt8" },
+  u8: { arr: "u8", ctor: "Uint8Array", get: "getUint8", set: "setUint8" },
+  i16: { arr: "i16", ctor: "Int16Array", get: "getInt16", set: "setInt16" },
+  u16: { arr: "u16", ctor: "Uint16Array", get: "getUint16", set: "setUint16" },
+  i32: { arr: "i32", ctor: "Int32Array", get: "getInt32", set: "setInt32" },
+  u32: { arr: "u32", ctor: "Uint32Array", get: "getUint32", set: "setUint32" },
+  f32: { arr: "f32", ctor: "Float32Array", get: "getFloat32", set: "setFloat32" },
+  f64: { arr: "f64", ctor: "Float64Array", get: "getFloat64", set: "setFloat64" },
+  i64: { arr: "i64", ctor: "BigInt64Array", get: "getBigInt64", set: "setBigInt64" },
+  u64: { arr: "u64", ctor: "BigUint64Array", get: "getBigUint64", set: "setBigUint64" },
+};
+
+const VEC_KEYS = ["x", "y", "z", "w"];
+
+/** Largest power of two dividing both the base guarantee and the offset. */
+export function alignAt(base: number, offset: number): number {
+  return offset === 0 ? base : Math.min(base, offset & -offset);
+}
+
+/** The class name for a key: the struct's name, or `vec3f`-style for vectors. */
+export function classNameOf(schema: StructSchema | VecSchema): string {
+  return schema.kind === "struct" ? schema.name : `vec${schema.length}${schema.element[0]}`;
+}
+
+/** Plans the accessor class for `key`. Pure. */
+export function planOf(key: ClassKey): ClassPlan {
+  const { schema, mode, baseAlign, checked } = key;
+  const layout = layoutOf(schema, mode);
+  const fields: FieldPlan[] = [];
+  const arrays = new Set<string>();
+  const children: ClassKey[] = [];
+  const enums: EnumSchema[] = [];
+  let hasBigInt = false;
+  const entries = schema.kind === "struct"
+    ? layout.fields.map((f) => ({ name: f.name, offset: f.offset, schema: f.schema }))
+    : VEC_KEYS.slice(0, schema.length).map((name, i) => ({
+      name,
+      offset: 4 * i,
+      schema: { kind: schema.element } as Schema,
+    }));
+  const childMode = layout.mode;
+  for (const [fieldIndex, e] of entries.entries()) {
+    const at = alignAt(baseAlign, e.offset);
+    const s = e.schema;
+    let access: Access;
+    switch (s.kind) {
+      case "struct":
+      case "vec": {
+        const l = layoutOf(s, childMode);
+        children.push({ schema: s, mode: l.mode, baseAlign: Math.min(at, l.align), checked });
+        access = { how: "child", childIndex: children.length - 1 };
+        break;
+      }
+      case "bool":
+        access = { how: "bool" };
+        arrays.add("u8");
+        break;
+      case "enum": {
+        enums.push(s);
+        const size = s.storage === "u8" ? 1 : 2;
+        const aligned = at % size === 0;
+        if (aligned) arrays.add(s.storage);
+        access = {
+          how: "enum",
+          enumIndex: enums.length - 1,
+          arr: s.storage,
+          shift: size === 1 ? 0 : 1,
+          dv: aligned ? undefined : "Uint16",
+        };
+        break;
+      }
+      case "string":
+        access = { how: "string", cap: s.maxBytes };
+        arrays.add("u8");
+        break;
+      case "ref":
+        access = { how: "ref", arr: at % 8 === 0 ? "f64" : undefined };
+        if (at % 8 === 0) arrays.add("f64");
+        break;
+      case "mat":
+        access = at % 4 === 0
+          ? { how: "typed", ctor: "Float32Array", length: layoutOf(s, childMode).size / 4 }
+          : { how: "arrayview", childIndex: undefined };
+        break;
+      case "array": {
+        const el = s.element;
+        const size = SCALAR_SIZE[el.kind];
+        if (el.kind in TYPED && at % size === 0) {
+          access = { how: "typed", ctor: TYPED[el.kind].ctor, length: s.length };
+        } else if (el.kind === "struct" || el.kind === "vec") {
+          const l = layoutOf(el, childMode);
+          const stride = layoutOf(s, childMode).size / s.length;
+          children.push({
+            schema: el,
+            mode: l.mode,
+            baseAlign: Math.min(alignAt(at, stride), l.align),
+            checked,
+          });
+          access = { how: "arrayview", childIndex: children.length - 1 };
+        } else {
+          access = { how: "arrayview", childIndex: undefined };
+        }
+        if (el.kind === "i64" || el.kind === "u64") hasBigInt = true;
+        break;
+      }
+      default: {
+        const info = TYPED[s.kind];
+        const size = SCALAR_SIZE[s.kind];
+        if (s.kind === "i64" || s.kind === "u64") hasBigInt = true;
+        if (at % size === 0) {
+          access = { how: "scalar", arr: info.arr, shift: Math.log2(size) };
+          arrays.add(info.arr);
+        } else {
+          access = { how: "dataview", get: info.get, set: info.set, little: size > 1 };
+        }
+      }
+    }
+    fields.push({ name: e.name, offset: e.offset, schema: s, fieldIndex, access });
+  }
+  return {
+    name: classNameOf(schema),
+    key,
+    size: layout.size,
+    align: layout.align,
+    fields,
+    arrays: [...arrays],
+    children,
+    enums,
+    hasBigInt,
+  };
+}
+
+// A boolean JS expression that is true when `v` does NOT fit the scalar kind.
+function badCheck(kind: string): string | undefined {
+  switch (kind) {
+    case "i8":
+      return "!((v | 0) === v && v >= -128 && v <= 127)";
+    case "u8":
+      return "!((v | 0) === v && v >= 0 && v <= 255)";
+    case "i16":
+      return "!((v | 0) === v && v >= -32768 && v <= 32767)";
+    case "u16":
+      return "!((v | 0) === v && v >= 0 && v <= 65535)";
+    case "i32":
+      return "(v | 0) !== v";
+    case "u32":
+      return "v >>> 0 !== v";
+    case "f32":
+      return 'typeof v !== "number" || (Math.abs(Math.fround(v)) === Infinity && Math.abs(v) !== Infinity)';
+    case "f64":
+      return 'typeof v !== "number"';
+    case "i64":
+      return 'typeof v !== "bigint" || v < -0x8000000000000000n || v > 0x7fffffffffffffffn';
+    case "u64":
+      return 'typeof v !== "bigint" || v < 0n || v > 0xffffffffffffffffn';
+    case "bool":
+      return 'typeof v !== "boolean"';
+    case "ref":
+      return "v !== null && !(Number.isSafeInteger(v) && v >= 1)";
+    default:
+      return undefined;
+  }
+}
+
+/** Source of the expression reading field `f` from memory `m` (or view fields when `self`). */
+function readExpr(f: FieldPlan, self: boolean): string {
+  const a = f.access;
+  const o = self ? `this.$o + ${f.offset}` : `o + ${f.offset}`;
+  const arr = (name: string) => (self ? `this.$${name}` : `m.${name}`);
+  switch (a.how) {
+    case "scalar":
+      return a.shift === 0 ? `${arr(a.arr)}[${o}]` : `${arr(a.arr)}[(${o}) >> ${a.shift}]`;
+    case "dataview":
+      return `${self ? "this.$m" : "m"}.dv.${a.get}(${o}${a.little ? ", true" : ""})`;
+    case "bool":
+      return `${arr("u8")}[${o}] !== 0`;
+    case "enum": {
+      const idx = a.dv
+        ? `${self ? "this.$m" : "m"}.dv.getUint16(${o}, true)`
+        : a.shift === 0
+        ? `${arr(a.arr)}[${o}]`
+        : `${arr(a.arr)}[(${o}) >> 1]`;
+      return `$d.E[${a.enumIndex}][${idx}]`;
+    }
+    case "string":
+      return `$h.readString(${arr("u8")}, ${o}, ${a.cap})`;
+    case "ref": {
+      const id = a.arr ? `${arr("f64")}[(${o}) >> 3]` : `${self ? "this.$m" : "m"}.dv.getFloat64(${o}, true)`;
+      return id;
+    }
+    default:
+      throw new TypeError(`no scalar read for ${a.how}`);
+  }
+}
+
+/** Source of the statement writing `x` (already checked) into field `f`. */
+function writeStmt(f: FieldPlan, self: boolean, x: string, path: string): string {
+  const a = f.access;
+  const o = self ? `this.$o + ${f.offset}` : `o + ${f.offset}`;
+  const m = self ? "this.$m" : "m";
+  const arr = (name: string) => (self ? `this.$${name}` : `m.${name}`);
+  switch (a.how) {
+    case "scalar":
+      return a.shift === 0
+        ? `${arr(a.arr)}[${o}] = ${x};`
+        : `${arr(a.arr)}[(${o}) >> ${a.shift}] = ${x};`;
+    case "dataview":
+      return `${m}.dv.${a.set}(${o}, ${x}${a.little ? ", true" : ""});`;
+    case "bool":
+      return `${arr("u8")}[${o}] = ${x} ? 1 : 0;`;
+    case "enum": {
+      const idx = `$h.enumIndexOf($d.F[${f.fieldIndex}], $d.M[${a.enumIndex}], ${x}, ${path})`;
+      if (a.dv) return `${m}.dv.setUint16(${o}, ${idx}, true);`;
+      return a.shift === 0 ? `${arr(a.arr)}[${o}] = ${idx};` : `${arr(a.arr)}[(${o}) >> 1] = ${idx};`;
+    }
+    case "string":
+      return `$h.writeStringChecked($d.F[${f.fieldIndex}], ${arr("u8")}, ${o}, ${x}, ${path});`;
+    case "ref": {
+      const id = `${x} === null ? 0 : ${x}`;
+      return a.arr ? `${arr("f64")}[(${o}) >> 3] = ${id};` : `${m}.dv.setFloat64(${o}, ${id}, true);`;
+    }
+    default:
+      throw new TypeError(`no scalar write for ${a.how}`);
+  }
+}
+
+const SCALAR_HOW: ReadonlySet<string> = new Set([
+  "scalar",
+  "dataview",
+  "bool",
+  "enum",
+  "string",
+  "ref",
+]);
+
+function describeKind(s: Schema): string {
+  switch (s.kind) {
+    case "struct":
+      return s.name;
+    case "vec":
+      return `vec${s.length}${s.element[0]}`;
+    case "mat":
+      return `mat${s.cols}x${s.rows}f`;
+    case "array":
+      return `${describeKind(s.element)}[${s.length}]`;
+    case "string":
+      return `string(${s.maxBytes})`;
+    case "enum":
+      return `enum(${s.values.length})`;
+    default:
+      return s.kind;
+  }
+}
+
+/**
+ * Emits the source of the accessor class planned by `plan`: the body of a function of `$h`
+ * (shared helpers) and `$d` (this class's schemas, child classes and enum tables) that returns
+ * the class. Field names only appear through `JSON.stringify`; offsets are literals with a
+ * comment naming the field.
+ */
+export function emitAccessors(plan: ClassPlan): string {
+  const { checked, mode } = plan.key;
+  const L: string[] = [];
+  const live = (field: string) =>
+    checked ? [`    if (this.$g !== this.$s[0]) $h.stale(this, ${JSON.stringify(field)});`] : [];
+  L.push(
+    `// ${plan.name} (size ${plan.size}, align ${plan.align}, layout ${mode}, ` +
+      `${checked ? "checked" : "unchecked"}) — generated by arenakit`,
+  );
+  L.push(`"use strict";`);
+  L.push(`const $C = class ${plan.name} {`);
+  L.push(`  constructor(a, m, o, g, p) {`);
+  L.push(`    this.$a = a;`);
+  L.push(`    this.$s = a.state;`);
+  L.push(`    this.$m = m;`);
+  L.push(`    this.$o = o;`);
+  L.push(`    this.$g = g;`);
+  L.push(`    this.$b = o;`);
+  L.push(`    this.$n = 1;`);
+  L.push(`    this.$p = p;`);
+  for (const arr of plan.arrays) L.push(`    this.$${arr} = m.${arr};`);
+  for (const f of plan.fields) {
+    if (!SCALAR_HOW.has(f.access.how)) L.push(`    this.$c${f.fieldIndex} = undefined;`);
+  }
+  L.push(`  }`);
+  for (const f of plan.fields) {
+    const name = JSON.stringify(f.name);
+    const note = `// +${f.offset} ${f.name}: ${describeKind(f.schema)}`;
+    const path = `$h.join(this.$p, ${name})`;
+    const a = f.access;
+    if (SCALAR_HOW.has(a.how)) {
+      L.push(`  get ${name}() {`, ...live(f.name));
+      if (a.how === "ref") {
+        L.push(`    return $h.deref(this, $d.F[${f.fieldIndex}], ${readExpr(f, true)}); ${note}`);
+      } else {
+        L.push(`    return ${readExpr(f, true)}; ${note}`);
+      }
+      L.push(`  }`);
+      L.push(`  set ${name}(v) {`, ...live(f.name));
+      const bad = checked ? badCheck(f.schema.kind) : undefined;
+      if (bad) L.push(`    if (${bad}) $h.bad($d.F[${f.fieldIndex}], v, ${path});`);
+      L.push(`    ${writeStmt(f, true, "v", path)}`);
+      L.push(`  }`);
+      continue;
+    }
+    L.push(`  get ${name}() {`, ...live(f.name));
+    L.push(`    let c = this.$c${f.fieldIndex};`);
+    if (a.how === "child") {
+      L.push(
+        `    if (c === undefined) c = this.$c${f.fieldIndex} = ` +
+          `new $d.C[${a.childIndex}](this.$a, this.$m, this.$o + ${f.offset}, this.$g, ${path});`,
+      );
+      L.push(`    c.$o = this.$o + ${f.offset}; ${note}`);
+      L.push(`    c.$b = c.$o;`);
+      L.push(`    c.$g = this.$g;`);
+    } else if (a.how === "typed") {
+      L.push(
+        `    if (c === undefined || c.byteOffset !== this.$o + ${f.offset}) c = this.$c${f.fieldIndex} = ` +
+          `new ${a.ctor}(this.$m.buffer, this.$o + ${f.offset}, ${a.length}); ${note}`,
+      );
+    } else {
+      const child = a.how === "arrayview" && a.childIndex !== undefined
+        ? `$d.C[${a.childIndex}]`
+        : "undefined";
+      L.push(
+        `    if (c === undefined) c = this.$c${f.fieldIndex} = ` +
+          `new $h.ArrayView(this, ${f.offset}, $d.F[${f.fieldIndex}], ${child}, ` +
+          `${JSON.stringify(mode)}, ${path}); ${note}`,
+      );
+    }
+    L.push(`    return c;`);
+    L.push(`  }`);
+    L.push(`  set ${name}(v) {`, ...live(f.name));
+    if (checked) L.push(`    $h.validate($d.F[${f.fieldIndex}], v, ${path}, true);`);
+    if (a.how === "child") {
+      L.push(`    $d.C[${a.childIndex}].$w(this.$m, this.$o + ${f.offset}, v, ${path});`);
+    } else {
+      L.push(
+        `    $h.writeValue($d.F[${f.fieldIndex}], ${JSON.stringify(mode)}, this.$m, ` +
+          `this.$o + ${f.offset}, v);`,
+      );
+    }
+    L.push(`  }`);
+  }
+  // Static writer and reader work on (memory, offset) so alloc(S, init) and toObject() create
+  // no view objects for nested structs.
+  L.push(`  static $w(m, o, v, p) {`);
+  L.push(`    let x;`);
+  for (const f of plan.fields) {
+    const a = f.access;
+    const name = JSON.stringify(f.name);
+    L.push(`    x = v[${name}];`);
+    let stmt: string;
+    if (SCALAR_HOW.has(a.how)) stmt = writeStmt(f, false, "x", `$h.join(p, ${name})`);
+    else if (a.how === "child") {
+      stmt = `$d.C[${a.childIndex}].$w(m, o + ${f.offset}, x, $h.join(p, ${name}));`;
+    } else {
+      stmt = `$h.writeValue($d.F[${f.fieldIndex}], ${JSON.stringify(mode)}, m, o + ${f.offset}, x);`;
+    }
+    L.push(`    if (x !== undefined) ${stmt}`);
+  }
+  L.push(`  }`);
+  L.push(`  static $r(m, o) {`);
+  L.push(`    return {`);
+  for (const f of plan.fields) {
+    const a = f.access;
+    const name = JSON.stringify(f.name);
+    let expr: string;
+    if (a.how === "ref") expr = `$h.refValue(${readExpr(f, false)})`;
+    else if (SCALAR_HOW.has(a.how)) expr = readExpr(f, false);
+    else if (a.how === "child") expr = `$d.C[${a.childIndex}].$r(m, o + ${f.offset})`;
+    else expr = `$h.readValue($d.F[${f.fieldIndex}], ${JSON.stringify(mode)}, m, o + ${f.offset})`;
+    L.push(`      ${name}: ${expr},`);
+  }
+  L.push(`    };`);
+  L.push(`  }`);
+  L.push(`  set(v) {`, ...live("set"));
+  if (checked) L.push(`    $h.validate($d.S, v, this.$p, true);`);
+  L.push(`    $C.$w(this.$m, this.$o, v, this.$p);`);
+  L.push(`    return this;`);
+  L.push(`  }`);
+  L.push(`  toObject() {`, ...live("toObject"));
+  L.push(`    return $C.$r(this.$m, this.$o);`);
+  L.push(`  }`);
+  L.push(`  toJSON() {`);
+  L.push(plan.hasBigInt ? `    return $h.jsonSafe(this.toObject());` : `    return this.toObject();`);
+  L.push(`  }`);
+  L.push(`  seek(i) {`);
+  if (checked) L.push(`    if (!((i | 0) === i && i >= 0 && i < this.$n)) $h.badIndex(this, i);`);
+  L.push(`    this.$o = this.$b + i * ${plan.size}; // stride ${plan.size}`);
+  L.push(`    return this;`);
+  L.push(`  }`);
+  L.push(`  $each(fn) {`);
+  L.push(`    const b = this.$b;`);
+  L.push(`    const n = this.$n;`);
+  L.push(`    for (let i = 0; i < n; i++) {`);
+  L.push(`      this.$o = b + i * ${plan.size};`);
+  L.push(`      fn(this, i);`);
+  L.push(`    }`);
+  L.push(`  }`);
+  L.push(`};`);
+  L.push(`return $C;`);
+  L.push(`//# sourceURL=arenakit:///${plan.name}.${mode}.${checked ? "checked" : "unchecked"}.js`);
+  return L.join("\n");
+}

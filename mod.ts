@@ -1,0 +1,81 @@
+/**
+ * arenakit: zod-like schemas compiled to fixed C or WGSL struct layouts, bump-allocated in
+ * arenas and read in place through generated accessors, so per-frame objects cost no GC.
+ *
+ * Lifetimes first: a view lives as long as its arena's memory. `reset()` frees everything at
+ * once; in checked mode (the default) a view used afterwards throws {@linkcode StaleViewError}
+ * instead of reading someone else's bytes.
+ *
+ * @example Particles in a frame arena
+ * ```ts
+ * import { Arena, layoutOf, StaleViewError, t } from "@arenakit/core";
+ * import assert from "node:assert/strict";
+ *
+ * const Vec2 = t.struct({ x: t.f32(), y: t.f32() });
+ * const Particle = t.struct({
+ *   pos: Vec2,
+ *   vel: Vec2,
+ *   life: t.f32(),
+ *   color: t.u32(),
+ *   kind: t.enum(["spark", "smoke", "ember"]),
+ *   name: t.string(12),
+ *   hist: t.array(t.f32(), 4),
+ *   alive: t.bool(),
+ * }, { name: "Particle" });
+ * type Particle = t.Infer<typeof Particle>;
+ *
+ * const frame = new Arena({ bytes: 1 << 20 });
+ * const p = frame.alloc(Particle, { pos: { x: 1.5, y: 2 }, life: 1, kind: "ember" });
+ * p.vel.set({ x: 10, y: 0 });
+ * p.pos.x += p.vel.x * 0.016;
+ * assert.equal(layoutOf(Particle).size, 60);
+ * frame.reset();
+ * assert.throws(() => p.life, StaleViewError);
+ * ```
+ *
+ * @module
+ */
+export * as t from "./schemas/t.ts";
+export type {
+  ArraySchema,
+  ArrayView,
+  BigIntSchema,
+  BoolSchema,
+  DeepPartial,
+  EnumSchema,
+  Fields,
+  Infer,
+  InferFields,
+  LayoutMode,
+  MatSchema,
+  NumberSchema,
+  RefSchema,
+  Schema,
+  StringSchema,
+  StructMethods,
+  StructSchema,
+  StructView,
+  VecSchema,
+  VecValue,
+  ViewOf,
+} from "./schemas/types.ts";
+export type { View } from "./schemas/t.ts";
+export { type FieldLayout, type Layout, layoutOf } from "./schemas/layout.ts";
+export {
+  Arena,
+  type ArenaOptions,
+  type ArenaScope,
+  type ArenaStats,
+  bufferOf,
+  offsetOf,
+  type Overflow,
+} from "./lib/arena.ts";
+export { type Column, type Cursor, StructArray } from "./lib/struct_array.ts";
+export { Pool, type PoolOptions, type PoolStats } from "./lib/pool.ts";
+export {
+  ArenaFullError,
+  FieldRangeError,
+  FieldTypeError,
+  SchemaError,
+  StaleViewError,
+} from "./lib/errors.ts";
