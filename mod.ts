@@ -36,11 +36,15 @@
  * @module
  */
 export * as t from "./schemas/t.ts";
+export { $infer, $view } from "./schemas/types.ts";
 export type {
   ArraySchema,
   ArrayView,
+  ArrayViewType,
+  BigIntKind,
   BigIntSchema,
   BoolSchema,
+  CompoundKeys,
   DeepPartial,
   EnumSchema,
   Fields,
@@ -48,13 +52,19 @@ export type {
   InferFields,
   LayoutMode,
   MatSchema,
+  NumberKind,
   NumberSchema,
   RefSchema,
+  ScalarKeys,
+  ScalarLike,
   Schema,
+  SchemaBase,
   StringSchema,
   StructMethods,
   StructSchema,
   StructView,
+  TypedArrayOf,
+  VecElement,
   VecSchema,
   VecValue,
   ViewOf,
@@ -62,6 +72,7 @@ export type {
 export type { View } from "./schemas/t.ts";
 export { type FieldLayout, type Layout, layoutOf } from "./schemas/layout.ts";
 export {
+  type AccessorClass,
   Arena,
   type ArenaOptions,
   type ArenaScope,
@@ -71,6 +82,7 @@ export {
   type Overflow,
 } from "./lib/arena.ts";
 export { type Column, type Cursor, StructArray } from "./lib/struct_array.ts";
+export { FrameArenas, type FrameArenasOptions, type FrameStats } from "./lib/frame_arenas.ts";
 export { Pool, type PoolOptions, type PoolStats } from "./lib/pool.ts";
 export {
   ArenaFullError,

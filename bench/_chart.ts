@@ -27,7 +27,7 @@ export interface SparklineOptions {
  * @example Draw a hitch
  * ```ts
  * import { sparkline } from "./_chart.ts";
- * const line = sparkline([1, 1, 1, 8], { width: 4, max: 8 });
+ * const line = sparkline([0.5, 0.5, 0.5, 8], { width: 4, max: 8 });
  * if (line !== "▁▁▁█") throw new Error(line);
  * ```
  */

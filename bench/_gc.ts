@@ -316,6 +316,24 @@ export async function gcWindowEnd(): Promise<void> {
 }
 
 /**
+ * Returns the GC totals of the last window measured in this process: only Node can count in
+ * process (PerformanceObserver); elsewhere the report says "not measured".
+ *
+ * @example Count in process
+ * ```ts
+ * import { gcWindowBegin, gcWindowEnd, inProcessGcReport } from "./_gc.ts";
+ * await gcWindowBegin();
+ * await gcWindowEnd();
+ * const r = inProcessGcReport();
+ * if (r.gcCount === undefined && !r.method.startsWith("not measured")) throw new Error(r.method);
+ * ```
+ */
+export function inProcessGcReport(): GcReport {
+  return nodeReport ??
+    notMeasured("in-process counting needs Node's PerformanceObserver; run without --in-process");
+}
+
+/**
  * Sends the child's result to the parent (one JSON line on stderr; stdout stays free for V8's
  * trace). Under Node it carries the in-process GC totals along.
  *

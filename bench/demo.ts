@@ -10,14 +10,15 @@
  * ```
  *
  * Flags:
- * - `--particles N` pool size (default 20000); `--frames N` measured frames (default 1200);
+ * - `--particles N` pool size (default 20000); `--frames N` measured frames (default 2400);
  *   `--warmup N` unmeasured frames that fill the pool before measuring (default 240);
  *   `--jit-warmup-ms N` time spent first on a throwaway simulation so the JIT has settled
  *   (default 300); `--seed N` PRNG seed (default 1).
  * - `--variant name` run only that variant (repeatable); `--list` prints the variants.
  * - `--svg out.svg` writes a frame-time chart; `--json out.json` writes the results in the frame
  *   benchmark format read by `scripts/render-benchmarks.ts`.
- * - `--in-process` runs every variant in this process (no GC numbers; handy under a debugger).
+ * - `--in-process` runs every variant in this process (handy under a debugger; GC is then only
+ *   counted under Node).
  * - `--child` (internal) runs one variant and reports to the parent on stderr.
  *
  * @module
@@ -34,6 +35,7 @@ import {
   type GcReport,
   gcWindowBegin,
   gcWindowEnd,
+  inProcessGcReport,
   runWithGc,
   sendChildResult,
 } from "./_gc.ts";
@@ -157,7 +159,7 @@ async function main(): Promise<void> {
   });
   const params: DemoParams = {
     particles: Math.max(1, positiveInt("particles", values.particles, 20_000)),
-    frames: Math.max(1, positiveInt("frames", values.frames, 1200)),
+    frames: Math.max(1, positiveInt("frames", values.frames, 2400)),
     warmup: positiveInt("warmup", values.warmup, 240),
     jitWarmupMs: positiveInt("jit-warmup-ms", values["jit-warmup-ms"], 300),
     seed: positiveInt("seed", values.seed, 1),
@@ -198,13 +200,7 @@ async function main(): Promise<void> {
     let gc: GcReport;
     if (inProcess) {
       run = await runVariant(variant, params);
-      gc = {
-        gcCount: undefined,
-        gcMs: undefined,
-        minorCount: undefined,
-        majorCount: undefined,
-        method: "not measured: --in-process",
-      };
+      gc = inProcessGcReport();
     } else {
       const child = await runWithGc<VariantRun>(script, [
         "--child",
@@ -350,4 +346,11 @@ function framesFile(results: VariantResult[], params: DemoParams): FramesFile {
   };
 }
 
-await main();
+try {
+  await main();
+} catch (e) {
+  // Bad flags are the user's to fix: a message is enough. Anything else keeps its stack.
+  if (!(e instanceof TypeError || e instanceof RangeError)) throw e;
+  console.error(`error: ${e.message}`);
+  process.exitCode = 2;
+}

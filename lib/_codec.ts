@@ -443,7 +443,9 @@ export function writeValue(schema: Schema, mode: LayoutMode, m: Mem, o: number, 
     case "array": {
       const stride = elementStride(schema.element, mode);
       const a = v as ArrayLike<unknown>;
-      for (let i = 0; i < schema.length; i++) writeValue(schema.element, mode, m, o + i * stride, a[i]);
+      for (let i = 0; i < schema.length; i++) {
+        writeValue(schema.element, mode, m, o + i * stride, a[i]);
+      }
       return;
     }
     default:
@@ -457,7 +459,9 @@ export function readValue(schema: Schema, mode: LayoutMode, m: Mem, o: number): 
     case "struct": {
       const layout = layoutOf(schema, mode);
       const out: Record<string, unknown> = {};
-      for (const f of layout.fields) out[f.name] = readValue(f.schema, layout.mode, m, o + f.offset);
+      for (const f of layout.fields) {
+        out[f.name] = readValue(f.schema, layout.mode, m, o + f.offset);
+      }
       return out;
     }
     case "vec": {
@@ -470,7 +474,9 @@ export function readValue(schema: Schema, mode: LayoutMode, m: Mem, o: number): 
       const stride = layoutOf(schema, mode).size / schema.cols;
       const out: number[] = [];
       for (let c = 0; c < schema.cols; c++) {
-        for (let r = 0; r < schema.rows; r++) out.push(m.dv.getFloat32(o + c * stride + 4 * r, true));
+        for (let r = 0; r < schema.rows; r++) {
+          out.push(m.dv.getFloat32(o + c * stride + 4 * r, true));
+        }
       }
       return out;
     }

@@ -9,8 +9,8 @@ import { layoutOf } from "../schemas/layout.ts";
 import {
   badScalar,
   elementStride,
-  jsonSafe,
   join,
+  jsonSafe,
   type Mem,
   readScalar,
   readString,

@@ -45,6 +45,14 @@ export interface ArenaOptions {
   jitless?: boolean;
 }
 
+/** A generated accessor class, as users see it. */
+export interface AccessorClass {
+  /** The struct's name. */
+  readonly name: string;
+  /** The generated source (kept for jitless classes too). */
+  readonly source: string;
+}
+
 /** Counters of an arena, as a plain snapshot. */
 export interface ArenaStats {
   /** Bytes of all chunks. */
@@ -77,7 +85,9 @@ export interface ArenaScope extends Disposable {
 
 function positiveInt(name: string, v: unknown): number {
   if (typeof v !== "number" || !Number.isInteger(v) || v < 1 || v > 0x7fff_fff0) {
-    throw new RangeError(`Cannot create Arena: option "${name}" must be a positive integer, got ${String(v)}`);
+    throw new RangeError(
+      `Cannot create Arena: option "${name}" must be a positive integer, got ${String(v)}`,
+    );
   }
   return v;
 }
@@ -122,9 +132,11 @@ export class Arena {
   #ci = 0;
   #mem: Mem;
   #top = 0;
-  // Monotonic stack of (generation, cut): see isLive().
+  // Monotonic stack of (generation, cut): see isLive(). Entries are overwritten in place, so a
+  // steady reset/release loop allocates nothing.
   #cutGen: number[] = [];
   #cutPos: number[] = [];
+  #cuts = 0;
   #allocs = 0;
   #totalAllocs = 0;
   #highWater = 0;
@@ -141,7 +153,9 @@ export class Arena {
     const overflow = options.overflow ?? "throw";
     if (overflow !== "throw" && overflow !== "grow" && overflow !== "pool") {
       throw new RangeError(
-        `Cannot create Arena: option "overflow" must be "throw", "grow" or "pool", got ${String(overflow)}`,
+        `Cannot create Arena: option "overflow" must be "throw", "grow" or "pool", got ${
+          String(overflow)
+        }`,
       );
     }
     this.overflow = overflow;
@@ -153,7 +167,9 @@ export class Arena {
     const max = options.maxBytes ?? Infinity;
     if (typeof max !== "number" || !(max >= bytes)) {
       throw new RangeError(
-        `Cannot create Arena: option "maxBytes" must be at least "bytes" (${bytes}), got ${String(max)}`,
+        `Cannot create Arena: option "maxBytes" must be at least "bytes" (${bytes}), got ${
+          String(max)
+        }`,
       );
     }
     this.#maxBytes = max;
@@ -172,8 +188,23 @@ export class Arena {
     return this.#shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
   }
 
-  /** The accessor class this arena uses for `schema` (generated once per schema and mode). */
-  classOf(schema: StructSchema): ViewClass {
+  /**
+   * The accessor class this arena uses for `schema`, generated once per schema and mode. Its
+   * `source` is the generated code, for reading and debugging.
+   *
+   * @example Print the generated accessors
+   * ```ts
+   * import { Arena, t } from "@arenakit/core";
+   * const arena = new Arena({ bytes: 64 });
+   * const src = arena.classOf(t.struct({ life: t.f32() }, { name: "P" })).source;
+   * console.log(src.includes("get \"life\"()")); // true
+   * ```
+   */
+  classOf(schema: StructSchema): AccessorClass {
+    return this.#classOf(schema);
+  }
+
+  #classOf(schema: StructSchema): ViewClass {
     let C = this.#classes.get(schema);
     if (C === undefined) {
       const layout = layoutOf(schema);
@@ -193,7 +224,7 @@ export class Arena {
   isLive(gen: number, pos: number): boolean {
     const gens = this.#cutGen;
     // Cuts rise with generation, so the first cut after `gen` is the lowest one since then.
-    for (let i = 0; i < gens.length; i++) {
+    for (let i = 0; i < this.#cuts; i++) {
       if (gens[i] > gen) return this.#cutPos[i] > pos;
     }
     return true;
@@ -201,12 +232,12 @@ export class Arena {
 
   #cut(pos: number): void {
     const gen = ++this.state[0];
-    while (this.#cutPos.length > 0 && this.#cutPos[this.#cutPos.length - 1] >= pos) {
-      this.#cutPos.pop();
-      this.#cutGen.pop();
-    }
-    this.#cutGen.push(gen);
-    this.#cutPos.push(pos);
+    // A newer, lower cut hides every higher one for all queries that could reach it.
+    let n = this.#cuts;
+    while (n > 0 && this.#cutPos[n - 1] >= pos) n--;
+    this.#cutGen[n] = gen;
+    this.#cutPos[n] = pos;
+    this.#cuts = n + 1;
   }
 
   // Returns the offset of `size` bytes aligned to `align` in this.#mem, or -1 when `soft` and full.
@@ -303,7 +334,7 @@ export class Arena {
   }
 
   #alloc(schema: StructSchema, init: unknown, soft: boolean): ViewInternals | undefined {
-    const C = this.classOf(schema);
+    const C = this.#classOf(schema);
     if (init !== undefined && this.checked) validate(schema, init, "", true);
     const size = C.plan.size;
     const o = this.#bump(size, C.plan.align, soft);
@@ -332,9 +363,11 @@ export class Arena {
    * ```
    */
   allocArray<S extends StructSchema>(schema: S, length: number): StructArray<S> {
-    const C = this.classOf(schema);
+    const C = this.#classOf(schema);
     if (!(Number.isInteger(length) && length >= 0 && length <= 0x7fff_ffff)) {
-      throw new RangeError(`Cannot allocate an array of ${String(length)} records: expected a count`);
+      throw new RangeError(
+        `Cannot allocate an array of ${String(length)} records: expected a count`,
+      );
     }
     const bytes = C.plan.size * length;
     const o = this.#bump(bytes, C.plan.align, false);
@@ -367,7 +400,7 @@ export class Arena {
     src.toObject();
     const plan = (src.constructor as ViewClass).plan;
     const schema = plan.key.schema as StructSchema;
-    const C = this.classOf(schema);
+    const C = this.#classOf(schema);
     const o = this.#bump(plan.size, plan.align, false);
     const m = this.#mem;
     m.u8.set(new Uint8Array(src.$m.buffer, src.$o, plan.size), o);

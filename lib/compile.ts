@@ -6,7 +6,15 @@
  * @module
  */
 import type { EnumSchema, Schema } from "../schemas/types.ts";
-import { enumIndex, type Mem, readScalar, readValue, scalarProblem, writeScalar, writeValue } from "./_codec.ts";
+import {
+  enumIndex,
+  type Mem,
+  readScalar,
+  readValue,
+  scalarProblem,
+  writeScalar,
+  writeValue,
+} from "./_codec.ts";
 import { type ArenaLike, helpers, type ViewInternals } from "./_helpers.ts";
 import { type ClassKey, type ClassPlan, emitAccessors, type FieldPlan, planOf } from "./emit.ts";
 
@@ -53,7 +61,9 @@ function canEval(): boolean {
  */
 export function viewClass(key: ClassKey, jitless: boolean): ViewClass {
   const useJit = !jitless && canEval();
-  const id = `${key.mode}/${key.baseAlign}/${key.checked ? "c" : "u"}/${useJit ? "jit" : "jitless"}`;
+  const id = `${key.mode}/${key.baseAlign}/${key.checked ? "c" : "u"}/${
+    useJit ? "jit" : "jitless"
+  }`;
   let byKey = cache.get(key.schema);
   const hit = byKey?.get(id);
   if (hit) return hit;
@@ -152,9 +162,10 @@ function buildJitless(plan: ClassPlan, d: Deps): ViewClass {
         return c;
       };
     } else if (a.how === "typed") {
-      const Ctor = (globalThis as unknown as Record<string, new (...x: unknown[]) => ArrayBufferView>)[
-        a.ctor
-      ];
+      const Ctor =
+        (globalThis as unknown as Record<string, new (...x: unknown[]) => ArrayBufferView>)[
+          a.ctor
+        ];
       get = function () {
         live(this, f.name);
         let c = this[key] as ArrayBufferView | undefined;

@@ -6,13 +6,7 @@
  * @module
  */
 import { layoutOf } from "../schemas/layout.ts";
-import type {
-  EnumSchema,
-  LayoutMode,
-  Schema,
-  StructSchema,
-  VecSchema,
-} from "../schemas/types.ts";
+import type { EnumSchema, LayoutMode, Schema, StructSchema, VecSchema } from "../schemas/types.ts";
 import { SCALAR_SIZE } from "./_codec.ts";
 
 /** What a generated class is specialised for. */
@@ -263,7 +257,9 @@ function readExpr(f: FieldPlan, self: boolean): string {
     case "string":
       return `$h.readString(${arr("u8")}, ${o}, ${a.cap})`;
     case "ref": {
-      const id = a.arr ? `${arr("f64")}[(${o}) >> 3]` : `${self ? "this.$m" : "m"}.dv.getFloat64(${o}, true)`;
+      const id = a.arr
+        ? `${arr("f64")}[(${o}) >> 3]`
+        : `${self ? "this.$m" : "m"}.dv.getFloat64(${o}, true)`;
       return id;
     }
     default:
@@ -289,13 +285,17 @@ function writeStmt(f: FieldPlan, self: boolean, x: string, path: string): string
     case "enum": {
       const idx = `$h.enumIndexOf($d.F[${f.fieldIndex}], $d.M[${a.enumIndex}], ${x}, ${path})`;
       if (a.dv) return `${m}.dv.setUint16(${o}, ${idx}, true);`;
-      return a.shift === 0 ? `${arr(a.arr)}[${o}] = ${idx};` : `${arr(a.arr)}[(${o}) >> 1] = ${idx};`;
+      return a.shift === 0
+        ? `${arr(a.arr)}[${o}] = ${idx};`
+        : `${arr(a.arr)}[(${o}) >> 1] = ${idx};`;
     }
     case "string":
       return `$h.writeStringChecked($d.F[${f.fieldIndex}], ${arr("u8")}, ${o}, ${x}, ${path});`;
     case "ref": {
       const id = `${x} === null ? 0 : ${x}`;
-      return a.arr ? `${arr("f64")}[(${o}) >> 3] = ${id};` : `${m}.dv.setFloat64(${o}, ${id}, true);`;
+      return a.arr
+        ? `${arr("f64")}[(${o}) >> 3] = ${id};`
+        : `${m}.dv.setFloat64(${o}, ${id}, true);`;
     }
     default:
       throw new TypeError(`no scalar write for ${a.how}`);
@@ -433,7 +433,9 @@ export function emitAccessors(plan: ClassPlan): string {
     else if (a.how === "child") {
       stmt = `$d.C[${a.childIndex}].$w(m, o + ${f.offset}, x, $h.join(p, ${name}));`;
     } else {
-      stmt = `$h.writeValue($d.F[${f.fieldIndex}], ${JSON.stringify(mode)}, m, o + ${f.offset}, x);`;
+      stmt = `$h.writeValue($d.F[${f.fieldIndex}], ${
+        JSON.stringify(mode)
+      }, m, o + ${f.offset}, x);`;
     }
     L.push(`    if (x !== undefined) ${stmt}`);
   }
@@ -461,7 +463,9 @@ export function emitAccessors(plan: ClassPlan): string {
   L.push(`    return $C.$r(this.$m, this.$o);`);
   L.push(`  }`);
   L.push(`  toJSON() {`);
-  L.push(plan.hasBigInt ? `    return $h.jsonSafe(this.toObject());` : `    return this.toObject();`);
+  L.push(
+    plan.hasBigInt ? `    return $h.jsonSafe(this.toObject());` : `    return this.toObject();`,
+  );
   L.push(`  }`);
   L.push(`  seek(i) {`);
   if (checked) L.push(`    if (!((i | 0) === i && i >= 0 && i < this.$n)) $h.badIndex(this, i);`);

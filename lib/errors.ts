@@ -21,6 +21,7 @@
  * ```
  */
 export class SchemaError extends TypeError {
+  /** The error name. */
   override name = "SchemaError";
   /** Where in the schema the problem is, as a dotted path ("" for the root). */
   readonly path: string;
@@ -48,6 +49,7 @@ export class SchemaError extends TypeError {
  * ```
  */
 export class ArenaFullError extends RangeError {
+  /** The error name. */
   override name = "ArenaFullError";
   /** Bytes the allocation needed, alignment padding included. */
   readonly requested: number;
@@ -79,6 +81,7 @@ export class ArenaFullError extends RangeError {
  * ```
  */
 export class StaleViewError extends ReferenceError {
+  /** The error name. */
   override name = "StaleViewError";
   /** The struct's name and the field that was touched. */
   readonly path: string;
@@ -125,6 +128,7 @@ function show(value: unknown): string {
  * ```
  */
 export class FieldTypeError extends TypeError {
+  /** The error name. */
   override name = "FieldTypeError";
   /** Dotted path of the field, starting at the root struct. */
   readonly path: string;
@@ -159,6 +163,7 @@ export class FieldTypeError extends TypeError {
  * ```
  */
 export class FieldRangeError extends RangeError {
+  /** The error name. */
   override name = "FieldRangeError";
   /** Dotted path of the field, starting at the root struct. */
   readonly path: string;

@@ -83,7 +83,14 @@ export class StructArray<S extends StructSchema> implements Iterable<Cursor<S>> 
   #cursor: (ViewInternals & Cursor<S>) | undefined;
 
   /** Built by `Arena.allocArray()`. */
-  constructor(arena: ArenaLike, C: ViewClass, m: Mem, byteOffset: number, length: number, gen: number) {
+  constructor(
+    arena: ArenaLike,
+    C: ViewClass,
+    m: Mem,
+    byteOffset: number,
+    length: number,
+    gen: number,
+  ) {
     this.schema = C.plan.key.schema as S;
     this.length = length;
     this.stride = C.plan.size;
@@ -100,7 +107,13 @@ export class StructArray<S extends StructSchema> implements Iterable<Cursor<S>> 
   }
 
   #live(what: string): void {
-    const probe = { $a: this.#arena, $s: this.#arena.state, $m: this.#m, $o: this.byteOffset, $g: this.#g };
+    const probe = {
+      $a: this.#arena,
+      $s: this.#arena.state,
+      $m: this.#m,
+      $o: this.byteOffset,
+      $g: this.#g,
+    };
     if (this.#g !== this.#arena.state[0]) {
       helpers.stale(probe as ViewInternals, what);
       this.#g = probe.$g;
@@ -111,7 +124,9 @@ export class StructArray<S extends StructSchema> implements Iterable<Cursor<S>> 
   at(i: number): ViewOf<S> {
     this.#live(`[${i}]`);
     if (!(Number.isInteger(i) && i >= 0 && i < this.length)) {
-      throw new RangeError(`Cannot read record ${i}: expected an index from 0 to ${this.length - 1}`);
+      throw new RangeError(
+        `Cannot read record ${i}: expected an index from 0 to ${this.length - 1}`,
+      );
     }
     return new this.#C(this.#arena, this.#m, this.byteOffset + i * this.stride, this.#g, "") as
       & ViewInternals
@@ -156,7 +171,9 @@ export class StructArray<S extends StructSchema> implements Iterable<Cursor<S>> 
     const parts = path.split(".");
     for (const [i, part] of parts.entries()) {
       const f = layout.fields.find((x) => x.name === part);
-      if (!f) throw new RangeError(`Cannot find column "${path}": ${layout.name} has no field "${part}"`);
+      if (!f) {
+        throw new RangeError(`Cannot find column "${path}": ${layout.name} has no field "${part}"`);
+      }
       offset += f.offset;
       if (f.access.how === "child" && i < parts.length - 1) {
         layout = planOf(layout.children[f.access.childIndex]);

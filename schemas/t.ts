@@ -131,9 +131,23 @@ export const u64: () => BigIntSchema<"u64"> = scalar("u64");
 /** Boolean in one byte (C `bool`). */
 export const bool: () => BoolSchema = scalar("bool");
 
+/**
+ * One of a fixed list of string literals, stored as its index: `uint8_t`, or `uint16_t` past
+ * 256 literals. Reads back the literal.
+ *
+ * @example An enum field
+ * ```ts
+ * import { t } from "@arenakit/core";
+ * const Kind = t.enum(["spark", "smoke", "ember"]);
+ * type Kind = t.Infer<typeof Kind>; // "spark" | "smoke" | "ember"
+ * ```
+ */
 function enumOf<const L extends readonly [string, ...string[]]>(values: L): EnumSchema<L> {
   if (!Array.isArray(values) || values.length === 0) {
-    throw new SchemaError("", `t.enum() needs a non-empty array of strings, got ${describe(values)}`);
+    throw new SchemaError(
+      "",
+      `t.enum() needs a non-empty array of strings, got ${describe(values)}`,
+    );
   }
   if (values.length > 65536) {
     throw new SchemaError("", `t.enum() takes at most 65536 literals, got ${values.length}`);
@@ -152,20 +166,7 @@ function enumOf<const L extends readonly [string, ...string[]]>(values: L): Enum
     storage: values.length <= 256 ? "u8" : "u16",
   }) as EnumSchema<L>;
 }
-export {
-  /**
-   * One of a fixed list of string literals, stored as its index: `uint8_t`, or `uint16_t` past
-   * 256 literals. Reads back the literal.
-   *
-   * @example An enum field
-   * ```ts
-   * import { t } from "@arenakit/core";
-   * const Kind = t.enum(["spark", "smoke", "ember"]);
-   * type Kind = t.Infer<typeof Kind>; // "spark" | "smoke" | "ember"
-   * ```
-   */
-  enumOf as enum,
-};
+export { enumOf as enum };
 
 /**
  * A string of at most `maxBytes` UTF-8 bytes, stored zero-padded like `char[maxBytes]`. It reads
@@ -201,7 +202,10 @@ export function array<E extends Schema, const N extends number>(
   return Object.freeze({ kind: "array", element, length }) as ArraySchema<E, N>;
 }
 
-function vec<E extends VecElement, N extends 2 | 3 | 4>(element: E, length: N): () => VecSchema<E, N> {
+function vec<E extends VecElement, N extends 2 | 3 | 4>(
+  element: E,
+  length: N,
+): () => VecSchema<E, N> {
   const schema = Object.freeze({ kind: "vec", element, length }) as VecSchema<E, N>;
   return () => schema;
 }
@@ -249,7 +253,9 @@ export const mat4x4f: () => MatSchema<4, 4> = mat(4, 4);
 export function ref<S extends StructSchema>(target: S | (() => S)): RefSchema<S> {
   if (typeof target !== "function") {
     const s = expectSchema(target, "");
-    if (s.kind !== "struct") throw new SchemaError("", `t.ref() needs a struct schema, got ${s.kind}`);
+    if (s.kind !== "struct") {
+      throw new SchemaError("", `t.ref() needs a struct schema, got ${s.kind}`);
+    }
   }
   const get = typeof target === "function" ? target : () => target;
   return Object.freeze({ kind: "ref", target: get }) as RefSchema<S>;
@@ -282,7 +288,10 @@ let structCount = 0;
  * type Particle = t.Infer<typeof Particle>;
  * ```
  */
-export function struct<const F extends Fields>(fields: F, options?: StructOptions): StructSchema<F> {
+export function struct<const F extends Fields>(
+  fields: F,
+  options?: StructOptions,
+): StructSchema<F> {
   if (typeof fields !== "object" || fields === null || Array.isArray(fields)) {
     throw new SchemaError("", `t.struct() needs an object of fields, got ${describe(fields)}`);
   }
@@ -315,7 +324,9 @@ export function struct<const F extends Fields>(fields: F, options?: StructOption
   if (layout !== undefined && !MODES.has(layout)) {
     throw new SchemaError(
       "",
-      `unknown layout ${JSON.stringify(String(layout))}: use "c", "packed", "wgsl" or "wgsl-uniform"`,
+      `unknown layout ${
+        JSON.stringify(String(layout))
+      }: use "c", "packed", "wgsl" or "wgsl-uniform"`,
     );
   }
   const name = options?.name ?? `Struct${++structCount}`;

@@ -36,7 +36,8 @@ export interface SchemaBase<T, V> {
 }
 
 /** A fixed-width number: `t.f32()`, `t.u8()`, … */
-export interface NumberSchema<K extends NumberKind = NumberKind> extends SchemaBase<number, number> {
+export interface NumberSchema<K extends NumberKind = NumberKind>
+  extends SchemaBase<number, number> {
   /** Which number type. */
   readonly kind: K;
 }
@@ -109,7 +110,8 @@ export interface ArrayView<T, V> extends Iterable<V> {
   toObject(): T[];
 }
 
-type ArrayViewType<E extends Schema> = E extends NumberSchema<infer K> ? TypedArrayOf[K]
+/** What an array field's view is: a typed array for numbers, else an {@linkcode ArrayView}. */
+export type ArrayViewType<E extends Schema> = E extends NumberSchema<infer K> ? TypedArrayOf[K]
   : E extends BigIntSchema<infer K> ? TypedArrayOf[K]
   : ArrayView<Infer<E>, ViewOf<E>>;
 
@@ -188,9 +190,20 @@ export interface StructMethods<T> {
   toJSON(): unknown;
 }
 
-type ScalarLike = NumberSchema | BigIntSchema | BoolSchema | EnumSchema | StringSchema | RefSchema;
-type ScalarKeys<F extends Fields> = { [K in keyof F]: F[K] extends ScalarLike ? K : never }[keyof F];
-type CompoundKeys<F extends Fields> = Exclude<keyof F, ScalarKeys<F>>;
+/** Schemas whose fields read back as plain values. */
+export type ScalarLike =
+  | NumberSchema
+  | BigIntSchema
+  | BoolSchema
+  | EnumSchema
+  | StringSchema
+  | RefSchema;
+/** Names of a struct's fields that read back as plain values. */
+export type ScalarKeys<F extends Fields> = {
+  [K in keyof F]: F[K] extends ScalarLike ? K : never;
+}[keyof F];
+/** Names of a struct's fields that read back as nested views or arrays. */
+export type CompoundKeys<F extends Fields> = Exclude<keyof F, ScalarKeys<F>>;
 
 /**
  * The accessor type of a struct: a read-write property per scalar field, a read-only property
@@ -201,8 +214,12 @@ export type StructView<F extends Fields> =
   & { readonly [K in CompoundKeys<F>]: ViewOf<F[K]> }
   & StructMethods<InferFields<F>>;
 
-/** A struct of named fields, laid out by `mode`. */
-export interface StructSchema<F extends Fields = Fields>
+/**
+ * A struct of named fields, laid out by `mode`. Without a type argument it stands for any struct
+ * (its field map is then untyped, so specific structs are assignable to it).
+ */
+// deno-lint-ignore no-explicit-any
+export interface StructSchema<F extends Fields = any>
   extends SchemaBase<InferFields<F>, StructView<F>> {
   /** The kind tag. */
   readonly kind: "struct";

@@ -177,4 +177,11 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+try {
+  await main();
+} catch (e) {
+  // Bad flags are the user's to fix: a message is enough. Anything else keeps its stack.
+  if (!(e instanceof TypeError || e instanceof RangeError)) throw e;
+  console.error(`error: ${e.message}`);
+  process.exitCode = 2;
+}

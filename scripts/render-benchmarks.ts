@@ -34,7 +34,9 @@
  *   ```
  *
  *   `null` means not measured and is printed as such. Frame files with the same name from
- *   different runtimes form one section.
+ *   different runtimes form one section. Targets may also live in a sidecar
+ *   `bench/frames-<name>.targets.json` (same shape as `targets`); a target with a ratio of 0 vs 0
+ *   (e.g. GC counts) is met.
  * - `.bench-out/machine.json` (optional): `MachineInfo` plus `date`, written by scripts/bench.ts.
  *
  * @module
@@ -45,7 +47,7 @@ import { basename, join, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import type { FramesFile, FramesVariant } from "../bench/_frames_file.ts";
+import type { FramesFile, FramesTarget, FramesVariant } from "../bench/_frames_file.ts";
 import { formatBytes, formatMs } from "../bench/_frame_stats.ts";
 import { machineInfo, scriptArgs } from "../bench/_runtime.ts";
 
@@ -220,7 +222,12 @@ function metricValue(v: FramesVariant, metric: string): number | null {
   return typeof value === "number" ? value : null;
 }
 
-function renderFrames(name: string, files: Map<string, FramesFile>, runtimes: string[]): string[] {
+function renderFrames(
+  name: string,
+  files: Map<string, FramesFile>,
+  runtimes: string[],
+  sidecarTargets: readonly FramesTarget[],
+): string[] {
   const first = [...files.values()][0];
   const out: string[] = [`## Frames: ${first.title} (frames-${name})`, ""];
   const params = Object.entries(first.params).map(([k, v]) => `${k} ${v}`).join(", ");
@@ -274,7 +281,7 @@ function renderFrames(name: string, files: Map<string, FramesFile>, runtimes: st
     const methods = [...new Set(f.variants.map((v) => v.gcMethod))].join("; ");
     out.push(`GC measured with: ${methods}.`, "");
   }
-  const targets = first.targets ?? [];
+  const targets = [...(first.targets ?? []), ...sidecarTargets];
   if (targets.length > 0) {
     out.push("### Targets", "");
     const rows = targets.map((t) => {
@@ -381,7 +388,9 @@ export function renderBenchmarks(outDir: string, benchDir: string): string {
     out.push(...renderSuite(suite, present, groups, targets));
   }
   for (const [name, files] of frames) {
-    out.push(...renderFrames(name, files, runtimes.filter((rt) => files.has(rt))));
+    const targetsPath = join(benchDir, `frames-${name}.targets.json`);
+    const targets = existsSync(targetsPath) ? readJson(targetsPath) as FramesTarget[] : [];
+    out.push(...renderFrames(name, files, runtimes.filter((rt) => files.has(rt)), targets));
   }
   return out.join("\n").replace(/\n+$/, "") + "\n";
 }
