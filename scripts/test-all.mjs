@@ -3,7 +3,7 @@
 // runtime after the other, and ends with one plain line summing them: "N passed, N failed".
 // Usage: node scripts/test-all.mjs [--runtime node,deno,bun]
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, existsSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "..");
@@ -61,22 +61,51 @@ for (const rt of runtimes) {
     const r = run(process.execPath, ["--import", "tsx", "--test", "--test-reporter=tap", ...files]);
     const passed = count(r.text, /^# pass (\d+)/m);
     const failed = count(r.text, /^# fail (\d+)/m);
-    results.push({ rt, passed: passed ?? 0, failed: passed === undefined ? 1 : failed, status: r.status });
+    results.push({
+      rt,
+      passed: passed ?? 0,
+      failed: passed === undefined ? 1 : failed,
+      status: r.status,
+    });
   } else if (rt === "deno") {
     mkdirSync(join(root, ".test-out"), { recursive: true });
     const xml = join(root, ".test-out", "deno.xml");
     const r = run(bin("deno"), ["test", "-A", "--reporter=junit", `--junit-path=${xml}`, "tests/"]);
     const t = existsSync(xml) ? denoLeaves(xml) : { passed: 0, failed: 1 };
     results.push({ rt: "deno", ...t, status: r.status });
-    const d = run(bin("deno"), ["test", "-A", "--doc", "mod.ts", "zod.ts", "lib/", "schemas/", "README.md"]);
+    const d = run(bin("deno"), [
+      "test",
+      "-A",
+      "--doc",
+      "mod.ts",
+      "zod.ts",
+      "lib/",
+      "schemas/",
+      "README.md",
+    ]);
     const passed = count(d.text, /(\d+) passed/);
     const failed = count(d.text, /(\d+) failed/);
-    results.push({ rt: "deno --doc", passed: passed ?? 0, failed: passed === undefined ? 1 : failed, status: d.status });
+    results.push({
+      rt: "deno --doc",
+      passed: passed ?? 0,
+      failed: passed === undefined ? 1 : failed,
+      status: d.status,
+    });
   } else if (rt === "bun") {
-    const r = run(bin("bun"), ["test", "--timeout", "60000", ...files.map((f) => f.replace(root, "."))]);
+    const r = run(bin("bun"), [
+      "test",
+      "--timeout",
+      "60000",
+      ...files.map((f) => f.replace(root, ".")),
+    ]);
     const passed = count(r.text, /^\s*(\d+) pass/m);
     const failed = count(r.text, /^\s*(\d+) fail/m);
-    results.push({ rt, passed: passed ?? 0, failed: passed === undefined ? 1 : failed, status: r.status });
+    results.push({
+      rt,
+      passed: passed ?? 0,
+      failed: passed === undefined ? 1 : failed,
+      status: r.status,
+    });
   } else {
     console.error(`unknown runtime ${rt}`);
     process.exit(2);
@@ -89,7 +118,9 @@ let failed = 0;
 for (const r of results) {
   // A runner that crashed without reporting failures still fails the run.
   const f = r.failed + (r.status !== 0 && r.failed === 0 ? 1 : 0);
-  console.log(`${r.rt}: ${r.passed} passed, ${f} failed${r.status !== 0 ? ` (exit ${r.status})` : ""}`);
+  console.log(
+    `${r.rt}: ${r.passed} passed, ${f} failed${r.status !== 0 ? ` (exit ${r.status})` : ""}`,
+  );
   passed += r.passed;
   failed += f;
 }

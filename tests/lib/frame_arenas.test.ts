@@ -83,7 +83,12 @@ describe("FrameArenas.lastFrame()", () => {
     const b = ring.beginFrame();
     let s = ring.lastFrame();
     assert.deepEqual(
-      { frame: s.frame, bytesUsed: s.bytesUsed, allocations: s.allocations, overflows: s.overflows },
+      {
+        frame: s.frame,
+        bytesUsed: s.bytesUsed,
+        allocations: s.allocations,
+        overflows: s.overflows,
+      },
       { frame: 1, bytesUsed: 24, allocations: 3, overflows: 0 },
     );
     // 20 bodies of 8 bytes do not fit in 64: the frame spills into pooled chunks.
@@ -97,7 +102,7 @@ describe("FrameArenas.lastFrame()", () => {
   });
 });
 
-describe("FrameArenas with overflow: \"pool\"", () => {
+describe('FrameArenas with overflow: "pool"', () => {
   it("serves a spike from pooled chunks and reuses them in later frames", () => {
     const ring = new FrameArenas({ bytes: 64, overflow: "pool", frames: 2 });
     const values: number[] = [];
