@@ -83,6 +83,47 @@ const BIG_RANGE: Readonly<Record<string, readonly [bigint, bigint]>> = {
 export const F32_MAX = 3.4028234663852886e38;
 
 /**
+ * Tells whether a scalar fits its kind, without allocating (the hot-path twin of
+ * {@linkcode scalarProblem}, which builds the error).
+ */
+export function scalarFits(schema: Schema, value: unknown): boolean {
+  switch (schema.kind) {
+    case "i8":
+    case "u8":
+    case "i16":
+    case "u16":
+    case "i32":
+    case "u32": {
+      const r = INT_RANGE[schema.kind];
+      return typeof value === "number" && Number.isInteger(value) && value >= r[0] &&
+        value <= r[1];
+    }
+    case "f32":
+      return typeof value === "number" &&
+        !(Math.abs(Math.fround(value)) === Infinity && Math.abs(value) !== Infinity);
+    case "f64":
+      return typeof value === "number";
+    case "i64":
+    case "u64": {
+      const r = BIG_RANGE[schema.kind];
+      return typeof value === "bigint" && value >= r[0] && value <= r[1];
+    }
+    case "bool":
+      return typeof value === "boolean";
+    case "enum":
+      return typeof value === "string" && enumIndex(schema).has(value);
+    case "string":
+      return typeof value === "string" && utf8Length(value) <= schema.maxBytes &&
+        isWellFormed(value) && !value.includes("\0");
+    case "ref":
+      return value === null ||
+        (typeof value === "number" && Number.isSafeInteger(value) && value >= 1);
+    default:
+      return false;
+  }
+}
+
+/**
  * Checks a scalar against its kind. Returns undefined when it fits, else the error to throw
  * (a FieldTypeError for the wrong JS type, a FieldRangeError for a value the type cannot hold).
  */
@@ -91,6 +132,7 @@ export function scalarProblem(
   value: unknown,
   path: string,
 ): FieldTypeError | FieldRangeError | undefined {
+  if (scalarFits(schema, value)) return undefined;
   const kind = schema.kind;
   switch (kind) {
     case "i8":
@@ -101,50 +143,42 @@ export function scalarProblem(
     case "u32": {
       const [lo, hi] = INT_RANGE[kind];
       const expected = `an integer from ${lo} to ${hi}`;
-      if (typeof value !== "number") return new FieldTypeError(path, value, expected);
-      if (!Number.isInteger(value) || value < lo || value > hi) {
-        return new FieldRangeError(path, value, expected);
-      }
-      return undefined;
+      return typeof value !== "number"
+        ? new FieldTypeError(path, value, expected)
+        : new FieldRangeError(path, value, expected);
     }
     case "f32":
-      if (typeof value !== "number") return new FieldTypeError(path, value, "a number");
-      if (Math.abs(Math.fround(value)) === Infinity && Math.abs(value) !== Infinity) {
-        return new FieldRangeError(path, value, `a number within ±${F32_MAX} (f32)`);
-      }
-      return undefined;
+      return typeof value !== "number"
+        ? new FieldTypeError(path, value, "a number")
+        : new FieldRangeError(path, value, `a number within ±${F32_MAX} (f32)`);
     case "f64":
-      return typeof value === "number" ? undefined : new FieldTypeError(path, value, "a number");
+      return new FieldTypeError(path, value, "a number");
     case "i64":
     case "u64": {
       const [lo, hi] = BIG_RANGE[kind];
       const expected = `a bigint from ${lo} to ${hi}`;
-      if (typeof value !== "bigint") return new FieldTypeError(path, value, expected);
-      if (value < lo || value > hi) return new FieldRangeError(path, value, expected);
-      return undefined;
+      return typeof value !== "bigint"
+        ? new FieldTypeError(path, value, expected)
+        : new FieldRangeError(path, value, expected);
     }
     case "bool":
-      return typeof value === "boolean" ? undefined : new FieldTypeError(path, value, "a boolean");
+      return new FieldTypeError(path, value, "a boolean");
     case "enum": {
       const expected = `one of ${schema.values.map((v) => JSON.stringify(v)).join(", ")}`;
-      if (typeof value !== "string") return new FieldTypeError(path, value, expected);
-      return enumIndex(schema).has(value) ? undefined : new FieldRangeError(path, value, expected);
+      return typeof value !== "string"
+        ? new FieldTypeError(path, value, expected)
+        : new FieldRangeError(path, value, expected);
     }
     case "string": {
       const expected = `a string of at most ${schema.maxBytes} UTF-8 bytes without U+0000`;
-      if (typeof value !== "string") return new FieldTypeError(path, value, expected);
-      if (!isWellFormed(value) || value.includes("\0") || utf8Length(value) > schema.maxBytes) {
-        return new FieldRangeError(path, value, expected);
-      }
-      return undefined;
+      return typeof value !== "string"
+        ? new FieldTypeError(path, value, expected)
+        : new FieldRangeError(path, value, expected);
     }
     case "ref":
-      if (value === null) return undefined;
-      if (typeof value !== "number") return new FieldTypeError(path, value, "an id or null");
-      if (!Number.isSafeInteger(value) || value < 1) {
-        return new FieldRangeError(path, value, "an id (a positive integer) or null");
-      }
-      return undefined;
+      return typeof value !== "number"
+        ? new FieldTypeError(path, value, "an id or null")
+        : new FieldRangeError(path, value, "an id (a positive integer) or null");
     default:
       return new FieldTypeError(path, value, `a ${kind}`);
   }
@@ -323,6 +357,75 @@ export function isScalar(schema: Schema): boolean {
 }
 
 const VEC_KEYS = ["x", "y", "z", "w"] as const;
+const VEC_ELEMENT: Readonly<Record<string, Schema>> = {
+  f32: Object.freeze({ kind: "f32" }) as Schema,
+  i32: Object.freeze({ kind: "i32" }) as Schema,
+  u32: Object.freeze({ kind: "u32" }) as Schema,
+};
+
+const fieldNameCache = new WeakMap<object, readonly string[]>();
+/** The field names of a struct, cached (Object.keys allocates on every call). */
+export function fieldNames(schema: { readonly fields: object }): readonly string[] {
+  let names = fieldNameCache.get(schema);
+  if (!names) fieldNameCache.set(schema, names = Object.keys(schema.fields));
+  return names;
+}
+
+function countKeys(value: object): number {
+  let n = 0;
+  for (const _ in value) n++;
+  return n;
+}
+
+/**
+ * Tells whether `value` passes {@linkcode validate}, without building paths or errors, so the
+ * checked hot paths allocate nothing for good input. When it says no, callers run `validate`
+ * to throw the precise error (and go on if that finds nothing, e.g. keys set to undefined).
+ */
+export function isValid(schema: Schema, value: unknown, partial: boolean): boolean {
+  switch (schema.kind) {
+    case "struct": {
+      if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+      const names = fieldNames(schema);
+      let present = 0;
+      for (let i = 0; i < names.length; i++) {
+        const v = (value as Record<string, unknown>)[names[i]];
+        if (v === undefined) {
+          if (partial) continue;
+          return false;
+        }
+        present++;
+        if (!isValid(schema.fields[names[i]], v, partial)) return false;
+      }
+      return countKeys(value) === present;
+    }
+    case "vec": {
+      if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+      const elem = VEC_ELEMENT[schema.element];
+      let present = 0;
+      for (let i = 0; i < schema.length; i++) {
+        const v = (value as Record<string, unknown>)[VEC_KEYS[i]];
+        if (v === undefined) {
+          if (partial) continue;
+          return false;
+        }
+        present++;
+        if (!scalarFits(elem, v)) return false;
+      }
+      return countKeys(value) === present;
+    }
+    case "mat":
+    case "array": {
+      const n = schema.kind === "mat" ? schema.cols * schema.rows : schema.length;
+      const elem = schema.kind === "mat" ? VEC_ELEMENT.f32 : schema.element;
+      if (!isArrayLike(value) || value.length !== n) return false;
+      for (let i = 0; i < n; i++) if (!isValid(elem, value[i], partial)) return false;
+      return true;
+    }
+    default:
+      return scalarFits(schema, value);
+  }
+}
 
 /**
  * Checks a whole value against a schema, recursively, before anything is written. `partial`

@@ -9,6 +9,7 @@ import { layoutOf } from "../schemas/layout.ts";
 import {
   badScalar,
   elementStride,
+  isValid,
   join,
   jsonSafe,
   type Mem,
@@ -59,6 +60,11 @@ function stale(v: ViewInternals, field: string): void {
 
 function checkLive(v: ViewInternals, field: string): void {
   if (v.$g !== v.$s[0]) stale(v, field);
+}
+
+// Validation for writes: the allocation-free verdict first, the path-building one only to throw.
+function check(schema: Schema, v: unknown, path: string, partial: boolean): void {
+  if (!isValid(schema, v, partial)) validate(schema, v, path, partial);
 }
 
 function badIndex(v: ViewInternals, i: unknown): never {
@@ -191,6 +197,7 @@ export const helpers = {
   checkLive,
   bad: (schema: Schema, v: unknown, path: string): never => badScalar(schema, v, path),
   badIndex,
+  check,
   join,
   validate,
   writeValue,

@@ -6,7 +6,7 @@
  */
 import { layoutOf } from "../schemas/layout.ts";
 import type { DeepPartial, Infer, StructSchema, ViewOf } from "../schemas/types.ts";
-import { type Mem, memOf, validate } from "./_codec.ts";
+import { isValid, type Mem, memOf, validate } from "./_codec.ts";
 import type { ViewInternals } from "./_helpers.ts";
 import { type ViewClass, viewClass } from "./compile.ts";
 import { ArenaFullError } from "./errors.ts";
@@ -335,7 +335,9 @@ export class Arena {
 
   #alloc(schema: StructSchema, init: unknown, soft: boolean): ViewInternals | undefined {
     const C = this.#classOf(schema);
-    if (init !== undefined && this.checked) validate(schema, init, "", true);
+    if (init !== undefined && this.checked && !isValid(schema, init, true)) {
+      validate(schema, init, "", true);
+    }
     const size = C.plan.size;
     const o = this.#bump(size, C.plan.align, soft);
     if (o < 0) return undefined;

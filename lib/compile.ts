@@ -200,7 +200,7 @@ function buildJitless(plan: ClassPlan, d: Deps): ViewClass {
         if (SCALAR_HOW.has(a.how)) {
           const p = scalarProblem(f.schema, v, path);
           if (p) throw p;
-        } else h.validate(f.schema, v, path, true);
+        } else h.check(f.schema, v, path, true);
       }
       writeField(f, this.$m, this.$o + f.offset, v, path);
     };
@@ -221,7 +221,7 @@ function buildJitless(plan: ClassPlan, d: Deps): ViewClass {
   const methods: Record<string, (this: View, ...args: never[]) => unknown> = {
     set(v: unknown) {
       live(this, "set");
-      if (checked) h.validate(d.S, v, this.$p, true);
+      if (checked) h.check(d.S, v, this.$p, true);
       C.$w(this.$m, this.$o, v, this.$p);
       return this;
     },

@@ -409,7 +409,7 @@ export function emitAccessors(plan: ClassPlan): string {
     L.push(`    return c;`);
     L.push(`  }`);
     L.push(`  set ${name}(v) {`, ...live(f.name));
-    if (checked) L.push(`    $h.validate($d.F[${f.fieldIndex}], v, ${path}, true);`);
+    if (checked) L.push(`    $h.check($d.F[${f.fieldIndex}], v, ${path}, true);`);
     if (a.how === "child") {
       L.push(`    $d.C[${a.childIndex}].$w(this.$m, this.$o + ${f.offset}, v, ${path});`);
     } else {
@@ -455,7 +455,7 @@ export function emitAccessors(plan: ClassPlan): string {
   L.push(`    };`);
   L.push(`  }`);
   L.push(`  set(v) {`, ...live("set"));
-  if (checked) L.push(`    $h.validate($d.S, v, this.$p, true);`);
+  if (checked) L.push(`    $h.check($d.S, v, this.$p, true);`);
   L.push(`    $C.$w(this.$m, this.$o, v, this.$p);`);
   L.push(`    return this;`);
   L.push(`  }`);
