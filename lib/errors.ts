@@ -12,12 +12,8 @@
  * @example Catching a bad schema
  * ```ts
  * import { SchemaError, t } from "@arenakit/core";
- * try {
- *   t.string(0);
- * } catch (e) {
- *   if (!(e instanceof SchemaError)) throw e;
- *   console.log(e.path, e.message);
- * }
+ * import assert from "node:assert/strict";
+ * assert.throws(() => t.struct({ "a-b": t.f32() }), (e) => e instanceof SchemaError && e.path === "a-b");
  * ```
  */
 export class SchemaError extends TypeError {
@@ -39,13 +35,13 @@ export class SchemaError extends TypeError {
  * @example Reading the numbers of a failed allocation
  * ```ts
  * import { Arena, ArenaFullError, t } from "@arenakit/core";
- * const arena = new Arena({ bytes: 8 });
- * try {
- *   arena.alloc(t.struct({ a: t.f64(), b: t.f64() }));
- * } catch (e) {
- *   if (!(e instanceof ArenaFullError)) throw e;
- *   console.log(e.requested, e.available); // 16 8
- * }
+ * import assert from "node:assert/strict";
+ * const arena = new Arena({ bytes: 16 });
+ * arena.alloc(t.struct({ a: t.f64() }));
+ * assert.throws(
+ *   () => arena.alloc(t.struct({ a: t.f64(), b: t.f64() })),
+ *   (e) => e instanceof ArenaFullError && e.requested === 16 && e.available === 8,
+ * );
  * ```
  */
 export class ArenaFullError extends RangeError {
@@ -70,14 +66,11 @@ export class ArenaFullError extends RangeError {
  * @example A view does not survive its arena's reset
  * ```ts
  * import { Arena, StaleViewError, t } from "@arenakit/core";
+ * import assert from "node:assert/strict";
  * const arena = new Arena({ bytes: 64 });
  * const v = arena.alloc(t.struct({ life: t.f32() }));
  * arena.reset();
- * try {
- *   v.life;
- * } catch (e) {
- *   console.log(e instanceof StaleViewError); // true
- * }
+ * assert.throws(() => v.life, StaleViewError);
  * ```
  */
 export class StaleViewError extends ReferenceError {
@@ -118,13 +111,13 @@ function show(value: unknown): string {
  * @example Writing a string into a number field
  * ```ts
  * import { Arena, FieldTypeError, t } from "@arenakit/core";
+ * import assert from "node:assert/strict";
  * const arena = new Arena({ bytes: 64 });
  * const v = arena.alloc(t.struct({ life: t.f32() }));
- * try {
- *   (v as { life: unknown }).life = "soon";
- * } catch (e) {
- *   console.log(e instanceof FieldTypeError, (e as FieldTypeError).path); // true life
- * }
+ * assert.throws(
+ *   () => (v as { life: unknown }).life = "soon",
+ *   (e) => e instanceof FieldTypeError && e.path === "life" && e.value === "soon",
+ * );
  * ```
  */
 export class FieldTypeError extends TypeError {
@@ -153,13 +146,14 @@ export class FieldTypeError extends TypeError {
  * @example Writing 300 into a u8
  * ```ts
  * import { Arena, FieldRangeError, t } from "@arenakit/core";
+ * import assert from "node:assert/strict";
  * const arena = new Arena({ bytes: 64 });
  * const v = arena.alloc(t.struct({ hp: t.u8() }));
- * try {
- *   v.hp = 300;
- * } catch (e) {
- *   console.log((e as FieldRangeError).message); // Cannot write 300 to "hp": expected an integer from 0 to 255
- * }
+ * assert.throws(() => v.hp = 300, {
+ *   name: "FieldRangeError",
+ *   message: 'Cannot write 300 to "hp": expected an integer from 0 to 255',
+ * });
+ * assert.equal(v.hp, 0); // nothing was written
  * ```
  */
 export class FieldRangeError extends RangeError {

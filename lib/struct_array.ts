@@ -54,6 +54,7 @@ const ARRAY_OF: Readonly<Record<string, keyof Mem>> = {
  * @example Integrate without creating objects
  * ```ts
  * import { Arena, t } from "@arenakit/core";
+ * import assert from "node:assert/strict";
  * const P = t.struct({ x: t.f32(), vx: t.f32() });
  * const arena = new Arena({ bytes: 1 << 16 });
  * const ps = arena.allocArray(P, 100);
@@ -64,7 +65,7 @@ const ARRAY_OF: Readonly<Record<string, keyof Mem>> = {
  *   c.x += c.vx * 0.016;
  * }
  * const x = ps.column("x");
- * console.log(x.array[x.index + 99 * x.stride]); // 0.008
+ * assert.equal(x.array[x.index + 99 * x.stride], Math.fround(0.5 * 0.016));
  * ```
  */
 export class StructArray<S extends StructSchema> implements Iterable<Cursor<S>> {

@@ -99,7 +99,7 @@ function measure(schema: Schema, mode: LayoutMode, path: string): Measure {
   }
   switch (schema.kind) {
     case "struct": {
-      const layout = structLayout(schema, schema.layout ?? mode, path);
+      const layout = structLayout(schema, mode, path);
       return { size: layout.size, align: layout.align, layout };
     }
     case "enum": {
@@ -162,9 +162,7 @@ function measure(schema: Schema, mode: LayoutMode, path: string): Measure {
 
 function structLayout(schema: StructSchema, mode: LayoutMode, path: string): Layout {
   const own = schema.layout ?? mode;
-  let byMode = cache.get(schema);
-  const hit = byMode?.get(own);
-  if (hit) return hit;
+  // Checked before the cache: a struct laid out alone may still be misplaced in this parent.
   if (schema.layout !== undefined && isWgsl(mode) !== isWgsl(schema.layout)) {
     throw new SchemaError(
       path,
@@ -172,6 +170,9 @@ function structLayout(schema: StructSchema, mode: LayoutMode, path: string): Lay
         `WGSL and C layouts cannot be mixed`,
     );
   }
+  let byMode = cache.get(schema);
+  const hit = byMode?.get(own);
+  if (hit) return hit;
   const fields: FieldLayout[] = [];
   let offset = 0;
   let align = 1;
@@ -230,15 +231,17 @@ function structLayout(schema: StructSchema, mode: LayoutMode, path: string): Lay
  * @example Offsets of a particle
  * ```ts
  * import { layoutOf, t } from "@arenakit/core";
+ * import assert from "node:assert/strict";
  * const P = t.struct({ pos: t.vec3f(), life: t.f32() });
- * const c = layoutOf(P);
- * console.log(c.size, c.fields.map((f) => f.offset)); // 16 [0, 12]
+ * const c = layoutOf(P); // struct { float pos[3]; float life; }
+ * assert.deepEqual([c.size, c.fields.map((f) => f.offset)], [16, [0, 12]]);
  * const gpu = layoutOf(t.struct({ pos: t.vec3f(), life: t.f32() }, { layout: "wgsl" }));
- * console.log(gpu.size, gpu.align); // 16 16
+ * assert.deepEqual([gpu.size, gpu.align], [16, 16]); // life packs into vec3's padding
  * ```
  */
 export function layoutOf(schema: Schema, mode?: LayoutMode): Layout {
-  if (schema.kind === "struct") return structLayout(schema, mode ?? "c", "");
+  // A root struct with its own mode is laid out by it; "c" only for structs without one.
+  if (schema.kind === "struct") return structLayout(schema, mode ?? schema.layout ?? "c", "");
   const m = measure(schema, mode ?? "c", "");
   return Object.freeze({
     name: schema.kind,
