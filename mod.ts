@@ -82,7 +82,12 @@ export {
   type Overflow,
 } from "./lib/arena.ts";
 export { type Column, type Cursor, StructArray } from "./lib/struct_array.ts";
-export { FrameArenas, type FrameArenasOptions, type FrameStats } from "./lib/frame_arenas.ts";
+export {
+  copyTo,
+  FrameArenas,
+  type FrameArenasOptions,
+  type FrameStats,
+} from "./lib/frame_arenas.ts";
 export { Pool, type PoolOptions, type PoolStats } from "./lib/pool.ts";
 export {
   ArenaFullError,

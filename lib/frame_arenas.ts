@@ -178,3 +178,25 @@ export class FrameArenas {
     return { ...this.#last };
   }
 }
+
+/**
+ * Copies a view's record into `arena` and returns the copy: the explicit escape of a value from
+ * a frame (or any arena) into a longer-lived one. Same as `arena.copy(view)`.
+ *
+ * Lifetimes: the copy lives as long as `arena`'s memory; the original is unaffected.
+ *
+ * @example Keep a contact past the frame it was found in
+ * ```ts
+ * import { Arena, copyTo, t } from "@arenakit/core";
+ * import assert from "node:assert/strict";
+ * const Contact = t.struct({ depth: t.f32() });
+ * const frame = new Arena({ bytes: 256 });
+ * const log = new Arena({ bytes: 256 });
+ * const kept = copyTo(frame.alloc(Contact, { depth: 0.25 }), log);
+ * frame.reset();
+ * assert.equal(kept.depth, 0.25);
+ * ```
+ */
+export function copyTo<V extends object>(view: V, arena: Arena): V {
+  return arena.copy(view);
+}
