@@ -16,6 +16,7 @@ import {
   readScalar,
   readString,
   readValue,
+  scalarFits,
   scalarProblem,
   validate,
   writeScalar,
@@ -212,6 +213,8 @@ export const helpers = {
   writeScalar,
   readScalar,
   scalarProblem,
+  scalarFits,
+  isValid,
 };
 
 /** Type of {@linkcode helpers}. */

@@ -6,10 +6,17 @@
  */
 import { layoutOf } from "../schemas/layout.ts";
 import type { DeepPartial, Infer, StructSchema, ViewOf } from "../schemas/types.ts";
-import { isValid, type Mem, memOf, validate } from "./_codec.ts";
+import { type Mem, memOf, validate } from "./_codec.ts";
 import type { ViewInternals } from "./_helpers.ts";
 import { type ViewClass, viewClass } from "./compile.ts";
 import { ArenaFullError } from "./errors.ts";
+import {
+  decodeSnapshot,
+  encodeSnapshot,
+  fingerprintsOf,
+  layoutSetFingerprint,
+  SnapshotError,
+} from "./snapshot.ts";
 import { Pool } from "./pool.ts";
 import { StructArray } from "./struct_array.ts";
 
@@ -94,6 +101,17 @@ function positiveInt(name: string, v: unknown): number {
 
 const roundUp16 = (n: number) => (n + 15) & ~15;
 
+// Words of an arena snapshot's meta section before the chunk table: id, generation,
+// allocations, chunk count, fingerprint count, reserved.
+const META_WORDS = 6;
+
+// A random base keeps ids of arenas in different processes apart; the counter, within one.
+let arenaIds = (Math.random() * 0x1_0000_0000) >>> 0;
+function nextArenaId(): number {
+  arenaIds = (arenaIds + 1) >>> 0;
+  return arenaIds;
+}
+
 /**
  * A bump allocator for structs: `alloc` is a pointer bump, `reset()` frees everything at once.
  *
@@ -143,6 +161,8 @@ export class Arena {
   #overflows = 0;
   #resets = 0;
   #classes = new Map<StructSchema, ViewClass>();
+  // Tells this arena's snapshots from other arenas' (see restore()).
+  #id = nextArenaId();
 
   /** Makes an arena with a first chunk of `bytes` bytes. */
   constructor(options: ArenaOptions) {
@@ -335,7 +355,7 @@ export class Arena {
 
   #alloc(schema: StructSchema, init: unknown, soft: boolean): ViewInternals | undefined {
     const C = this.#classOf(schema);
-    if (init !== undefined && this.checked && !isValid(schema, init, true)) {
+    if (init !== undefined && this.checked && !C.$v(init)) {
       validate(schema, init, "", true);
     }
     const size = C.plan.size;
@@ -402,7 +422,13 @@ export class Arena {
     src.toObject();
     const plan = (src.constructor as ViewClass).plan;
     const schema = plan.key.schema as StructSchema;
-    const C = this.#classOf(schema);
+    // A nested view keeps the mode it inherited (a struct inside a packed one is packed), which
+    // the schema alone does not tell: copy it with a class of that mode.
+    const mode = plan.key.mode;
+    const C = mode === layoutOf(schema).mode ? this.#classOf(schema) : viewClass(
+      { schema, mode, baseAlign: plan.align, checked: this.checked },
+      this.jitless,
+    );
     const o = this.#bump(plan.size, plan.align, false);
     const m = this.#mem;
     m.u8.set(new Uint8Array(src.$m.buffer, src.$o, plan.size), o);
@@ -520,6 +546,191 @@ export class Arena {
       if (this.isLive(gen, mark) && mark <= this.mark()) this.release(mark);
     };
     return { mark, release, [dispose]: release } as unknown as ArenaScope;
+  }
+
+  /**
+   * Copies this arena's state into a snapshot: the used bytes of every chunk up to the top, the
+   * allocation counters, and the layout fingerprints of the struct schemas this arena has made
+   * accessor classes for since it was created (by `alloc`, `tryAlloc`, `allocArray`, `copy` or
+   * `classOf`). See `lib/snapshot.ts` for the byte format.
+   *
+   * With `into`, the snapshot is written at the start of that array and a subarray of it is
+   * returned, so a rollback buffer can be reused every frame; otherwise a new array is made.
+   *
+   * @example Save and roll back
+   * ```ts
+   * import { Arena, t } from "@arenakit/core";
+   * const Body = t.struct({ x: t.f32(), vx: t.f32() });
+   * const world = new Arena({ bytes: 1024 });
+   * const b = world.alloc(Body, { x: 0, vx: 1 });
+   * const saved = world.snapshot();
+   * b.x += b.vx;
+   * world.restore(saved);
+   * console.log(b.x); // 0
+   * ```
+   */
+  snapshot(into?: Uint8Array): Uint8Array {
+    const k = this.#ci + 1;
+    const last = this.#chunks[this.#ci];
+    if (last.start + last.size > 0xffff_ffff) {
+      throw new RangeError(
+        `Cannot snapshot an arena of ${last.start + last.size} bytes: the format holds 4 GiB at most`,
+      );
+    }
+    const fps = fingerprintsOf(this.#classes.keys());
+    const meta = new Uint32Array(META_WORDS + 3 * k + fps.length);
+    meta[0] = this.#id;
+    meta[1] = this.state[0];
+    meta[2] = this.#allocs;
+    meta[3] = k;
+    meta[4] = fps.length;
+    const sections: Uint8Array[] = [new Uint8Array(meta.buffer)];
+    for (let i = 0; i < k; i++) {
+      const m = this.#chunks[i];
+      // Earlier chunks are kept whole: their skipped tails are not tracked, and they are short.
+      const len = i === k - 1 ? this.#top : m.size;
+      meta[META_WORDS + 3 * i] = m.start;
+      meta[META_WORDS + 3 * i + 1] = m.size;
+      meta[META_WORDS + 3 * i + 2] = len;
+      sections.push(m.u8.subarray(0, len));
+    }
+    meta.set(fps, META_WORDS + 3 * k);
+    return encodeSnapshot("arena", layoutSetFingerprint(fps), sections, into);
+  }
+
+  /**
+   * Brings this arena back to the state a {@linkcode Arena.snapshot} recorded: the same bytes,
+   * top and allocation count. Everything is checked first (length, magic, checksums, version,
+   * layout fingerprints, chunk sizes); on any problem it throws {@linkcode SnapshotError} and
+   * the arena is left exactly as it was.
+   *
+   * The snapshot must hold only layouts this arena knows: every struct schema it was taken with
+   * must have the same layout as one this arena has used. To restore into a fresh arena, call
+   * `classOf(S)` for those schemas first. The first chunk must be as large as the snapshot's;
+   * further chunks are recreated as the snapshot had them (so `overflow: "throw"` arenas can only
+   * take one-chunk snapshots).
+   *
+   * Lifetimes: restoring frees, as `release(m)` would, everything at or above `m`, the lowest
+   * address that was free at any moment since the snapshot was taken (its top then, or a lower
+   * `release`, scope or `reset` since). So every view, cursor and struct array allocated after
+   * the snapshot becomes stale, and views allocated before it that are still live read the
+   * restored values. Views of memory freed after the snapshot stay stale even though their bytes
+   * come back: the same address may have been handed to a newer allocation meanwhile, and that
+   * one must not come back to life either. A snapshot of another arena makes every view of this
+   * one stale, like `reset()`. Unchecked views do not check, and read whatever is there.
+   *
+   * @example Roll back a step
+   * ```ts
+   * import { Arena, StaleViewError, t } from "@arenakit/core";
+   * import assert from "node:assert/strict";
+   * const P = t.struct({ hp: t.u32() });
+   * const arena = new Arena({ bytes: 256 });
+   * const a = arena.alloc(P, { hp: 10 });
+   * const saved = arena.snapshot();
+   * a.hp = 3;
+   * const b = arena.alloc(P, { hp: 99 });
+   * arena.restore(saved);
+   * assert.equal(a.hp, 10);
+   * assert.throws(() => b.hp, StaleViewError);
+   * ```
+   */
+  restore(bytes: Uint8Array): void {
+    const snap = decodeSnapshot(bytes, "arena");
+    const [metaBytes, ...data] = snap.sections;
+    if (metaBytes === undefined || metaBytes.length < 4 * META_WORDS || metaBytes.length % 4 !== 0) {
+      throw new SnapshotError("format", "the arena section is missing or malformed");
+    }
+    const dv = new DataView(metaBytes.buffer, metaBytes.byteOffset, metaBytes.byteLength);
+    const word = (i: number) => dv.getUint32(4 * i, true);
+    const id = word(0);
+    const gen = word(1) | 0;
+    const allocs = word(2);
+    const k = word(3);
+    const f = word(4);
+    if (k < 1 || data.length !== k || metaBytes.length !== 4 * (META_WORDS + 3 * k + f)) {
+      throw new SnapshotError("format", `the chunk table does not match its ${data.length} sections`);
+    }
+    const fps: number[] = [];
+    for (let i = 0; i < f; i++) fps.push(word(META_WORDS + 3 * k + i));
+    if (layoutSetFingerprint(fps) !== snap.fingerprint) {
+      throw new SnapshotError("format", "the listed layouts do not match the header fingerprint");
+    }
+    const known = new Set(fingerprintsOf(this.#classes.keys()));
+    for (const fp of fps) {
+      if (!known.has(fp)) {
+        throw new SnapshotError(
+          "fingerprint",
+          `it holds records of a layout (fingerprint 0x${fp.toString(16).padStart(8, "0")}) ` +
+            `this arena has not used: allocate, or call classOf(), with the same schemas first`,
+        );
+      }
+    }
+    const plan: { start: number; size: number; len: number }[] = [];
+    let start = 0;
+    for (let i = 0; i < k; i++) {
+      const c = {
+        start: word(META_WORDS + 3 * i),
+        size: word(META_WORDS + 3 * i + 1),
+        len: word(META_WORDS + 3 * i + 2),
+      };
+      if (
+        c.start !== start || c.size === 0 || c.size % 16 !== 0 || c.len !== data[i].length ||
+        (i < k - 1 ? c.len !== c.size : c.len > c.size)
+      ) {
+        throw new SnapshotError("format", `chunk ${i} of the chunk table is inconsistent`);
+      }
+      plan.push(c);
+      start += c.size;
+    }
+    if (plan[0].size !== this.#chunks[0].size) {
+      throw new SnapshotError(
+        "capacity",
+        `its first chunk has ${plan[0].size} bytes, this arena's has ${this.#chunks[0].size}`,
+      );
+    }
+    let reuse = 1;
+    while (
+      reuse < k && this.#chunks[reuse] !== undefined &&
+      this.#chunks[reuse].start === plan[reuse].start && this.#chunks[reuse].size === plan[reuse].size
+    ) reuse++;
+    if (reuse < k && (this.overflow === "throw" || start > this.#maxBytes)) {
+      throw new SnapshotError(
+        "capacity",
+        this.overflow === "throw"
+          ? `it spans ${k} chunks and this arena has overflow "throw"`
+          : `it needs ${start} bytes and this arena's maxBytes is ${this.#maxBytes}`,
+      );
+    }
+    // Validated: from here on nothing throws.
+    const top = plan[k - 1].start + plan[k - 1].len;
+    let low = 0;
+    if (id === this.#id && gen <= this.state[0]) {
+      low = top;
+      // The first cut since the snapshot is the lowest one since then (see isLive()).
+      for (let i = 0; i < this.#cuts; i++) {
+        if (this.#cutGen[i] > gen) {
+          low = Math.min(low, this.#cutPos[i]);
+          break;
+        }
+      }
+    }
+    this.#cut(low);
+    if (reuse < k) {
+      this.#releaseChunks(reuse);
+      for (let i = reuse; i < k; i++) {
+        const size = plan[i].size;
+        const buffer = this.#pool !== undefined && size === this.#chunkBytes
+          ? this.#pool.get()
+          : this.#buffer(size);
+        this.#chunks.push(memOf(buffer, plan[i].start));
+      }
+    }
+    for (let i = 0; i < k; i++) this.#chunks[i].u8.set(data[i]);
+    this.#ci = k - 1;
+    this.#mem = this.#chunks[k - 1];
+    this.#top = plan[k - 1].len;
+    this.#allocs = allocs;
+    if (top > this.#highWater) this.#highWater = top;
   }
 
   /** Bytes of all chunks. */

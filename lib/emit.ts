@@ -203,7 +203,12 @@ export function planOf(key: ClassKey): ClassPlan {
 }
 
 // A boolean JS expression that is true when `v` does NOT fit the scalar kind.
-function badCheck(kind: string): string | undefined {
+function badCheck(kind: string, v = "v"): string | undefined {
+  const e = badCheckOfV(kind);
+  return e === undefined ? undefined : e.replace(/\bv\b/g, v);
+}
+
+function badCheckOfV(kind: string): string | undefined {
   switch (kind) {
     case "i8":
       return "!((v | 0) === v && v >= -128 && v <= 127)";
@@ -218,7 +223,8 @@ function badCheck(kind: string): string | undefined {
     case "u32":
       return "v >>> 0 !== v";
     case "f32":
-      return 'typeof v !== "number" || (Math.abs(Math.fround(v)) === Infinity && Math.abs(v) !== Infinity)';
+      // Finite values from F32_MAX + half an ulp up round to Infinity: refuse those, keep ±Infinity.
+      return 'typeof v !== "number" || (v >= 3.4028235677973366e38 && v !== Infinity) || (v <= -3.4028235677973366e38 && v !== -Infinity)';
     case "f64":
       return 'typeof v !== "number"';
     case "i64":
@@ -409,7 +415,9 @@ export function emitAccessors(plan: ClassPlan): string {
     L.push(`    return c;`);
     L.push(`  }`);
     L.push(`  set ${name}(v) {`, ...live(f.name));
-    if (checked) L.push(`    $h.check($d.F[${f.fieldIndex}], v, ${path}, true);`);
+    if (checked && a.how === "child") {
+      L.push(`    if (!$d.C[${a.childIndex}].$v(v)) $h.validate($d.F[${f.fieldIndex}], v, ${path}, true);`);
+    } else if (checked) L.push(`    $h.check($d.F[${f.fieldIndex}], v, ${path}, true);`);
     if (a.how === "child") {
       L.push(`    $d.C[${a.childIndex}].$w(this.$m, this.$o + ${f.offset}, v, ${path});`);
     } else {
@@ -440,6 +448,29 @@ export function emitAccessors(plan: ClassPlan): string {
     L.push(`    if (x !== undefined) ${stmt}`);
   }
   L.push(`  }`);
+  // Allocation-free verdict on a partial plain value; the interpreter in $h.validate explains a
+  // "false" with the path and the value.
+  L.push(`  static $v(v) {`);
+  L.push(`    if (typeof v !== "object" || v === null) return false;`);
+  L.push(`    let n = 0;`);
+  L.push(`    let x;`);
+  for (const f of plan.fields) {
+    const a = f.access;
+    let bad: string;
+    if (a.how === "child") bad = `!$d.C[${a.childIndex}].$v(x)`;
+    else if (a.how === "enum") bad = `$d.M[${a.enumIndex}].get(x) === undefined`;
+    else if (a.how === "string") bad = `!$h.scalarFits($d.F[${f.fieldIndex}], x)`;
+    else if (SCALAR_HOW.has(a.how)) bad = badCheck(f.schema.kind, "x")!;
+    else bad = `!$h.isValid($d.F[${f.fieldIndex}], x, true)`;
+    L.push(`    x = v[${JSON.stringify(f.name)}];`);
+    L.push(`    if (x !== undefined) {`);
+    L.push(`      if (${bad}) return false;`);
+    L.push(`      n++;`);
+    L.push(`    }`);
+  }
+  L.push(`    for (const _ in v) n--;`);
+  L.push(`    return n === 0;`);
+  L.push(`  }`);
   L.push(`  static $r(m, o) {`);
   L.push(`    return {`);
   for (const f of plan.fields) {
@@ -455,7 +486,7 @@ export function emitAccessors(plan: ClassPlan): string {
   L.push(`    };`);
   L.push(`  }`);
   L.push(`  set(v) {`, ...live("set"));
-  if (checked) L.push(`    $h.check($d.S, v, this.$p, true);`);
+  if (checked) L.push(`    if (!$C.$v(v)) $h.validate($d.S, v, this.$p, true);`);
   L.push(`    $C.$w(this.$m, this.$o, v, this.$p);`);
   L.push(`    return this;`);
   L.push(`  }`);
