@@ -5,9 +5,10 @@
  *
  * @module
  */
-import type { EnumSchema, Schema } from "../schemas/types.ts";
+import type { EnumSchema, Schema, StructSchema } from "../schemas/types.ts";
 import {
   enumIndex,
+  isValid,
   type Mem,
   readScalar,
   readValue,
@@ -17,6 +18,15 @@ import {
 } from "./_codec.ts";
 import { type ArenaLike, helpers, type ViewInternals } from "./_helpers.ts";
 import { type ClassKey, type ClassPlan, emitAccessors, type FieldPlan, planOf } from "./emit.ts";
+import {
+  emitSoa,
+  planSoa,
+  type SoaFieldPlan,
+  soaHelpers,
+  type SoaMem,
+  type SoaPlan,
+  type SoaViewClass,
+} from "./emit_soa.ts";
 
 /** A generated accessor class. */
 export interface ViewClass {
@@ -30,6 +40,8 @@ export interface ViewClass {
   $w(m: Mem, o: number, v: unknown, p: string): void;
   /** Reads the record at (m, o) as a plain value. */
   $r(m: Mem, o: number): unknown;
+  /** Whether a partial plain value would pass validation (no allocation, no error). */
+  $v(v: unknown): boolean;
 }
 
 interface Deps {
@@ -216,6 +228,9 @@ function buildJitless(plan: ClassPlan, d: Deps): ViewClass {
     $r(m: Mem, o: number): unknown {
       return readValue(d.S, mode, m, o);
     },
+    $v(v: unknown): boolean {
+      return isValid(d.S, v, true);
+    },
   };
   Object.assign(C, statics);
   const methods: Record<string, (this: View, ...args: never[]) => unknown> = {
@@ -251,4 +266,220 @@ function buildJitless(plan: ClassPlan, d: Deps): ViewClass {
     Object.defineProperty(C.prototype, name, { value: fn, writable: true, configurable: true });
   }
   return C;
+}
+
+const soaCache = new WeakMap<Schema, Map<string, SoaViewClass>>();
+
+/**
+ * Returns the struct-of-arrays accessor class of `schema` (the one `Table` uses with
+ * `layout: "soa"`): getters read `column[slot]`. Generated once per schema and mode; `jitless`
+ * builds it from closures that follow the same plan (also chosen when eval is forbidden).
+ */
+export function soaViewClass(
+  schema: StructSchema,
+  checked: boolean,
+  jitless: boolean,
+): SoaViewClass {
+  const useJit = !jitless && canEval();
+  const id = `${checked ? "c" : "u"}/${useJit ? "jit" : "jitless"}`;
+  let byKey = soaCache.get(schema);
+  const hit = byKey?.get(id);
+  if (hit) return hit;
+  const plan = planSoa(schema, checked);
+  const deps = {
+    F: plan.fields,
+    S: plan.nodes.map((n) => n.schema),
+    E: plan.enums.map((e) => e.values),
+    M: plan.enums.map((e) => enumIndex(e)),
+    X: soaHelpers,
+  };
+  const source = emitSoa(plan);
+  const cls = useJit
+    ? (new Function("$h", "$d", source)(helpers, deps) as SoaViewClass)
+    : buildSoaJitless(plan, deps.M);
+  Object.defineProperty(cls, "source", { value: source });
+  Object.defineProperty(cls, "plan", { value: plan });
+  if (!byKey) soaCache.set(schema, byKey = new Map());
+  byKey.set(id, cls);
+  return cls;
+}
+
+type SoaView = {
+  $a: ArenaLike;
+  $s: Int32Array;
+  $m: SoaMem;
+  $o: number;
+  $g: number;
+  $p: string;
+} & Record<string, unknown>;
+type Column = { [i: number]: unknown; subarray(a: number, b: number): unknown; fill(...a: unknown[]): unknown };
+
+// The jitless twin of emitSoa: same plan, same helpers, closures instead of source text.
+function buildSoaJitless(plan: SoaPlan, enumMaps: Map<string, number>[]): SoaViewClass {
+  const { checked } = plan;
+  const h = helpers;
+  const live = (v: SoaView, field: string) => {
+    if (checked && v.$g !== v.$s[0]) h.stale(v as unknown as ViewInternals, field);
+  };
+  const col = (m: SoaMem, c: number) => m[`c${c}`] as unknown as Column;
+  const classes: SoaViewClass[] = [];
+  const read = (f: SoaFieldPlan, m: SoaMem, o: number): unknown => {
+    const a = f.access;
+    switch (a.how) {
+      case "number":
+        return col(m, a.col)[o];
+      case "bool":
+        return col(m, a.col)[o] !== 0;
+      case "enum":
+        return plan.enums[a.enumIndex].values[col(m, a.col)[o] as number];
+      case "string":
+        return h.readString(col(m, a.col) as unknown as Uint8Array, o * a.cap, a.cap);
+      case "ref":
+        return h.refValue(col(m, a.col)[o] as number);
+      case "typed":
+        return soaHelpers.list(col(m, a.col) as unknown as ArrayLike<unknown>, o * a.length, a.length);
+      case "child":
+        return classes[a.node].$r(m, o);
+    }
+  };
+  const write = (f: SoaFieldPlan, m: SoaMem, o: number, x: unknown, path: string): void => {
+    const a = f.access;
+    switch (a.how) {
+      case "number":
+        col(m, a.col)[o] = x;
+        return;
+      case "bool":
+        col(m, a.col)[o] = x ? 1 : 0;
+        return;
+      case "enum":
+        col(m, a.col)[o] = h.enumIndexOf(f.schema, enumMaps[a.enumIndex], x, path);
+        return;
+      case "string":
+        h.writeStringChecked(f.schema, col(m, a.col) as unknown as Uint8Array, o * a.cap, x, path);
+        return;
+      case "ref":
+        col(m, a.col)[o] = x === null ? 0 : x;
+        return;
+      case "typed":
+        soaHelpers.put(col(m, a.col), o * a.length, x as ArrayLike<unknown>, a.length);
+        return;
+      case "child":
+        classes[a.node].$w(m, o, x, path);
+    }
+  };
+  for (let k = plan.nodes.length - 1; k >= 0; k--) {
+    const node = plan.nodes[k];
+    const wide = node.fields.filter((f) => f.access.how === "child" || f.access.how === "typed");
+    const C = function (this: SoaView, a: ArenaLike, m: SoaMem, o: number, g: number, p: string) {
+      this.$a = a;
+      this.$s = a.state;
+      this.$m = m;
+      this.$o = o;
+      this.$g = g;
+      this.$p = p;
+      for (const f of wide) {
+        this[`$c${f.fieldIndex}`] = undefined;
+        if (f.access.how === "typed") this[`$t${f.fieldIndex}`] = -1;
+      }
+    } as unknown as SoaViewClass & { prototype: Record<string, unknown> };
+    Object.defineProperty(C, "name", { value: node.name });
+    for (const f of node.fields) {
+      const a = f.access;
+      const key = `$c${f.fieldIndex}`;
+      const tkey = `$t${f.fieldIndex}`;
+      let get: (this: SoaView) => unknown;
+      if (a.how === "child") {
+        get = function () {
+          live(this, f.name);
+          let c = this[key] as SoaView | undefined;
+          if (c === undefined) {
+            c = this[key] = new classes[a.node](
+              this.$a,
+              this.$m,
+              this.$o,
+              this.$g,
+              h.join(this.$p, f.name),
+            ) as unknown as SoaView;
+          }
+          c.$o = this.$o;
+          c.$g = this.$g;
+          return c;
+        };
+      } else if (a.how === "typed") {
+        get = function () {
+          live(this, f.name);
+          let c = this[key];
+          if (c === undefined || this[tkey] !== this.$o) {
+            const i = this.$o * a.length;
+            c = this[key] = col(this.$m, a.col).subarray(i, i + a.length);
+            this[tkey] = this.$o;
+          }
+          return c;
+        };
+      } else if (a.how === "ref") {
+        get = function () {
+          live(this, f.name);
+          return h.deref(this as never, f.schema as never, col(this.$m, a.col)[this.$o] as number);
+        };
+      } else {
+        get = function () {
+          live(this, f.name);
+          return read(f, this.$m, this.$o);
+        };
+      }
+      const set = function (this: SoaView, v: unknown) {
+        live(this, f.name);
+        const path = h.join(this.$p, f.name);
+        if (checked) {
+          if (a.how === "child" || a.how === "typed") h.validate(f.schema, v, path, true);
+          else if (a.how !== "enum" && a.how !== "string") {
+            const p = h.scalarProblem(f.schema, v, path);
+            if (p) throw p;
+          }
+        }
+        write(f, this.$m, this.$o, v, path);
+      };
+      Object.defineProperty(C.prototype, f.name, { get, set, configurable: true });
+    }
+    const statics = {
+      $w(m: SoaMem, o: number, v: unknown, p: string): void {
+        for (const f of node.fields) {
+          const x = (v as Record<string, unknown>)[f.name];
+          if (x !== undefined) write(f, m, o, x, h.join(p, f.name));
+        }
+      },
+      $r(m: SoaMem, o: number): unknown {
+        const out: Record<string, unknown> = {};
+        for (const f of node.fields) out[f.name] = read(f, m, o);
+        return out;
+      },
+      $z(m: SoaMem, o: number): void {
+        for (const c of plan.columns) {
+          col(m, c.index).fill(c.bigint ? 0n : 0, o * c.width, o * c.width + c.width);
+        }
+      },
+    };
+    Object.assign(C, k === 0 ? statics : { $w: statics.$w, $r: statics.$r });
+    const methods: Record<string, (this: SoaView, ...args: never[]) => unknown> = {
+      set(v: unknown) {
+        live(this, "set");
+        if (checked) h.validate(node.schema, v, this.$p, true);
+        C.$w(this.$m, this.$o, v, this.$p);
+        return this;
+      },
+      toObject() {
+        live(this, "toObject");
+        return C.$r(this.$m, this.$o);
+      },
+      toJSON() {
+        const o = (this.toObject as () => unknown)();
+        return plan.hasBigInt ? h.jsonSafe(o) : o;
+      },
+    };
+    for (const [name, fn] of Object.entries(methods)) {
+      Object.defineProperty(C.prototype, name, { value: fn, writable: true, configurable: true });
+    }
+    classes[k] = C;
+  }
+  return classes[0];
 }
