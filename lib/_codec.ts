@@ -164,7 +164,11 @@ export function scalarProblem(
     case "bool":
       return new FieldTypeError(path, value, "a boolean");
     case "enum": {
-      const expected = `one of ${schema.values.map((v) => JSON.stringify(v)).join(", ")}`;
+      // Long enums would make unreadable messages: name the first few and the count.
+      const shown = schema.values.slice(0, 8).map((v) => JSON.stringify(v)).join(", ");
+      const expected = schema.values.length <= 8
+        ? `one of ${shown}`
+        : `one of ${shown}, … (${schema.values.length} literals)`;
       return typeof value !== "string"
         ? new FieldTypeError(path, value, expected)
         : new FieldRangeError(path, value, expected);

@@ -47,7 +47,7 @@ export class SchemaError extends TypeError {
 export class ArenaFullError extends RangeError {
   /** The error name. */
   override name = "ArenaFullError";
-  /** Bytes the allocation needed, alignment padding included. */
+  /** Bytes the allocation needed (its size; alignment padding is not counted). */
   readonly requested: number;
   /** Bytes that were left. */
   readonly available: number;

@@ -115,7 +115,12 @@ export type ArrayViewType<E extends Schema> = E extends NumberSchema<infer K> ? 
   : E extends BigIntSchema<infer K> ? TypedArrayOf[K]
   : ArrayView<Infer<E>, ViewOf<E>>;
 
-/** A fixed-length array: numeric elements read back as a typed array over the arena bytes. */
+/**
+ * A fixed-length array: numeric elements read back as a typed array over the arena bytes. In a
+ * `"packed"` struct, a numeric array at an offset not aligned to its element size cannot be a
+ * typed array; it reads back as an {@linkcode ArrayView} there (its static type still says typed
+ * array: index it with `at()`/`setAt()`, which both have).
+ */
 export interface ArraySchema<E extends Schema = Schema, N extends number = number>
   extends SchemaBase<Infer<E>[], ArrayViewType<E>> {
   /** The kind tag. */

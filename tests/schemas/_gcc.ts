@@ -128,7 +128,9 @@ export function cLayouts(cc: string, roots: readonly StructSchema[]): CStruct[] 
     const file = join(dir, "layout.c");
     const exe = join(dir, "layout");
     writeFileSync(file, source);
-    execFileSync(cc, ["-std=gnu11", "-O0", "-o", exe, file], { stdio: ["ignore", "ignore", "pipe"] });
+    execFileSync(cc, ["-std=gnu11", "-O0", "-o", exe, file], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     const out = execFileSync(exe, { encoding: "utf8" });
     for (const line of out.trim().split("\n")) {
       const p = line.split(" ");
@@ -150,4 +152,3 @@ export function cLayouts(cc: string, roots: readonly StructSchema[]): CStruct[] 
     rmSync(dir, { recursive: true, force: true });
   }
 }
-

@@ -1,0 +1,228 @@
+// StructArray: records back to back, reached through fresh views, one reusable cursor, or
+// typed-array columns; all checked against the bytes with DataView.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import * as t from "../../schemas/t.ts";
+import { layoutOf } from "../../schemas/layout.ts";
+import { Arena, bufferOf, offsetOf } from "../../lib/arena.ts";
+import { StaleViewError } from "../../lib/errors.ts";
+
+const P = t.struct({
+  pos: t.vec2f(),
+  life: t.f32(),
+  id: t.u16(),
+  big: t.i64(),
+  inner: t.struct({ x: t.f64(), on: t.bool() }, { name: "Inner" }),
+}, { name: "P" });
+const SIZE = layoutOf(P).size;
+const off = (name: string) => layoutOf(P).fields.find((f) => f.name === name)!.offset;
+
+for (const jitless of [false, true]) {
+  const mode = jitless ? "jitless" : "jit";
+
+  const setup = (n = 4) => {
+    const arena = new Arena({ bytes: 4096, jitless });
+    arena.alloc(t.struct({ pad: t.u8() }));
+    const ps = arena.allocArray(P, n);
+    return { arena, ps, dv: new DataView(ps.buffer) };
+  };
+
+  describe(`StructArray (${mode})`, () => {
+    it("lays records out stride bytes apart, aligned", () => {
+      const { ps } = setup();
+      assert.equal(SIZE, 40);
+      assert.equal(ps.stride, SIZE);
+      assert.equal(ps.length, 4);
+      assert.equal(ps.byteOffset, 8);
+      assert.equal(ps.schema, P);
+      assert.equal(offsetOf(ps.at(3)), 8 + 3 * SIZE);
+      assert.equal(bufferOf(ps.at(0)), ps.buffer);
+    });
+
+    it("at(i) gives a view of record i, checked against the bytes", () => {
+      const { ps, dv } = setup();
+      ps.at(2).life = 2.5;
+      ps.at(2).inner.x = -1.25;
+      assert.equal(dv.getFloat32(ps.byteOffset + 2 * SIZE + off("life"), true), 2.5);
+      assert.equal(dv.getFloat64(ps.byteOffset + 2 * SIZE + off("inner"), true), -1.25);
+      dv.setUint16(ps.byteOffset + SIZE + off("id"), 513, true);
+      assert.equal(ps.at(1).id, 513);
+      assert.notEqual(ps.at(1), ps.at(1));
+    });
+
+    it("at(i) refuses indices out of bounds", () => {
+      const { ps } = setup();
+      for (const i of [-1, 4, 1.5, NaN]) {
+        assert.throws(() => ps.at(i), {
+          name: "RangeError",
+          message: `Cannot read record ${i}: expected an index from 0 to 3`,
+        });
+      }
+    });
+
+    it("cursor() is one object that seek(i) moves", () => {
+      const { ps, dv } = setup();
+      const c = ps.cursor();
+      assert.equal(ps.cursor(), c);
+      assert.equal(offsetOf(c), ps.byteOffset);
+      assert.equal(c.seek(3), c);
+      c.life = 9;
+      c.pos.x = 3;
+      assert.equal(dv.getFloat32(ps.byteOffset + 3 * SIZE + off("life"), true), 9);
+      assert.equal(dv.getFloat32(ps.byteOffset + 3 * SIZE + off("pos"), true), 3);
+      c.seek(0);
+      assert.equal(c.life, 0);
+      // The nested view is one cached object, re-pointed each time it is taken from the cursor.
+      const pos = c.pos;
+      assert.equal(pos.x, 0);
+      c.seek(3);
+      assert.equal(c.pos, pos);
+      assert.equal(pos.x, 3);
+    });
+
+    it("seek() refuses indices out of bounds", () => {
+      const { ps } = setup();
+      const c = ps.cursor();
+      for (const i of [-1, 4, 0.5]) {
+        assert.throws(() => c.seek(i), {
+          name: "RangeError",
+          message: `Cannot seek to ${i}: expected an integer index from 0 to 3`,
+        });
+      }
+      // A single view has one record only.
+      assert.throws(() => (ps.at(1) as unknown as { seek(i: number): void }).seek(1), RangeError);
+    });
+
+    it("forEach() and iteration visit every record in order with the cursor", () => {
+      const { ps, dv } = setup();
+      const seen: number[] = [];
+      ps.forEach((p, i) => {
+        assert.equal(p, ps.cursor());
+        p.id = 10 + i;
+        seen.push(i);
+      });
+      assert.deepEqual(seen, [0, 1, 2, 3]);
+      assert.deepEqual(
+        [0, 1, 2, 3].map((i) => dv.getUint16(ps.byteOffset + i * SIZE + off("id"), true)),
+        [10, 11, 12, 13],
+      );
+      const ids: number[] = [];
+      for (const p of ps) ids.push(p.id);
+      assert.deepEqual(ids, [10, 11, 12, 13]);
+    });
+
+    it("column() gives the typed array, index and stride of a field", () => {
+      const { ps, dv } = setup();
+      const life = ps.column("life");
+      assert.ok(life.array instanceof Float32Array);
+      assert.equal(life.array.buffer, ps.buffer);
+      assert.equal(life.index, (ps.byteOffset + off("life")) / 4);
+      assert.equal(life.stride, SIZE / 4);
+      assert.equal(life.length, 4);
+      life.array[life.index + 2 * life.stride] = 0.5;
+      assert.equal(dv.getFloat32(ps.byteOffset + 2 * SIZE + off("life"), true), 0.5);
+      assert.equal(ps.at(2).life, 0.5);
+      const id = ps.column<Uint16Array>("id");
+      assert.ok(id.array instanceof Uint16Array);
+      assert.equal(id.stride, SIZE / 2);
+      id.array[id.index + id.stride] = 7;
+      assert.equal(ps.at(1).id, 7);
+      const big = ps.column<BigInt64Array>("big");
+      big.array[big.index + 3 * big.stride] = -5n;
+      assert.equal(ps.at(3).big, -5n);
+    });
+
+    it("column() follows dotted paths into structs and vectors", () => {
+      const { ps, dv } = setup();
+      const y = ps.column("pos.y");
+      assert.equal(y.index, (ps.byteOffset + off("pos") + 4) / 4);
+      y.array[y.index + y.stride] = 4;
+      assert.equal(dv.getFloat32(ps.byteOffset + SIZE + off("pos") + 4, true), 4);
+      const x = ps.column<Float64Array>("inner.x");
+      assert.ok(x.array instanceof Float64Array);
+      x.array[x.index] = 1.5;
+      assert.equal(ps.at(0).inner.x, 1.5);
+      const on = ps.column<Uint8Array>("inner.on");
+      on.array[on.index + 3 * on.stride] = 1;
+      assert.equal(ps.at(3).inner.on, true);
+    });
+
+    it("column() refuses unknown, compound and misaligned fields", () => {
+      const { ps, arena } = setup();
+      assert.throws(() => ps.column("nope"), {
+        name: "RangeError",
+        message: 'Cannot find column "nope": P has no field "nope"',
+      });
+      assert.throws(() => ps.column("pos.q"), /has no field "q"/);
+      assert.throws(() => ps.column("inner"), {
+        message: 'Cannot make a column of "inner": it is not a number field',
+      });
+      const Packed = t.struct({ tag: t.u8(), v: t.f32() }, { layout: "packed" });
+      const packed = arena.allocArray(Packed, 3);
+      assert.throws(() => packed.column("v"), {
+        name: "RangeError",
+        message: 'Cannot make a column of "v": it is not 4-byte aligned',
+      });
+      assert.equal(packed.column<Uint8Array>("tag").stride, 5);
+    });
+
+    it("bytes() is a view of the records' bytes", () => {
+      const { ps } = setup(2);
+      const bytes = ps.bytes();
+      assert.equal(bytes.length, 2 * SIZE);
+      assert.equal(bytes.byteOffset, ps.byteOffset);
+      ps.at(1).id = 0x0102;
+      assert.equal(bytes[SIZE + off("id")], 0x02);
+      assert.equal(bytes[SIZE + off("id") + 1], 0x01);
+      bytes[off("life") + 3] = 0x3f;
+      bytes[off("life") + 2] = 0x80;
+      assert.equal(ps.at(0).life, 1);
+    });
+
+    it("toObject() copies every record out", () => {
+      const { ps } = setup(2);
+      ps.at(1).set({ life: 1, big: 3n, inner: { on: true } });
+      assert.deepEqual(ps.toObject(), [
+        { pos: { x: 0, y: 0 }, life: 0, id: 0, big: 0n, inner: { x: 0, on: false } },
+        { pos: { x: 0, y: 0 }, life: 1, id: 0, big: 3n, inner: { x: 0, on: true } },
+      ]);
+    });
+
+    it("goes stale with its cursor and views on reset", () => {
+      const { arena, ps } = setup();
+      const c = ps.cursor();
+      const v = ps.at(1);
+      arena.reset();
+      assert.throws(() => c.life, StaleViewError);
+      assert.throws(() => c.seek(1).life, StaleViewError);
+      assert.throws(() => v.life, StaleViewError);
+      assert.throws(() => ps.cursor(), StaleViewError);
+      assert.throws(() => ps.at(0), StaleViewError);
+      assert.throws(() => ps.column("life"), StaleViewError);
+      assert.throws(() => ps.bytes(), StaleViewError);
+      assert.throws(() => ps.toObject(), StaleViewError);
+      assert.throws(() => ps.forEach(() => {}), StaleViewError);
+    });
+
+    it("survives a release to a mark taken after it", () => {
+      const { arena, ps } = setup();
+      const c = ps.cursor();
+      const m = arena.mark();
+      const later = arena.allocArray(P, 2);
+      arena.release(m);
+      c.seek(3).life = 2;
+      assert.equal(ps.at(3).life, 2);
+      assert.throws(() => later.at(0), StaleViewError);
+    });
+
+    it("allows zero records", () => {
+      const arena = new Arena({ bytes: 64, jitless });
+      const empty = arena.allocArray(P, 0);
+      assert.equal(empty.length, 0);
+      assert.deepEqual(empty.toObject(), []);
+      assert.equal(empty.bytes().length, 0);
+      assert.throws(() => arena.allocArray(P, -1), RangeError);
+      assert.throws(() => arena.allocArray(P, 1.5), RangeError);
+    });
+  });
+}

@@ -1,0 +1,658 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import * as t from "../../schemas/t.ts";
+import { layoutOf } from "../../schemas/layout.ts";
+import {
+  InvalidIdError,
+  MAX_TABLE_CAPACITY,
+  Table,
+  TableFullError,
+  type TableLayout,
+} from "../../lib/table.ts";
+import { soaViewClass } from "../../lib/compile.ts";
+import { FieldRangeError, FieldTypeError, SchemaError, StaleViewError } from "../../lib/errors.ts";
+import { bufferOf, offsetOf } from "../../lib/arena.ts";
+
+const Vec2 = t.struct({ x: t.f32(), y: t.f32() }, { name: "Vec2" });
+const Particle = t.struct({
+  pos: Vec2,
+  vel: t.vec2f(),
+  life: t.f32(),
+  hp: t.u8(),
+  kind: t.enum(["spark", "smoke"]),
+  name: t.string(8),
+  hist: t.array(t.f32(), 3),
+  big: t.i64(),
+  alive: t.bool(),
+}, { name: "Particle" });
+
+const LAYOUTS: TableLayout[] = ["aos", "soa"];
+
+function each(fn: (layout: TableLayout, jitless: boolean) => void): void {
+  for (const layout of LAYOUTS) {
+    for (const jitless of [false, true]) {
+      describe(`${layout}, ${jitless ? "jitless" : "jit"}`, () => fn(layout, jitless));
+    }
+  }
+}
+
+/** Every observable value of a table: ids and plain records, in slot order. */
+function contents(table: Table<typeof Particle>): unknown {
+  const out: [number, unknown][] = [];
+  table.forEach((p, id) => out.push([id, p.toObject()]));
+  return out;
+}
+
+each((layout, jitless) => {
+  const make = (capacity = 8, extra = {}) =>
+    new Table(Particle, { capacity, layout, jitless, resolveRefs: false, ...extra });
+
+  describe("Table.create() / get()", () => {
+    it("stores the init and zeroes the rest", () => {
+      const table = make();
+      const id = table.create({ pos: { x: 1.5, y: 2 }, life: 1, kind: "smoke", name: "ab" });
+      assert.deepEqual(table.get(id)?.toObject(), {
+        pos: { x: 1.5, y: 2 },
+        vel: { x: 0, y: 0 },
+        life: 1,
+        hp: 0,
+        kind: "smoke",
+        name: "ab",
+        hist: [0, 0, 0],
+        big: 0n,
+        alive: false,
+      });
+      assert.equal(table.count, 1);
+    });
+
+    it("returns distinct non-zero safe-integer ids that survive JSON", () => {
+      const table = make();
+      const ids = [table.create(), table.create(), table.create()];
+      for (const id of ids) {
+        assert.ok(Number.isSafeInteger(id) && id > 0);
+        assert.equal(JSON.parse(JSON.stringify(id)), id);
+        assert.ok(table.has(id));
+      }
+      assert.equal(new Set(ids).size, 3);
+    });
+
+    it("reuses a deleted slot under a new id, and the old id stays dead", () => {
+      const table = make(1);
+      const a = table.create({ life: 1 });
+      table.delete(a);
+      const b = table.create({ life: 2 });
+      assert.notEqual(a, b);
+      assert.equal(table.slotOf(a), undefined);
+      assert.equal(table.slotOf(b), 0);
+      assert.equal(table.get(a), undefined);
+      assert.equal(table.get(b)?.life, 2);
+    });
+
+    it("zeroes a reused slot", () => {
+      const table = make(1);
+      table.delete(table.create({ life: 1, name: "old", big: 5n, hist: [1, 2, 3] }));
+      const id = table.create();
+      assert.deepEqual(table.get(id)?.toObject().hist, [0, 0, 0]);
+      assert.equal(table.get(id)?.name, "");
+      assert.equal(table.get(id)?.big, 0n);
+    });
+  });
+
+  describe("Table full", () => {
+    it("throws TableFullError with the capacity, and tryCreate returns undefined", () => {
+      const table = make(2);
+      table.create();
+      table.create();
+      assert.throws(() => table.create(), (e: unknown) => {
+        assert.ok(e instanceof TableFullError && e instanceof RangeError);
+        assert.equal(e.capacity, 2);
+        assert.equal(
+          e.message,
+          "Cannot create a record: table is full at its capacity of 2 records",
+        );
+        return true;
+      });
+      assert.equal(table.tryCreate({ life: 1 }), undefined);
+      assert.equal(table.count, 2);
+    });
+
+    it("tryCreate still throws for bad values", () => {
+      const table = make(1);
+      table.create();
+      assert.throws(() => table.tryCreate({ hp: 300 }), FieldRangeError);
+    });
+  });
+
+  describe("Table growth", () => {
+    it("doubles, keeps every id valid and every value", () => {
+      const table = make(2, { growth: "double" });
+      const ids: number[] = [];
+      for (let i = 0; i < 40; i++) ids.push(table.create({ life: i + 0.5, name: `n${i}` }));
+      assert.equal(table.capacity, 64);
+      ids.forEach((id, i) => {
+        assert.equal(table.get(id)?.life, i + 0.5);
+        assert.equal(table.get(id)?.name, `n${i}`);
+      });
+    });
+
+    it("makes views from before the growth stale, not wrong", () => {
+      const table = make(1, { growth: "double" });
+      const id = table.create({ life: 1 });
+      const v = table.get(id)!;
+      table.create();
+      assert.throws(() => v.life, StaleViewError);
+      table.get(id)!.life = 3;
+      assert.equal(table.get(id)?.life, 3);
+    });
+
+    it("stops at maxCapacity", () => {
+      const table = make(2, { growth: "double", maxCapacity: 3 });
+      table.create();
+      table.create();
+      table.create();
+      assert.equal(table.capacity, 3);
+      assert.throws(() => table.create(), { name: "TableFullError" });
+    });
+
+    it("continues an iteration that grows the table with the new storage", () => {
+      const table = make(2, { growth: "double" });
+      table.create({ life: 1 });
+      table.create({ life: 2 });
+      const seen: number[] = [];
+      table.forEach((p) => {
+        seen.push(p.life);
+        p.life += 0.5;
+        const grows = table.count === table.capacity;
+        table.create({ life: 10 });
+        // The cursor pointed into the storage the growth replaced.
+        if (grows) assert.throws(() => p.life, StaleViewError);
+      });
+      assert.deepEqual(seen, [1, 2]);
+      assert.deepEqual(table.ids().map((id) => table.get(id)!.life), [1.5, 2.5, 10, 10]);
+    });
+  });
+
+  describe("Table.update()", () => {
+    it("writes only the given fields", () => {
+      const table = make();
+      const id = table.create({ life: 1, hp: 3 });
+      assert.equal(table.update(id, { life: 0.5, pos: { y: 2 } }), true);
+      const o = table.get(id)!.toObject();
+      assert.equal(o.life, 0.5);
+      assert.equal(o.hp, 3);
+      assert.deepEqual(o.pos, { x: 0, y: 2 });
+    });
+
+    it("returns false for a deleted record", () => {
+      const table = make();
+      const id = table.create();
+      table.delete(id);
+      assert.equal(table.update(id, { life: 1 }), false);
+    });
+  });
+
+  describe("bad input", () => {
+    const bad: [string, unknown, new (...a: never[]) => Error][] = [
+      ["unknown field", { lfe: 1 }, FieldTypeError],
+      ["unknown nested field", { pos: { z: 1 } }, FieldTypeError],
+      ["u8 out of range", { life: 2, hp: 256 }, FieldRangeError],
+      ["fractional u8", { hp: 1.5 }, FieldRangeError],
+      ["string too long", { name: "123456789" }, FieldRangeError],
+      ["unknown enum literal", { kind: "fire" }, FieldRangeError],
+      ["wrong array length", { life: 1, hist: [1, 2] }, FieldRangeError],
+      ["number for bigint", { big: 1 }, FieldTypeError],
+      ["f32 overflow", { life: 1e39 }, FieldRangeError],
+      ["not an object", 5, FieldTypeError],
+    ];
+    for (const [what, value, E] of bad) {
+      it(`create and update refuse ${what} and change nothing`, () => {
+        const table = make(4);
+        const id = table.create({ life: 0.25, name: "keep", hist: [1, 2, 3] });
+        const before = contents(table);
+        const slots = table.slots;
+        assert.throws(() => table.create(value as never), E);
+        assert.throws(() => table.update(id, value as never), E);
+        assert.deepEqual(contents(table), before);
+        assert.equal(table.count, 1);
+        assert.equal(table.slots, slots);
+      });
+    }
+
+    it("throws InvalidIdError for values that cannot be ids", () => {
+      const table = make();
+      table.create();
+      for (
+        const id of [NaN, -1, 0, 1.5, 5, Infinity, 2 ** 53, "16777216", null, undefined, 2 ** 25]
+      ) {
+        assert.throws(() => table.get(id as number), (e: unknown) => {
+          assert.ok(e instanceof InvalidIdError && e instanceof TypeError);
+          assert.equal(e.id, id);
+          assert.match(e.message, /^Cannot get .*: expected an id returned by Table\.create\(\)/);
+          return true;
+        });
+        assert.throws(() => table.delete(id as number), InvalidIdError);
+        assert.throws(() => table.update(id as number, {}), InvalidIdError);
+        assert.equal(table.has(id as number), false);
+        assert.equal(table.slotOf(id as number), undefined);
+      }
+      assert.equal(table.count, 1);
+    });
+
+    it("returns undefined for a forged generation or an unused slot", () => {
+      const table = make();
+      const id = table.create();
+      assert.equal(table.get(id + 2 * MAX_TABLE_CAPACITY), undefined);
+      assert.equal(table.get(id + 5), undefined);
+      assert.equal(table.delete(id + 2 * MAX_TABLE_CAPACITY), false);
+      assert.ok(table.has(id));
+    });
+
+    it("validates the options", () => {
+      assert.throws(() => new Table(Particle, { capacity: 0 }), {
+        name: "RangeError",
+        message:
+          `Cannot create Table: option "capacity" must be an integer from 1 to ${MAX_TABLE_CAPACITY}, got 0`,
+      });
+      assert.throws(() => new Table(Particle, { capacity: 1, layout: "xyz" as never }), RangeError);
+      assert.throws(() => new Table(Particle, { capacity: 1, growth: "x" as never }), RangeError);
+      assert.throws(() => new Table(t.f32() as never, { capacity: 1 }), TypeError);
+    });
+  });
+
+  describe("views", () => {
+    it("a view of a deleted record throws StaleViewError, even after the slot is reused", () => {
+      const table = make(1);
+      const id = table.create({ life: 1 });
+      const v = table.get(id)!;
+      const pos = v.pos;
+      table.delete(id);
+      assert.throws(() => v.life, StaleViewError);
+      table.create({ life: 2 });
+      assert.throws(() => v.life, StaleViewError);
+      assert.throws(() => pos.x, StaleViewError);
+      assert.throws(() => (v.life = 5), StaleViewError);
+    });
+
+    it("a view survives deletes of other records", () => {
+      const table = make();
+      const a = table.create({ life: 1 });
+      const b = table.create({ life: 2 });
+      const v = table.get(a)!;
+      table.delete(b);
+      table.create({ life: 3 });
+      assert.equal(v.life, 1);
+      v.life = 4;
+      assert.equal(table.get(a)!.life, 4);
+    });
+
+    it("setters check values", () => {
+      const table = make();
+      const v = table.get(table.create())!;
+      assert.throws(() => (v.hp = 300), FieldRangeError);
+      assert.throws(() => ((v as { life: unknown }).life = "x"), FieldTypeError);
+      assert.throws(() => (v.kind = "fire" as never), FieldRangeError);
+      v.kind = "smoke";
+      v.set({ pos: { x: 0.5 }, hist: [1, 2, 3] });
+      assert.equal(v.kind, "smoke");
+      assert.equal(v.pos.x, 0.5);
+      assert.deepEqual([...v.hist], [1, 2, 3]);
+    });
+
+    it("clear() ends every view and id", () => {
+      const table = make();
+      const id = table.create();
+      const v = table.get(id)!;
+      table.clear();
+      assert.equal(table.count, 0);
+      assert.equal(table.has(id), false);
+      assert.throws(() => v.life, StaleViewError);
+      const again = table.create();
+      assert.equal(table.slotOf(again), 0);
+      assert.notEqual(again, id);
+    });
+  });
+
+  describe("iteration", () => {
+    it("visits live records in slot order with one cursor", () => {
+      const table = make();
+      const ids = [1, 2, 3, 4].map((life) => table.create({ life }));
+      table.delete(ids[1]);
+      const seen: number[] = [];
+      const cursors = new Set<unknown>();
+      for (const p of table) {
+        seen.push(p.life);
+        cursors.add(p);
+      }
+      assert.deepEqual(seen, [1, 3, 4]);
+      assert.equal(cursors.size, 1);
+      const pairs: [number, number][] = [];
+      table.forEach((p, id) => pairs.push([id, p.life]));
+      assert.deepEqual(pairs, [[ids[0], 1], [ids[2], 3], [ids[3], 4]]);
+    });
+
+    it("allows deleting the current and later records", () => {
+      const table = make();
+      const ids = [1, 2, 3, 4].map((life) => table.create({ life }));
+      const seen: number[] = [];
+      table.forEach((p, id) => {
+        seen.push(p.life);
+        table.delete(id);
+        if (id === ids[0]) table.delete(ids[2]);
+        assert.throws(() => p.life, StaleViewError);
+      });
+      assert.deepEqual(seen, [1, 2, 4]);
+      assert.equal(table.count, 0);
+    });
+
+    it("nested loops over one table get their own cursors", () => {
+      const table = make();
+      [1, 2].forEach((life) => table.create({ life }));
+      const pairs: number[][] = [];
+      for (const a of table) for (const b of table) pairs.push([a.life, b.life]);
+      assert.deepEqual(pairs, [[1, 1], [1, 2], [2, 1], [2, 2]]);
+    });
+
+    it("break returns the iterator to the pool", () => {
+      const table = make();
+      [1, 2, 3].forEach((life) => table.create({ life }));
+      for (const p of table) if (p.life === 1) break;
+      assert.deepEqual([...table].length, 3);
+    });
+
+    it("idOf() names the cursor's record", () => {
+      const table = make();
+      const a = table.create({ life: 1 });
+      const b = table.create({ life: 2 });
+      const found: (number | undefined)[] = [];
+      for (const p of table) found.push(table.idOf(p));
+      assert.deepEqual(found, [a, b]);
+      assert.equal(table.idOf({} as never), undefined);
+    });
+  });
+
+  describe("Table.where()", () => {
+    it("forEach, ids, count and delete see the matching records", () => {
+      const table = make();
+      const ids = [0.05, 0.5, 0.01, 0.9].map((life) => table.create({ life }));
+      const q = table.where((p) => p.life < 0.1);
+      assert.equal(q.count(), 2);
+      assert.deepEqual(q.ids(), [ids[0], ids[2]]);
+      const lives: number[] = [];
+      q.forEach((p) => lives.push(Math.fround(p.life)));
+      assert.deepEqual(lives, [Math.fround(0.05), Math.fround(0.01)]);
+      assert.equal(q.delete(), 2);
+      assert.equal(table.count, 2);
+      assert.deepEqual(table.ids(), [ids[1], ids[3]]);
+    });
+  });
+
+  describe("Table.column()", () => {
+    it("indexes a number field by slot", () => {
+      const table = make();
+      const a = table.create({ pos: { x: 1.5 }, hp: 7 });
+      const b = table.create({ pos: { x: 2.5 }, hp: 9 });
+      const x = table.column<Float32Array>("pos.x");
+      const hp = table.column<Uint8Array>("hp");
+      assert.ok(x.array instanceof Float32Array);
+      assert.ok(hp.array instanceof Uint8Array);
+      assert.equal(x.length, 2);
+      assert.equal(x.array[x.index + table.slotOf(b)! * x.stride], 2.5);
+      assert.equal(hp.array[hp.index + table.slotOf(a)! * hp.stride], 7);
+      x.array[x.index + table.slotOf(a)! * x.stride] = 4.5;
+      assert.equal(table.get(a)!.pos.x, 4.5);
+      const vy = table.column("vel.y");
+      assert.ok(vy.array instanceof Float32Array);
+      if (layout === "soa") {
+        assert.equal(x.index, 0);
+        assert.equal(x.stride, 1);
+      } else {
+        assert.equal(x.stride, layoutOf(Particle).size / 4);
+      }
+    });
+
+    it("refuses unknown and non-number fields", () => {
+      const table = make();
+      assert.throws(() => table.column("nope"), RangeError);
+      assert.throws(() => table.column("pos"), RangeError);
+      assert.throws(() => table.column("name"), RangeError);
+    });
+  });
+
+  describe("memory", () => {
+    it("costs at most the layout size + 8 bytes per record", () => {
+      const table = make(1000);
+      assert.ok(table.byteLength <= 1000 * (layoutOf(Particle).size + 8));
+    });
+  });
+});
+
+describe("Table AoS bytes", () => {
+  it("stores records in the schema's C layout", () => {
+    const table = new Table(Particle, { capacity: 4, resolveRefs: false });
+    table.create();
+    const v = table.get(table.create({ life: 1.5, hp: 200 }))!;
+    const l = layoutOf(Particle);
+    const dv = new DataView(bufferOf(v));
+    const at = (name: string) => offsetOf(v) + l.fields.find((f) => f.name === name)!.offset;
+    assert.equal(offsetOf(v), l.size);
+    assert.equal(dv.getFloat32(at("life"), true), 1.5);
+    assert.equal(dv.getUint8(at("hp")), 200);
+  });
+});
+
+describe("references", () => {
+  for (const layout of LAYOUTS) {
+    for (const jitless of [false, true]) {
+      it(`resolve to the target's view, then undefined once it is deleted (${layout}, jitless ${jitless})`, () => {
+        const Ship = t.struct({ hp: t.f32() }, { name: "Ship" });
+        const Bullet = t.struct({ from: t.ref(Ship), x: t.f32() }, { name: "Bullet" });
+        const ships = new Table(Ship, { capacity: 4, layout, jitless });
+        const bullets = new Table(Bullet, { capacity: 4, layout, jitless });
+        const s = ships.create({ hp: 100 });
+        const b = bullets.create({ from: s, x: 0.5 });
+        const none = bullets.create({ x: 1 });
+        assert.equal(bullets.get(b)!.from?.hp, 100);
+        assert.equal(bullets.get(none)!.from, undefined);
+        assert.deepEqual(bullets.get(b)!.toObject(), { from: s, x: 0.5 });
+        ships.delete(s);
+        assert.equal(bullets.get(b)!.from, undefined);
+        const s2 = ships.create({ hp: 5 });
+        assert.equal(ships.slotOf(s2), ships.slotOf(s) ?? 0);
+        assert.equal(bullets.get(b)!.from, undefined);
+        bullets.get(b)!.from = s2 as never;
+        assert.equal(bullets.get(b)!.from?.hp, 5);
+        assert.throws(() => bullets.update(b, { from: 1.5 }), FieldRangeError);
+      });
+    }
+  }
+
+  it("resolve through the last table created with resolveRefs on", () => {
+    const Node = t.struct({ v: t.f32() }, { name: "Node" });
+    const Edge = t.struct({ to: t.ref(() => Node) }, { name: "Edge" });
+    const a = new Table(Node, { capacity: 4 });
+    const id = a.create({ v: 1 });
+    const edges = new Table(Edge, { capacity: 4 });
+    const e = edges.create({ to: id });
+    const b = new Table(Node, { capacity: 4, resolveRefs: false });
+    b.create({ v: 2 });
+    assert.equal(edges.get(e)!.to?.v, 1);
+    const c = new Table(Node, { capacity: 4 });
+    c.create({ v: 3 });
+    assert.equal(edges.get(e)!.to?.v, 3);
+  });
+});
+
+describe("soaViewClass()", () => {
+  it("emits readable source (pinned)", () => {
+    const S = t.struct({ a: t.f32(), b: t.u8() }, { name: "Small" });
+    assert.equal(
+      soaViewClass(S, false, false).source,
+      `// Small (struct of arrays, 2 columns, unchecked) — generated by arenakit
+// c0: a Float32Array
+// c1: b Uint8Array
+"use strict";
+const $N0 = class Small {
+  constructor(a, m, o, g, p) {
+    this.$a = a;
+    this.$s = a.state;
+    this.$m = m;
+    this.$o = o;
+    this.$g = g;
+    this.$p = p;
+  }
+  get "a"() {
+    return this.$m.c0[this.$o]; // f32
+  }
+  set "a"(v) {
+    this.$m.c0[this.$o] = v;
+  }
+  get "b"() {
+    return this.$m.c1[this.$o]; // u8
+  }
+  set "b"(v) {
+    this.$m.c1[this.$o] = v;
+  }
+  static $w(m, o, v, p) {
+    let x;
+    x = v["a"];
+    if (x !== undefined) m.c0[o] = x;
+    x = v["b"];
+    if (x !== undefined) m.c1[o] = x;
+  }
+  static $r(m, o) {
+    return {
+      "a": m.c0[o],
+      "b": m.c1[o],
+    };
+  }
+  static $z(m, o) {
+    m.c0[o] = 0;
+    m.c1[o] = 0;
+  }
+  set(v) {
+    $N0.$w(this.$m, this.$o, v, this.$p);
+    return this;
+  }
+  toObject() {
+    return $N0.$r(this.$m, this.$o);
+  }
+  toJSON() {
+    return this.toObject();
+  }
+};
+return $N0;
+//# sourceURL=arenakit:///Small.soa.unchecked.js`,
+    );
+  });
+
+  it("gives each schema its own class", () => {
+    const A = t.struct({ x: t.f32() });
+    const B = t.struct({ x: t.f32() });
+    assert.notEqual(soaViewClass(A, true, false), soaViewClass(B, true, false));
+    assert.equal(soaViewClass(A, true, false), soaViewClass(A, true, false));
+  });
+
+  it("refuses arrays of non-numbers with a SchemaError naming the field", () => {
+    const S = t.struct({ pts: t.array(t.vec2f(), 2) }, { name: "Poly" });
+    assert.throws(() => new Table(S, { capacity: 1, layout: "soa" }), (e: unknown) => {
+      assert.ok(e instanceof SchemaError);
+      assert.equal(e.path, "pts");
+      return true;
+    });
+    assert.ok(new Table(S, { capacity: 1, layout: "aos" }));
+  });
+});
+
+describe("Table against a Map model (fast-check)", () => {
+  const Rec = t.struct({ a: t.f32(), b: t.u16() }, { name: "Rec" });
+  type Op =
+    | { op: "create"; a: number; b: number }
+    | { op: "delete"; pick: number }
+    | { op: "update"; pick: number; a: number }
+    | { op: "stale"; pick: number }
+    | { op: "clear" };
+  const f32 = fc.float({ noNaN: true, noDefaultInfinity: true });
+  const opArb: fc.Arbitrary<Op> = fc.oneof(
+    {
+      weight: 5,
+      arbitrary: fc.record({
+        op: fc.constant("create" as const),
+        a: f32,
+        b: fc.integer({ min: 0, max: 65535 }),
+      }),
+    },
+    { weight: 3, arbitrary: fc.record({ op: fc.constant("delete" as const), pick: fc.nat() }) },
+    {
+      weight: 2,
+      arbitrary: fc.record({ op: fc.constant("update" as const), pick: fc.nat(), a: f32 }),
+    },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant("stale" as const), pick: fc.nat() }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant("clear" as const) }) },
+  );
+  for (const layout of LAYOUTS) {
+    for (const jitless of [false, true]) {
+      for (const growth of ["fixed", "double"] as const) {
+        it(`agrees with the model (${layout}, jitless ${jitless}, ${growth})`, () => {
+          fc.assert(
+            fc.property(fc.array(opArb, { maxLength: 120 }), (ops) => {
+              const table = new Table(Rec, {
+                capacity: 4,
+                layout,
+                jitless,
+                growth,
+                resolveRefs: false,
+              });
+              const model = new Map<number, { a: number; b: number }>();
+              const everIssued = new Set<number>();
+              const dead: number[] = [];
+              for (const o of ops) {
+                const live = [...model.keys()];
+                if (o.op === "create") {
+                  const id = table.tryCreate({ a: o.a, b: o.b });
+                  if (id === undefined) {
+                    assert.equal(growth, "fixed");
+                    assert.equal(model.size, 4);
+                    continue;
+                  }
+                  assert.ok(!everIssued.has(id), "ids never alias");
+                  everIssued.add(id);
+                  model.set(id, { a: Math.fround(o.a), b: o.b });
+                } else if (o.op === "delete" && live.length > 0) {
+                  const id = live[o.pick % live.length];
+                  assert.equal(table.delete(id), true);
+                  assert.equal(table.delete(id), false);
+                  model.delete(id);
+                  dead.push(id);
+                } else if (o.op === "update" && live.length > 0) {
+                  const id = live[o.pick % live.length];
+                  assert.equal(table.update(id, { a: o.a }), true);
+                  model.get(id)!.a = Math.fround(o.a);
+                } else if (o.op === "stale" && dead.length > 0) {
+                  const id = dead[o.pick % dead.length];
+                  assert.equal(table.get(id), undefined);
+                  assert.equal(table.has(id), false);
+                  assert.equal(table.update(id, { a: 1 }), false);
+                } else if (o.op === "clear") {
+                  table.clear();
+                  for (const id of model.keys()) dead.push(id);
+                  model.clear();
+                }
+                assert.equal(table.count, model.size);
+              }
+              for (const [id, v] of model) {
+                assert.ok(table.has(id));
+                assert.deepEqual(table.get(id)!.toObject(), v);
+              }
+              for (const id of dead) assert.equal(table.get(id), undefined);
+              const seen = new Map<number, unknown>();
+              table.forEach((p, id) => seen.set(id, p.toObject()));
+              assert.deepEqual(seen, new Map([...model].map(([k, v]) => [k, v])));
+            }),
+            { numRuns: 60 },
+          );
+        });
+      }
+    }
+  }
+});
