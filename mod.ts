@@ -90,6 +90,15 @@ export {
 } from "./lib/frame_arenas.ts";
 export { Pool, type PoolOptions, type PoolStats } from "./lib/pool.ts";
 export {
+  canonicalLayout,
+  fromJSON,
+  jsonOf,
+  layoutFingerprint,
+  SNAPSHOT_VERSION,
+  SnapshotError,
+  type SnapshotErrorReason,
+} from "./lib/snapshot.ts";
+export {
   ArenaFullError,
   FieldRangeError,
   FieldTypeError,

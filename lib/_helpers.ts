@@ -24,6 +24,7 @@ import {
   writeValue,
 } from "./_codec.ts";
 import { StaleViewError } from "./errors.ts";
+import { jsonOf } from "./snapshot.ts";
 
 /** What the arena side of a view must offer. */
 export interface ArenaLike {
@@ -209,6 +210,7 @@ export const helpers = {
   deref,
   refValue,
   jsonSafe,
+  jsonOf,
   ArrayView,
   writeScalar,
   readScalar,

@@ -574,7 +574,9 @@ export class Arena {
     const last = this.#chunks[this.#ci];
     if (last.start + last.size > 0xffff_ffff) {
       throw new RangeError(
-        `Cannot snapshot an arena of ${last.start + last.size} bytes: the format holds 4 GiB at most`,
+        `Cannot snapshot an arena of ${
+          last.start + last.size
+        } bytes: the format holds 4 GiB at most`,
       );
     }
     const fps = fingerprintsOf(this.#classes.keys());
@@ -637,7 +639,9 @@ export class Arena {
   restore(bytes: Uint8Array): void {
     const snap = decodeSnapshot(bytes, "arena");
     const [metaBytes, ...data] = snap.sections;
-    if (metaBytes === undefined || metaBytes.length < 4 * META_WORDS || metaBytes.length % 4 !== 0) {
+    if (
+      metaBytes === undefined || metaBytes.length < 4 * META_WORDS || metaBytes.length % 4 !== 0
+    ) {
       throw new SnapshotError("format", "the arena section is missing or malformed");
     }
     const dv = new DataView(metaBytes.buffer, metaBytes.byteOffset, metaBytes.byteLength);
@@ -648,7 +652,10 @@ export class Arena {
     const k = word(3);
     const f = word(4);
     if (k < 1 || data.length !== k || metaBytes.length !== 4 * (META_WORDS + 3 * k + f)) {
-      throw new SnapshotError("format", `the chunk table does not match its ${data.length} sections`);
+      throw new SnapshotError(
+        "format",
+        `the chunk table does not match its ${data.length} sections`,
+      );
     }
     const fps: number[] = [];
     for (let i = 0; i < f; i++) fps.push(word(META_WORDS + 3 * k + i));
@@ -691,7 +698,8 @@ export class Arena {
     let reuse = 1;
     while (
       reuse < k && this.#chunks[reuse] !== undefined &&
-      this.#chunks[reuse].start === plan[reuse].start && this.#chunks[reuse].size === plan[reuse].size
+      this.#chunks[reuse].start === plan[reuse].start &&
+      this.#chunks[reuse].size === plan[reuse].size
     ) reuse++;
     if (reuse < k && (this.overflow === "throw" || start > this.#maxBytes)) {
       throw new SnapshotError(

@@ -246,7 +246,7 @@ function buildJitless(plan: ClassPlan, d: Deps): ViewClass {
     },
     toJSON() {
       const o = (this.toObject as () => unknown)();
-      return plan.hasBigInt ? h.jsonSafe(o) : o;
+      return h.jsonOf(d.S, o);
     },
     seek(i: number) {
       if (checked && !((i | 0) === i && i >= 0 && i < this.$n)) h.badIndex(this, i);
@@ -312,7 +312,11 @@ type SoaView = {
   $g: number;
   $p: string;
 } & Record<string, unknown>;
-type Column = { [i: number]: unknown; subarray(a: number, b: number): unknown; fill(...a: unknown[]): unknown };
+type Column = {
+  [i: number]: unknown;
+  subarray(a: number, b: number): unknown;
+  fill(...a: unknown[]): unknown;
+};
 
 // The jitless twin of emitSoa: same plan, same helpers, closures instead of source text.
 function buildSoaJitless(plan: SoaPlan, enumMaps: Map<string, number>[]): SoaViewClass {
@@ -337,7 +341,11 @@ function buildSoaJitless(plan: SoaPlan, enumMaps: Map<string, number>[]): SoaVie
       case "ref":
         return h.refValue(col(m, a.col)[o] as number);
       case "typed":
-        return soaHelpers.list(col(m, a.col) as unknown as ArrayLike<unknown>, o * a.length, a.length);
+        return soaHelpers.list(
+          col(m, a.col) as unknown as ArrayLike<unknown>,
+          o * a.length,
+          a.length,
+        );
       case "child":
         return classes[a.node].$r(m, o);
     }

@@ -494,9 +494,9 @@ export function emitAccessors(plan: ClassPlan): string {
   L.push(`    return $C.$r(this.$m, this.$o);`);
   L.push(`  }`);
   L.push(`  toJSON() {`);
-  L.push(
-    plan.hasBigInt ? `    return $h.jsonSafe(this.toObject());` : `    return this.toObject();`,
-  );
+  // The JSON form keeps what JSON cannot hold (bigints, NaN, ±Infinity, -0) as strings, so
+  // fromJSON() round-trips it exactly.
+  L.push(`    return $h.jsonOf($d.S, this.toObject());`);
   L.push(`  }`);
   L.push(`  seek(i) {`);
   if (checked) L.push(`    if (!((i | 0) === i && i >= 0 && i < this.$n)) $h.badIndex(this, i);`);

@@ -111,7 +111,7 @@ const $C = class Tiny {
     return $C.$r(this.$m, this.$o);
   }
   toJSON() {
-    return this.toObject();
+    return $h.jsonOf($d.S, this.toObject());
   }
   seek(i) {
     if (!((i | 0) === i && i >= 0 && i < this.$n)) $h.badIndex(this, i);
