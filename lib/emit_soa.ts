@@ -1,0 +1,482 @@
+/**
+ * The pure half of struct-of-arrays codegen, for `Table` with `layout: "soa"`: a struct schema
+ * becomes a plan (one typed-array column per leaf field, one accessor class per struct or vector
+ * node) and the plan becomes the source text of those classes. Getters read `column[index]`,
+ * where `index` is the record's slot. Nothing here evaluates code; `soaViewClass` in
+ * `compile.ts` turns the source into classes, or follows the same plan with closures.
+ *
+ * @module
+ */
+import type { EnumSchema, Schema, StructSchema, VecSchema } from "../schemas/types.ts";
+import type { ArenaLike } from "./_helpers.ts";
+import { SchemaError } from "./errors.ts";
+
+/** One typed array of a SoA table: a leaf field's values, `width` elements per record. */
+export interface SoaColumn {
+  /** Position in the plan; the column is member `c<index>` of the table's {@linkcode SoaMem}. */
+  readonly index: number;
+  /** Dotted field path (`"pos.x"`). */
+  readonly path: string;
+  /** Typed array constructor name (`"Float32Array"`). */
+  readonly ctor: string;
+  /** Elements per record: 1 for scalars, the length for arrays and strings. */
+  readonly width: number;
+  /** Whether elements are bigints (zeroed with `0n`). */
+  readonly bigint: boolean;
+  /** The leaf field's schema. */
+  readonly schema: Schema;
+}
+
+/** How one field of a SoA node is read and written. */
+export type SoaAccess =
+  | { how: "number"; col: number }
+  | { how: "bool"; col: number }
+  | { how: "enum"; col: number; enumIndex: number }
+  | { how: "string"; col: number; cap: number }
+  | { how: "ref"; col: number }
+  | { how: "typed"; col: number; length: number }
+  | { how: "child"; node: number };
+
+/** One field of a SoA node. */
+export interface SoaFieldPlan {
+  /** Field (or vector component) name. */
+  readonly name: string;
+  /** The field's schema. */
+  readonly schema: Schema;
+  /** Index of the schema in the plan's field-schema table (`$d.F`). */
+  readonly fieldIndex: number;
+  /** How to read and write it. */
+  readonly access: SoaAccess;
+}
+
+/** One accessor class: the root struct, or a nested struct or vector. */
+export interface SoaNodePlan {
+  /** Index in `SoaPlan.nodes` (0 is the root). */
+  readonly index: number;
+  /** Class name (`Particle`, `Particle_pos`). */
+  readonly name: string;
+  /** Dotted path from the root ("" for the root). */
+  readonly path: string;
+  /** The struct or vector schema. */
+  readonly schema: StructSchema | VecSchema;
+  /** Fields in declaration order. */
+  readonly fields: readonly SoaFieldPlan[];
+}
+
+/** Everything needed to build the SoA accessor classes of one struct schema. */
+export interface SoaPlan {
+  /** Root class name. */
+  readonly name: string;
+  /** The root schema. */
+  readonly schema: StructSchema;
+  /** Whether accessors check lifetimes and values. */
+  readonly checked: boolean;
+  /** Columns, in field declaration order (depth first). */
+  readonly columns: readonly SoaColumn[];
+  /** Classes; `nodes[0]` is the root. */
+  readonly nodes: readonly SoaNodePlan[];
+  /** Field schemas, indexed by `SoaFieldPlan.fieldIndex`. */
+  readonly fields: readonly Schema[];
+  /** Enum schemas, for literal ↔ index tables. */
+  readonly enums: readonly EnumSchema[];
+  /** Whether some field holds a bigint (toJSON must convert). */
+  readonly hasBigInt: boolean;
+}
+
+/**
+ * The columns of a SoA table as one object (`c0`, `c1`, … in plan order). `start` is 0, so a
+ * view's table address (`$m.start + $o`) is its slot.
+ */
+export interface SoaMem {
+  /** Always 0. */
+  readonly start: number;
+  /** Column `c<i>`. */
+  readonly [column: string]: ArrayBufferView | number;
+}
+
+const TYPED_CTOR: Readonly<Record<string, string>> = {
+  i8: "Int8Array",
+  u8: "Uint8Array",
+  i16: "Int16Array",
+  u16: "Uint16Array",
+  i32: "Int32Array",
+  u32: "Uint32Array",
+  f32: "Float32Array",
+  f64: "Float64Array",
+  i64: "BigInt64Array",
+  u64: "BigUint64Array",
+};
+
+const VEC_KEYS = ["x", "y", "z", "w"];
+
+const join = (path: string, key: string): string => (path === "" ? key : `${path}.${key}`);
+
+/** Plans the SoA classes of `schema`. Pure. Throws {@linkcode SchemaError} for fields with no column form. */
+export function planSoa(schema: StructSchema, checked: boolean): SoaPlan {
+  const columns: SoaColumn[] = [];
+  const nodes: SoaNodePlan[] = [];
+  const fieldSchemas: Schema[] = [];
+  const enums: EnumSchema[] = [];
+  let hasBigInt = false;
+  const column = (path: string, ctor: string, width: number, s: Schema): number => {
+    const bigint = ctor.startsWith("Big");
+    if (bigint) hasBigInt = true;
+    columns.push({ index: columns.length, path, ctor, width, bigint, schema: s });
+    return columns.length - 1;
+  };
+  const visit = (node: StructSchema | VecSchema, path: string): number => {
+    const index = nodes.length;
+    const fields: SoaFieldPlan[] = [];
+    const name = path === "" ? schema.name : `${schema.name}_${path.replaceAll(".", "_")}`;
+    nodes.push({ index, name, path, schema: node, fields });
+    const entries = node.kind === "struct"
+      ? Object.keys(node.fields).map((k) => [k, node.fields[k]] as const)
+      : VEC_KEYS.slice(0, node.length).map((k) => [k, { kind: node.element } as Schema] as const);
+    for (const [fieldName, s] of entries) {
+      const p = join(path, fieldName);
+      const fieldIndex = fieldSchemas.length;
+      fieldSchemas.push(s);
+      let access: SoaAccess;
+      switch (s.kind) {
+        case "struct":
+        case "vec":
+          access = { how: "child", node: visit(s, p) };
+          break;
+        case "bool":
+          access = { how: "bool", col: column(p, "Uint8Array", 1, s) };
+          break;
+        case "enum":
+          enums.push(s);
+          access = {
+            how: "enum",
+            col: column(p, TYPED_CTOR[s.storage], 1, s),
+            enumIndex: enums.length - 1,
+          };
+          break;
+        case "string":
+          access = { how: "string", col: column(p, "Uint8Array", s.maxBytes, s), cap: s.maxBytes };
+          break;
+        case "ref":
+          access = { how: "ref", col: column(p, "Float64Array", 1, s) };
+          break;
+        case "mat": {
+          const n = s.cols * s.rows;
+          access = { how: "typed", col: column(p, "Float32Array", n, s), length: n };
+          break;
+        }
+        case "array": {
+          const ctor = TYPED_CTOR[s.element.kind];
+          if (ctor === undefined) {
+            throw new SchemaError(
+              p,
+              `an array of ${s.element.kind} has no column form in a SoA table: ` +
+                `use arrays of numbers, or layout "aos"`,
+            );
+          }
+          access = { how: "typed", col: column(p, ctor, s.length, s), length: s.length };
+          break;
+        }
+        default:
+          access = { how: "number", col: column(p, TYPED_CTOR[s.kind], 1, s) };
+      }
+      fields.push({ name: fieldName, schema: s, fieldIndex, access });
+    }
+    return index;
+  };
+  visit(schema, "");
+  return {
+    name: schema.name,
+    schema,
+    checked,
+    columns,
+    nodes,
+    fields: fieldSchemas,
+    enums,
+    hasBigInt,
+  };
+}
+
+/**
+ * A boolean JS expression that is true when `v` does NOT fit the scalar kind. The same checks as
+ * the array-of-structs emitter (`emit.ts`), so both layouts accept exactly the same values.
+ */
+export function soaBadCheck(kind: string): string | undefined {
+  switch (kind) {
+    case "i8":
+      return "!((v | 0) === v && v >= -128 && v <= 127)";
+    case "u8":
+      return "!((v | 0) === v && v >= 0 && v <= 255)";
+    case "i16":
+      return "!((v | 0) === v && v >= -32768 && v <= 32767)";
+    case "u16":
+      return "!((v | 0) === v && v >= 0 && v <= 65535)";
+    case "i32":
+      return "(v | 0) !== v";
+    case "u32":
+      return "v >>> 0 !== v";
+    case "f32":
+      return 'typeof v !== "number" || (Math.abs(Math.fround(v)) === Infinity && Math.abs(v) !== Infinity)';
+    case "f64":
+      return 'typeof v !== "number"';
+    case "i64":
+      return 'typeof v !== "bigint" || v < -0x8000000000000000n || v > 0x7fffffffffffffffn';
+    case "u64":
+      return 'typeof v !== "bigint" || v < 0n || v > 0xffffffffffffffffn';
+    case "bool":
+      return 'typeof v !== "boolean"';
+    case "ref":
+      return "v !== null && !(Number.isSafeInteger(v) && v >= 1)";
+    default:
+      return undefined;
+  }
+}
+
+/** Index expression of a column element: `o`, or `o * width` for wide columns. */
+function at(o: string, width: number): string {
+  return width === 1 ? o : `${o} * ${width}`;
+}
+
+function describeKind(s: Schema): string {
+  switch (s.kind) {
+    case "struct":
+      return s.name;
+    case "vec":
+      return `vec${s.length}${s.element[0]}`;
+    case "mat":
+      return `mat${s.cols}x${s.rows}f`;
+    case "array":
+      return `${describeKind(s.element)}[${s.length}]`;
+    case "string":
+      return `string(${s.maxBytes})`;
+    case "enum":
+      return `enum(${s.values.length})`;
+    default:
+      return s.kind;
+  }
+}
+
+/** Source of the expression reading scalar field `f` of the record at slot `o` of columns `m`. */
+function readExpr(plan: SoaPlan, f: SoaFieldPlan, m: string, o: string): string {
+  const a = f.access;
+  switch (a.how) {
+    case "number":
+      return `${m}.c${a.col}[${o}]`;
+    case "bool":
+      return `${m}.c${a.col}[${o}] !== 0`;
+    case "enum":
+      return `$d.E[${a.enumIndex}][${m}.c${a.col}[${o}]]`;
+    case "string":
+      return `$h.readString(${m}.c${a.col}, ${at(o, a.cap)}, ${a.cap})`;
+    case "ref":
+      return `${m}.c${a.col}[${o}]`;
+    case "typed":
+      return `$d.X.list(${m}.c${a.col}, ${at(o, a.length)}, ${a.length})`;
+    case "child":
+      return `$N${a.node}.$r(${m}, ${o})`;
+  }
+  void plan;
+}
+
+/** Source of the statement writing `x` (already checked) into field `f`. */
+function writeStmt(f: SoaFieldPlan, m: string, o: string, x: string, path: string): string {
+  const a = f.access;
+  switch (a.how) {
+    case "number":
+      return `${m}.c${a.col}[${o}] = ${x};`;
+    case "bool":
+      return `${m}.c${a.col}[${o}] = ${x} ? 1 : 0;`;
+    case "enum":
+      return `${m}.c${a.col}[${o}] = $h.enumIndexOf($d.F[${f.fieldIndex}], $d.M[${a.enumIndex}], ` +
+        `${x}, ${path});`;
+    case "string":
+      return `$h.writeStringChecked($d.F[${f.fieldIndex}], ${m}.c${a.col}, ${at(o, a.cap)}, ` +
+        `${x}, ${path});`;
+    case "ref":
+      return `${m}.c${a.col}[${o}] = ${x} === null ? 0 : ${x};`;
+    case "typed":
+      return `$d.X.put(${m}.c${a.col}, ${at(o, a.length)}, ${x}, ${a.length});`;
+    case "child":
+      return `$N${a.node}.$w(${m}, ${o}, ${x}, ${path});`;
+  }
+}
+
+/**
+ * Emits the source of the SoA classes planned by `plan`: the body of a function of `$h` (shared
+ * helpers) and `$d` (schemas `F`, node schemas `S`, enum tables `E`/`M`, SoA helpers `X`) that
+ * returns the root class. Field names only appear through `JSON.stringify`.
+ */
+export function emitSoa(plan: SoaPlan): string {
+  const { checked } = plan;
+  const L: string[] = [];
+  const live = (field: string) =>
+    checked ? [`    if (this.$g !== this.$s[0]) $h.stale(this, ${JSON.stringify(field)});`] : [];
+  L.push(
+    `// ${plan.name} (struct of arrays, ${plan.columns.length} columns, ` +
+      `${checked ? "checked" : "unchecked"}) — generated by arenakit`,
+  );
+  for (const c of plan.columns) {
+    L.push(`// c${c.index}: ${c.path} ${c.ctor}${c.width === 1 ? "" : ` × ${c.width}`}`);
+  }
+  L.push(`"use strict";`);
+  // Children first, so each class only names classes already defined.
+  for (let k = plan.nodes.length - 1; k >= 0; k--) {
+    const node = plan.nodes[k];
+    const self = `$N${k}`;
+    L.push(`const ${self} = class ${node.name} {`);
+    L.push(`  constructor(a, m, o, g, p) {`);
+    L.push(`    this.$a = a;`);
+    L.push(`    this.$s = a.state;`);
+    L.push(`    this.$m = m;`);
+    L.push(`    this.$o = o;`);
+    L.push(`    this.$g = g;`);
+    L.push(`    this.$p = p;`);
+    for (const f of node.fields) {
+      if (f.access.how === "child") L.push(`    this.$c${f.fieldIndex} = undefined;`);
+      if (f.access.how === "typed") {
+        L.push(`    this.$c${f.fieldIndex} = undefined;`);
+        L.push(`    this.$t${f.fieldIndex} = -1;`);
+      }
+    }
+    L.push(`  }`);
+    for (const f of node.fields) {
+      const name = JSON.stringify(f.name);
+      const a = f.access;
+      const path = `$h.join(this.$p, ${name})`;
+      const note = `// ${describeKind(f.schema)}`;
+      L.push(`  get ${name}() {`, ...live(f.name));
+      if (a.how === "child") {
+        L.push(`    let c = this.$c${f.fieldIndex};`);
+        L.push(
+          `    if (c === undefined) c = this.$c${f.fieldIndex} = ` +
+            `new $N${a.node}(this.$a, this.$m, this.$o, this.$g, ${path});`,
+        );
+        L.push(`    c.$o = this.$o; ${note}`);
+        L.push(`    c.$g = this.$g;`);
+        L.push(`    return c;`);
+      } else if (a.how === "typed") {
+        L.push(`    let c = this.$c${f.fieldIndex};`);
+        L.push(`    if (c === undefined || this.$t${f.fieldIndex} !== this.$o) {`);
+        L.push(`      const i = ${at("this.$o", a.length)};`);
+        L.push(
+          `      c = this.$c${f.fieldIndex} = this.$m.c${a.col}.subarray(i, i + ${a.length}); ${note}`,
+        );
+        L.push(`      this.$t${f.fieldIndex} = this.$o;`);
+        L.push(`    }`);
+        L.push(`    return c;`);
+      } else if (a.how === "ref") {
+        L.push(
+          `    return $h.deref(this, $d.F[${f.fieldIndex}], this.$m.c${a.col}[this.$o]); ${note}`,
+        );
+      } else {
+        L.push(`    return ${readExpr(plan, f, "this.$m", "this.$o")}; ${note}`);
+      }
+      L.push(`  }`);
+      L.push(`  set ${name}(v) {`, ...live(f.name));
+      if (a.how === "child" || a.how === "typed") {
+        if (checked) L.push(`    $h.validate($d.F[${f.fieldIndex}], v, ${path}, true);`);
+      } else {
+        const bad = checked ? soaBadCheck(f.schema.kind) : undefined;
+        if (bad) L.push(`    if (${bad}) $h.bad($d.F[${f.fieldIndex}], v, ${path});`);
+      }
+      L.push(`    ${writeStmt(f, "this.$m", "this.$o", "v", path)}`);
+      L.push(`  }`);
+    }
+    // Static writer and reader work on (columns, slot), so create() and toObject() make no views.
+    L.push(`  static $w(m, o, v, p) {`);
+    L.push(`    let x;`);
+    for (const f of node.fields) {
+      const name = JSON.stringify(f.name);
+      L.push(`    x = v[${name}];`);
+      L.push(`    if (x !== undefined) ${writeStmt(f, "m", "o", "x", `$h.join(p, ${name})`)}`);
+    }
+    L.push(`  }`);
+    L.push(`  static $r(m, o) {`);
+    L.push(`    return {`);
+    for (const f of node.fields) {
+      const expr = f.access.how === "ref"
+        ? `$h.refValue(${readExpr(plan, f, "m", "o")})`
+        : readExpr(plan, f, "m", "o");
+      L.push(`      ${JSON.stringify(f.name)}: ${expr},`);
+    }
+    L.push(`    };`);
+    L.push(`  }`);
+    if (k === 0) {
+      L.push(`  static $z(m, o) {`);
+      for (const c of plan.columns) {
+        const zero = c.bigint ? "0n" : "0";
+        L.push(
+          c.width === 1
+            ? `    m.c${c.index}[o] = ${zero};`
+            : `    m.c${c.index}.fill(${zero}, o * ${c.width}, o * ${c.width} + ${c.width});`,
+        );
+      }
+      L.push(`  }`);
+    }
+    L.push(`  set(v) {`, ...live("set"));
+    if (checked) L.push(`    $h.validate($d.S[${k}], v, this.$p, true);`);
+    L.push(`    ${self}.$w(this.$m, this.$o, v, this.$p);`);
+    L.push(`    return this;`);
+    L.push(`  }`);
+    L.push(`  toObject() {`, ...live("toObject"));
+    L.push(`    return ${self}.$r(this.$m, this.$o);`);
+    L.push(`  }`);
+    L.push(`  toJSON() {`);
+    L.push(
+    plan.hasBigInt ? `    return $h.jsonSafe(this.toObject());` : `    return this.toObject();`,
+  );
+    L.push(`  }`);
+    L.push(`};`);
+  }
+  L.push(`return $N0;`);
+  L.push(`//# sourceURL=arenakit:///${plan.name}.soa.${checked ? "checked" : "unchecked"}.js`);
+  return L.join("\n");
+}
+
+/** Runtime helpers the SoA classes receive as `$d.X` (wide columns). */
+export const soaHelpers: {
+  /** Copies `n` elements of a checked array-like into `col` from index `at`. */
+  put(col: { [i: number]: unknown }, at: number, x: ArrayLike<unknown>, n: number): void;
+  /** The `n` elements of `col` from index `at`, as a plain array. */
+  list(col: ArrayLike<unknown>, at: number, n: number): unknown[];
+} = {
+  put(col, at, x, n) {
+    for (let i = 0; i < n; i++) col[at + i] = x[i];
+  },
+  list(col, at, n) {
+    const out: unknown[] = [];
+    for (let i = 0; i < n; i++) out.push(col[at + i]);
+    return out;
+  },
+};
+
+/** A generated SoA accessor class (the root node's). */
+export interface SoaViewClass {
+  /** Builds a view of the record at slot `o` of columns `m`, taken in generation `g`. */
+  new (a: ArenaLike, m: SoaMem, o: number, g: number, p: string): SoaViewInternals;
+  /** The emitted source (also kept for jitless classes, to read and diff). */
+  readonly source: string;
+  /** The plan both builders followed. */
+  readonly plan: SoaPlan;
+  /** Writes the defined fields of a checked plain value at slot `o`. */
+  $w(m: SoaMem, o: number, v: unknown, p: string): void;
+  /** Reads the record at slot `o` as a plain value. */
+  $r(m: SoaMem, o: number): unknown;
+  /** Zeroes every column of slot `o`. */
+  $z(m: SoaMem, o: number): void;
+}
+
+/** The fields every SoA view has (all `$`-prefixed, so no field name can clash). */
+export interface SoaViewInternals {
+  /** The table's lifetime adapter. */
+  $a: ArenaLike;
+  /** `$a.state`. */
+  $s: Int32Array;
+  /** The columns. */
+  $m: SoaMem;
+  /** The slot. */
+  $o: number;
+  /** Generation the view was last known live in. */
+  $g: number;
+  /** Path from the root, for errors. */
+  $p: string;
+}

@@ -1,0 +1,1169 @@
+/**
+ * Tables: an ORM-style object pool of struct records with generational ids, in array-of-structs
+ * (one buffer, the schema's C layout) or struct-of-arrays (one typed array per field) layout.
+ *
+ * @module
+ */
+import { layoutOf } from "../schemas/layout.ts";
+import type { DeepPartial, Infer, StructSchema, ViewOf } from "../schemas/types.ts";
+import { type Mem, memOf, SCALAR_SIZE, validate } from "./_codec.ts";
+import { type ArenaLike, refResolvers } from "./_helpers.ts";
+import { soaViewClass, type ViewClass, viewClass } from "./compile.ts";
+import { planOf } from "./emit.ts";
+import type { SoaMem, SoaPlan, SoaViewClass } from "./emit_soa.ts";
+import { decodeSnapshot, encodeSnapshot, layoutFingerprint, SnapshotError } from "./snapshot.ts";
+import type { Column } from "./struct_array.ts";
+
+/** How a table stores its records. */
+export type TableLayout = "aos" | "soa";
+
+/** What a table does when it is full. */
+export type TableGrowth = "fixed" | "double";
+
+/** Options of {@linkcode Table}. */
+export interface TableOptions {
+  /** Number of records the table holds (the initial number, when it grows). */
+  capacity: number;
+  /**
+   * `"aos"` (default): records back to back in one buffer, in the schema's own layout (C, packed
+   * or WGSL), ready for FFI or a GPU upload. `"soa"`: one typed array per leaf field (`pos.x`,
+   * `pos.y`, …), the fastest for loops that touch a few fields of many records.
+   */
+  layout?: TableLayout;
+  /**
+   * `"fixed"` (default): a full table throws {@linkcode TableFullError} (`tryCreate` returns
+   * undefined). `"double"`: a full table doubles its capacity, up to `maxCapacity`. Ids stay
+   * valid across growth; views and cursors taken before it do not (see {@linkcode Table}).
+   */
+  growth?: TableGrowth;
+  /** Upper bound of `capacity` with `growth: "double"` (default and limit: 2²⁴ records). */
+  maxCapacity?: number;
+  /**
+   * Resolve `t.ref()` fields pointing at this schema to this table's records (default true).
+   * One table per schema resolves references; the table created last with this option wins.
+   */
+  resolveRefs?: boolean;
+  /**
+   * Check lifetimes and values on every view access (default true). Unchecked views skip the
+   * stale check (a view of a deleted record then reads whatever the slot holds next) and the
+   * number range checks. `create` and `update` always validate their input in full.
+   */
+  checked?: boolean;
+  /** Build accessor classes from closures instead of `new Function` (same behaviour, slower). */
+  jitless?: boolean;
+}
+
+/** Largest number of records a table can hold: the slot part of an id has 24 bits. */
+export const MAX_TABLE_CAPACITY = 0x100_0000;
+
+// An id is `generation * SLOTS + slot`. Generations of live records are odd, so an id is never
+// 0, and 29 generation bits keep every id a safe integer (it survives JSON and postMessage).
+const SLOTS = MAX_TABLE_CAPACITY;
+const MAX_GEN = 2 ** 29 - 1;
+
+/**
+ * A table had no free slot for a new record: it is full and its `growth` is `"fixed"`, or it
+ * reached `maxCapacity`.
+ *
+ * @example Catching a full table
+ * ```ts
+ * import { Table, TableFullError, t } from "@arenakit/core";
+ * const table = new Table(t.struct({ hp: t.f32() }), { capacity: 1 });
+ * table.create();
+ * try {
+ *   table.create();
+ * } catch (e) {
+ *   if (!(e instanceof TableFullError)) throw e;
+ *   console.log(e.capacity); // 1
+ * }
+ * ```
+ */
+export class TableFullError extends RangeError {
+  /** Always `"TableFullError"`. */
+  override name = "TableFullError";
+  /** The capacity the table was full at. */
+  readonly capacity: number;
+  /** Builds the error for a table of `capacity` records. */
+  constructor(capacity: number) {
+    super(`Cannot create a record: table is full at its capacity of ${capacity} records`);
+    this.capacity = capacity;
+  }
+}
+
+/**
+ * A value passed as an id is not one: not a number, or a number no table ever returns (NaN,
+ * negative, fractional, below 2²⁴, above `Number.MAX_SAFE_INTEGER`). Well-formed ids of deleted
+ * or never-created records are not errors: `get` returns undefined and `has` false for those.
+ *
+ * @example Passing an index instead of an id
+ * ```ts
+ * import { InvalidIdError, Table, t } from "@arenakit/core";
+ * const table = new Table(t.struct({ hp: t.f32() }), { capacity: 8 });
+ * try {
+ *   table.get(0);
+ * } catch (e) {
+ *   console.log(e instanceof InvalidIdError, (e as InvalidIdError).id); // true 0
+ * }
+ * ```
+ */
+export class InvalidIdError extends TypeError {
+  /** Always `"InvalidIdError"`. */
+  override name = "InvalidIdError";
+  /** The value that was passed. */
+  readonly id: unknown;
+  /** Builds the error for operation `op` (`"get"`, `"delete"`, …). */
+  constructor(op: string, id: unknown) {
+    super(
+      `Cannot ${op} ${show(id)}: expected an id returned by Table.create() (a positive integer)`,
+    );
+    this.id = id;
+  }
+}
+
+function show(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "bigint") return `${value}n`;
+  if (typeof value === "number" || typeof value === "boolean" || value == null) {
+    return String(value);
+  }
+  return `a value of type ${typeof value}`;
+}
+
+function count(name: string, v: unknown, min: number): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > MAX_TABLE_CAPACITY) {
+    throw new RangeError(
+      `Cannot create Table: option "${name}" must be an integer from ${min} to ` +
+        `${MAX_TABLE_CAPACITY}, got ${show(v)}`,
+    );
+  }
+  return v;
+}
+
+const ARRAY_OF: Readonly<Record<string, keyof Mem>> = {
+  i8: "i8",
+  u8: "u8",
+  bool: "u8",
+  i16: "i16",
+  u16: "u16",
+  i32: "i32",
+  u32: "u32",
+  f32: "f32",
+  f64: "f64",
+  i64: "i64",
+  u64: "u64",
+};
+
+/** What table code needs of any view (AoS or SoA); `$o` is `slot * stride`. */
+interface AnyView {
+  $a: ArenaLike;
+  $m: unknown;
+  $o: number;
+  $g: number;
+}
+type AnyClass = new (a: ArenaLike, m: never, o: number, g: number, p: string) => AnyView;
+
+/**
+ * The state of one table, shared by the table, its iterators and its queries. It is also the
+ * `ArenaLike` its views check their lifetime against.
+ */
+class Core implements ArenaLike {
+  // [0] counts deletes, clears and growths; a view compares its generation with it on access.
+  readonly state: Int32Array = new Int32Array(1);
+  readonly schema: StructSchema;
+  readonly soa: boolean;
+  readonly growth: TableGrowth;
+  readonly maxCapacity: number;
+  readonly C: AnyClass;
+  /** AoS: bytes per record; SoA: 1 (a view's `$o` is its slot). */
+  readonly stride: number;
+  readonly recordBytes: number;
+  capacity: number;
+  // Per slot: generation (odd while a record lives there) ...
+  gens: Uint32Array;
+  // ... and, while live, the state[0] value at creation; while free, the next free slot.
+  link: Int32Array;
+  mem: Mem | SoaMem;
+  free = -1;
+  hw = 0;
+  count = 0;
+  grownAt = 0;
+  epoch = 0;
+  cursors: AnyView[] = [];
+  iterators: TableIterator<StructSchema>[] = [];
+
+  constructor(schema: StructSchema, options: TableOptions) {
+    this.schema = schema;
+    const layout = options.layout ?? "aos";
+    if (layout !== "aos" && layout !== "soa") {
+      throw new RangeError(
+        `Cannot create Table: option "layout" must be "aos" or "soa", got ${show(layout)}`,
+      );
+    }
+    const growth = options.growth ?? "fixed";
+    if (growth !== "fixed" && growth !== "double") {
+      throw new RangeError(
+        `Cannot create Table: option "growth" must be "fixed" or "double", got ${show(growth)}`,
+      );
+    }
+    this.growth = growth;
+    this.capacity = count("capacity", options.capacity, 1);
+    this.maxCapacity = growth === "fixed"
+      ? this.capacity
+      : count("maxCapacity", options.maxCapacity ?? MAX_TABLE_CAPACITY, this.capacity);
+    const checked = options.checked ?? true;
+    const jitless = options.jitless ?? false;
+    this.soa = layout === "soa";
+    if (this.soa) {
+      const C = soaViewClass(schema, checked, jitless);
+      this.C = C as unknown as AnyClass;
+      this.stride = 1;
+      this.recordBytes = C.plan.columns.reduce((n, c) => n + c.width * bytesOf(c.ctor), 0);
+      this.mem = soaMem(C.plan, this.capacity);
+    } else {
+      const l = layoutOf(schema);
+      const C = viewClass({ schema, mode: l.mode, baseAlign: l.align, checked }, jitless);
+      this.C = C as unknown as AnyClass;
+      this.stride = C.plan.size;
+      this.recordBytes = C.plan.size;
+      this.mem = memOf(new ArrayBuffer(this.capacity * this.stride), 0);
+    }
+    this.gens = new Uint32Array(this.capacity);
+    this.link = new Int32Array(this.capacity);
+  }
+
+  /** Whether the record at table address `pos`, live at generation `gen`, is still there. */
+  isLive(gen: number, pos: number): boolean {
+    // Views taken before a growth point into the old storage.
+    if (((gen - this.grownAt) | 0) < 0) return false;
+    const slot = this.stride === 1 ? pos : Math.floor(pos / this.stride);
+    if (!(slot >= 0 && slot < this.hw) || (this.gens[slot] & 1) === 0) return false;
+    // A record created after the view was last validated is another occupant of the slot.
+    return ((gen - this.link[slot]) | 0) >= 0;
+  }
+
+  /** The live slot of `id`, or -1. Never throws, whatever `id` is. */
+  slotOf(id: number): number {
+    const slot = id % SLOTS;
+    if (!((slot | 0) === slot && slot >= 0 && slot < this.hw)) return -1;
+    const gen = (id - slot) / SLOTS;
+    return this.gens[slot] === gen && (gen & 1) === 1 ? slot : -1;
+  }
+
+  /** Like slotOf, but throws InvalidIdError for values that cannot be ids. */
+  checkedSlotOf(id: unknown, op: string): number {
+    if (
+      typeof id !== "number" || !Number.isSafeInteger(id) || id < SLOTS ||
+      (Math.floor(id / SLOTS) & 1) === 0
+    ) {
+      throw new InvalidIdError(op, id);
+    }
+    return this.slotOf(id);
+  }
+
+  idAt(slot: number): number {
+    return this.gens[slot] * SLOTS + slot;
+  }
+
+  view(slot: number): AnyView {
+    return new this.C(this, this.mem as never, slot * this.stride, this.state[0], "");
+  }
+
+  create(init: unknown, soft: boolean): number | undefined {
+    if (init !== undefined) validate(this.schema, init, "", true);
+    let slot = this.free;
+    if (slot !== -1) this.free = this.link[slot];
+    else if (this.hw < this.capacity || this.grow()) slot = this.hw++;
+    else if (soft) return undefined;
+    else throw new TableFullError(this.capacity);
+    const o = slot * this.stride;
+    if (this.soa) (this.C as unknown as SoaViewClass).$z(this.mem as SoaMem, slot);
+    else (this.mem as Mem).u8.fill(0, o, o + this.stride);
+    if (init !== undefined) (this.C as unknown as ViewClass).$w(this.mem as never, o, init, "");
+    const gen = this.gens[slot] + 1;
+    this.gens[slot] = gen;
+    this.link[slot] = this.state[0];
+    this.count++;
+    return gen * SLOTS + slot;
+  }
+
+  remove(slot: number): void {
+    const gen = this.gens[slot] + 1;
+    this.gens[slot] = gen;
+    this.count--;
+    this.state[0]++;
+    // A slot whose generations are used up is retired, so its ids can never come back.
+    if (gen < MAX_GEN) {
+      this.link[slot] = this.free;
+      this.free = slot;
+    }
+  }
+
+  clear(): void {
+    this.state[0]++;
+    const gens = this.gens;
+    this.free = -1;
+    // Pushed from the top, so the free list hands out low slots first.
+    for (let s = this.hw - 1; s >= 0; s--) {
+      if ((gens[s] & 1) === 1) gens[s]++;
+      if (gens[s] < MAX_GEN) {
+        this.link[s] = this.free;
+        this.free = s;
+      }
+    }
+    this.count = 0;
+  }
+
+  grow(): boolean {
+    const next = Math.min(this.capacity * 2, this.maxCapacity);
+    if (next <= this.capacity) return false;
+    const gens = new Uint32Array(next);
+    gens.set(this.gens);
+    const link = new Int32Array(next);
+    link.set(this.link);
+    if (this.soa) {
+      const plan = (this.C as unknown as SoaViewClass).plan;
+      const mem = soaMem(plan, next);
+      for (const c of plan.columns) {
+        (mem[`c${c.index}`] as Uint8Array).set(this.mem[`c${c.index}` as never] as Uint8Array);
+      }
+      this.mem = mem;
+    } else {
+      const mem = memOf(new ArrayBuffer(next * this.stride), 0);
+      mem.u8.set((this.mem as Mem).u8);
+      this.mem = mem;
+    }
+    this.gens = gens;
+    this.link = link;
+    this.capacity = next;
+    this.grownAt = ++this.state[0];
+    this.epoch++;
+    this.cursors.length = 0;
+    return true;
+  }
+
+  /** Byte views of the record storage of slots [0, n): one per column (SoA) or one (AoS). */
+  storage(n: number): Uint8Array[] {
+    if (!this.soa) return [(this.mem as Mem).u8.subarray(0, n * this.stride)];
+    return (this.C as unknown as SoaViewClass).plan.columns.map((c) => {
+      const a = this.mem[`c${c.index}` as never] as Uint8Array;
+      return new Uint8Array(a.buffer, a.byteOffset, n * c.width * bytesOf(c.ctor));
+    });
+  }
+
+  snapshot(): Uint8Array {
+    const hw = this.hw;
+    const meta = new Int32Array([this.soa ? 1 : 0, hw, this.count, this.free]);
+    const bytes = (a: ArrayBufferView, n: number) => new Uint8Array(a.buffer, a.byteOffset, n);
+    return encodeSnapshot("table", layoutFingerprint(this.schema), [
+      bytes(meta, 16),
+      bytes(this.gens, hw * 4),
+      bytes(this.link, hw * 4),
+      ...this.storage(hw),
+    ]);
+  }
+
+  restore(snap: Uint8Array): void {
+    const { sections } = decodeSnapshot(snap, "table", layoutFingerprint(this.schema));
+    const bad = (detail: string): never => {
+      throw new SnapshotError("format", detail);
+    };
+    // Copies, because sections need not be aligned for Int32Array views.
+    const ints = (b: Uint8Array) => new Int32Array(b.slice().buffer);
+    if (sections.length < 4 || sections[0].length !== 16) {
+      bad("the table header section is missing");
+    }
+    const [layout, hw, count, free] = ints(sections[0]);
+    if (layout !== (this.soa ? 1 : 0)) {
+      bad(
+        `it was taken from a "${layout === 1 ? "soa" : "aos"}" table, this one is "${
+          this.soa ? "soa" : "aos"
+        }"`,
+      );
+    }
+    if (!(hw >= 0 && hw <= MAX_TABLE_CAPACITY)) bad(`${hw} slots is not a valid slot count`);
+    const sizes = !this.soa
+      ? [hw * this.stride]
+      : (this.C as unknown as SoaViewClass).plan.columns.map((c) => hw * c.width * bytesOf(c.ctor));
+    const want = [16, hw * 4, hw * 4, ...sizes];
+    if (sections.length !== want.length || sections.some((sec, i) => sec.length !== want[i])) {
+      bad("its sections do not match the table's storage");
+    }
+    const gens = new Uint32Array(sections[1].slice().buffer);
+    const link = ints(sections[2]);
+    let live = 0;
+    for (let s = 0; s < hw; s++) {
+      if (gens[s] > MAX_GEN + 1) bad(`slot ${s} has generation ${gens[s]}, above ${MAX_GEN + 1}`);
+      live += gens[s] & 1;
+    }
+    if (live !== count) bad(`it counts ${count} records but ${live} slots are live`);
+    // The free list must visit dead slots only, each once.
+    let steps = 0;
+    for (let s = free; s !== -1; s = link[s]) {
+      if (!(s >= 0 && s < hw) || (gens[s] & 1) === 1 || ++steps > hw) {
+        bad("its free list is broken");
+      }
+    }
+    if (hw > this.capacity) {
+      if (hw > this.maxCapacity) {
+        throw new SnapshotError(
+          "capacity",
+          `it holds ${hw} slots and this table can hold ${this.maxCapacity} records`,
+        );
+      }
+      while (this.capacity < hw) this.grow();
+    }
+    // Every earlier view and cursor ends, like at a growth; restored records start now.
+    this.grownAt = ++this.state[0];
+    this.epoch++;
+    this.cursors.length = 0;
+    this.gens.fill(0);
+    this.gens.set(gens);
+    this.link.set(link);
+    for (let s = 0; s < hw; s++) if ((gens[s] & 1) === 1) this.link[s] = this.state[0];
+    const storage = this.storage(hw);
+    for (let i = 0; i < storage.length; i++) storage[i].set(sections[3 + i]);
+    this.hw = hw;
+    this.count = count;
+    this.free = free;
+  }
+
+  takeCursor(): AnyView {
+    return this.cursors.pop() ?? this.view(0);
+  }
+
+  putCursor(c: AnyView): void {
+    if (c.$m === this.mem) this.cursors.push(c);
+  }
+
+  each(
+    fn: (record: unknown, id: number) => void,
+    pred: ((record: unknown, id: number) => boolean) | undefined,
+  ): void {
+    let c = this.takeCursor();
+    try {
+      const end = this.hw;
+      const state = this.state;
+      const stride = this.stride;
+      let gens = this.gens;
+      let epoch = this.epoch;
+      for (let s = 0; s < end; s++) {
+        const g = gens[s];
+        if ((g & 1) === 0) continue;
+        c.$o = s * stride;
+        c.$g = state[0];
+        const id = g * SLOTS + s;
+        if (pred === undefined || pred(c, id)) fn(c, id);
+        if (this.epoch !== epoch) {
+          // The callback grew the table: continue with a cursor over the new storage.
+          epoch = this.epoch;
+          gens = this.gens;
+          c = this.takeCursor();
+        }
+      }
+    } finally {
+      this.putCursor(c);
+    }
+  }
+
+  /** The typed array, start index and stride of a scalar number field. */
+  column(path: string): Column<unknown> {
+    if (this.soa) {
+      const plan = (this.C as unknown as SoaViewClass).plan;
+      const c = plan.columns.find((x) => x.path === path);
+      if (c === undefined) {
+        throw new RangeError(`Cannot find column "${path}": ${plan.name} has no such field`);
+      }
+      if (c.width !== 1 || !(c.schema.kind in ARRAY_OF)) {
+        throw new RangeError(`Cannot make a column of "${path}": it is not a number field`);
+      }
+      return { array: this.mem[`c${c.index}` as never], index: 0, stride: 1, length: this.hw };
+    }
+    let offset = 0;
+    let plan = (this.C as unknown as ViewClass).plan;
+    let kind: string | undefined;
+    const parts = path.split(".");
+    for (const [i, part] of parts.entries()) {
+      const f = plan.fields.find((x) => x.name === part);
+      if (!f) {
+        throw new RangeError(`Cannot find column "${path}": ${plan.name} has no field "${part}"`);
+      }
+      offset += f.offset;
+      if (f.access.how === "child" && i < parts.length - 1) {
+        plan = planOf(plan.children[f.access.childIndex]);
+        continue;
+      }
+      if (i !== parts.length - 1 || !(f.schema.kind in ARRAY_OF)) {
+        throw new RangeError(`Cannot make a column of "${path}": it is not a number field`);
+      }
+      kind = f.schema.kind;
+    }
+    const size = SCALAR_SIZE[kind!];
+    if (offset % size !== 0 || this.stride % size !== 0) {
+      throw new RangeError(`Cannot make a column of "${path}": it is not ${size}-byte aligned`);
+    }
+    return {
+      array: (this.mem as Mem)[ARRAY_OF[kind!]],
+      index: offset / size,
+      stride: this.stride / size,
+      length: this.hw,
+    };
+  }
+}
+
+function bytesOf(ctor: string): number {
+  return (globalThis as unknown as Record<string, { BYTES_PER_ELEMENT: number }>)[ctor]
+    .BYTES_PER_ELEMENT;
+}
+
+function soaMem(plan: SoaPlan, capacity: number): SoaMem {
+  // Same member order for every table of a schema, so the columns object has one shape.
+  const m: Record<string, unknown> = { start: 0 };
+  for (const c of plan.columns) {
+    const Ctor = (globalThis as unknown as Record<string, new (n: number) => ArrayBufferView>)[
+      c.ctor
+    ];
+    m[`c${c.index}`] = new Ctor(capacity * c.width);
+  }
+  return m as unknown as SoaMem;
+}
+
+/**
+ * The iterator `for (const p of table)` uses: one cursor, re-pointed at each live record, and
+ * one result object, so a loop allocates nothing per record. Iterators are pooled per table.
+ */
+class TableIterator<S extends StructSchema> implements IterableIterator<ViewOf<S>> {
+  #core: Core;
+  #cursor: AnyView;
+  #slot = 0;
+  #end = 0;
+  #epoch = 0;
+  #active = false;
+  #result: IteratorResult<ViewOf<S>> = { value: undefined, done: false } as never;
+
+  constructor(core: Core) {
+    this.#core = core;
+    this.#cursor = core.view(0);
+    this.#epoch = core.epoch;
+  }
+
+  start(): this {
+    const core = this.#core;
+    if (this.#epoch !== core.epoch) {
+      this.#cursor = core.view(0);
+      this.#epoch = core.epoch;
+    }
+    this.#slot = 0;
+    this.#end = core.hw;
+    this.#active = true;
+    (this.#result as { done: boolean }).done = false;
+    return this;
+  }
+
+  next(): IteratorResult<ViewOf<S>> {
+    const core = this.#core;
+    const r = this.#result as { value: unknown; done: boolean };
+    if (this.#epoch !== core.epoch) {
+      // The loop body grew the table: continue with a cursor over the new storage.
+      this.#cursor = core.view(0);
+      this.#epoch = core.epoch;
+    }
+    const gens = core.gens;
+    const end = this.#end;
+    for (let s = this.#slot; s < end; s++) {
+      if ((gens[s] & 1) !== 0) {
+        this.#slot = s + 1;
+        const c = this.#cursor;
+        c.$o = s * core.stride;
+        c.$g = core.state[0];
+        r.value = c;
+        return this.#result;
+      }
+    }
+    this.#slot = end;
+    r.value = undefined;
+    r.done = true;
+    this.#release();
+    return this.#result;
+  }
+
+  return(): IteratorResult<ViewOf<S>> {
+    this.#slot = this.#end;
+    this.#release();
+    return { value: undefined, done: true };
+  }
+
+  #release(): void {
+    if (!this.#active) return;
+    this.#active = false;
+    this.#core.iterators.push(this as never);
+  }
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+}
+
+/**
+ * A filtered pass over a table: `table.where(pred)` runs `pred` with a cursor at each live
+ * record when one of its methods is called (nothing is computed before).
+ *
+ * Lifetimes: as for {@linkcode Table.forEach}: the record passed to callbacks is a cursor, valid
+ * during the call only.
+ *
+ * @example Ids of the dying particles
+ * ```ts
+ * import { Table, t } from "@arenakit/core";
+ * const P = t.struct({ life: t.f32() });
+ * const ps = new Table(P, { capacity: 16 });
+ * for (const life of [0.05, 0.5, 0.01]) ps.create({ life });
+ * console.log(ps.where((p) => p.life < 0.1).count()); // 2
+ * ```
+ */
+export class Query<S extends StructSchema> {
+  #core: Core;
+  #pred: (record: ViewOf<S>, id: number) => boolean;
+
+  /** Built by {@linkcode Table.where}. */
+  constructor(core: unknown, pred: (record: ViewOf<S>, id: number) => boolean) {
+    this.#core = core as Core;
+    this.#pred = pred;
+  }
+
+  /**
+   * Calls `fn` with a cursor at each matching record, in slot order. Deleting records from the
+   * callback is safe.
+   *
+   * @example Age the young ones
+   * ```ts
+   * import { Table, t } from "@arenakit/core";
+   * const ps = new Table(t.struct({ life: t.f32() }), { capacity: 8 });
+   * ps.create({ life: 0.25 });
+   * ps.where((p) => p.life < 0.5).forEach((p) => { p.life += 0.5; });
+   * console.log([...ps].map((p) => p.life)); // [ 0.75 ]
+   * ```
+   */
+  forEach(fn: (record: ViewOf<S>, id: number) => void): void {
+    this.#core.each(fn as never, this.#pred as never);
+  }
+
+  /**
+   * The ids of the matching records, in slot order.
+   *
+   * @example Collect ids
+   * ```ts
+   * import { Table, t } from "@arenakit/core";
+   * const ps = new Table(t.struct({ life: t.f32() }), { capacity: 8 });
+   * const a = ps.create({ life: 0.5 });
+   * ps.create({ life: 2 });
+   * console.log(ps.where((p) => p.life < 1).ids().length === 1, ps.has(a)); // true true
+   * ```
+   */
+  ids(): number[] {
+    const out: number[] = [];
+    this.#core.each((_, id) => out.push(id), this.#pred as never);
+    return out;
+  }
+
+  /**
+   * Number of matching records.
+   *
+   * @example Count
+   * ```ts
+   * import { Table, t } from "@arenakit/core";
+   * const ps = new Table(t.struct({ hp: t.u8() }), { capacity: 8 });
+   * ps.create({ hp: 0 });
+   * ps.create({ hp: 3 });
+   * console.log(ps.where((p) => p.hp === 0).count()); // 1
+   * ```
+   */
+  count(): number {
+    let n = 0;
+    this.#core.each(() => n++, this.#pred as never);
+    return n;
+  }
+
+  /**
+   * Deletes the matching records and returns how many.
+   *
+   * @example Remove the dead
+   * ```ts
+   * import { Table, t } from "@arenakit/core";
+   * const ps = new Table(t.struct({ life: t.f32() }), { capacity: 8 });
+   * ps.create({ life: 0 });
+   * ps.create({ life: 1 });
+   * console.log(ps.where((p) => p.life <= 0).delete(), ps.count); // 1 1
+   * ```
+   */
+  delete(): number {
+    const core = this.#core;
+    let n = 0;
+    core.each((_, id) => {
+      core.remove(core.slotOf(id));
+      n++;
+    }, this.#pred as never);
+    return n;
+  }
+}
+
+/**
+ * An object pool of `schema` records addressed by generational ids, with queries and references,
+ * like a small in-memory ORM table.
+ *
+ * Ids: `create` returns a number (`generation * 2²⁴ + slot`, never 0, a safe integer, so it
+ * survives `JSON.stringify` and `postMessage`). Deleting a record bumps its slot's generation,
+ * so a stale id never resolves to another record: `get` returns undefined and `has` false. A slot
+ * that used up its 2²⁸ reuses is retired rather than reused.
+ *
+ * Lifetimes: `get(id)` returns a fresh view of the record, valid until the record is deleted
+ * (or the table cleared). In checked mode (the default) touching it afterwards throws
+ * {@linkcode StaleViewError}, never reads the slot's next occupant. With `growth: "double"`, a
+ * growth moves every record: views and cursors taken before it throw `StaleViewError` too, while
+ * ids stay valid (take a new view with `get(id)`). Columns from `column()` are plain typed
+ * arrays that cannot tell: take them again after the table grows.
+ *
+ * Iteration (`for…of`, `forEach`, `where`) visits live records in slot order with one cursor,
+ * re-pointed at each record, so it allocates nothing per record; the cursor is only valid until
+ * the next step (keep the id, from `forEach`'s second argument or `idOf(cursor)`). Deleting any
+ * record during an iteration is safe: the current one becomes stale, later ones are skipped.
+ * Records created during an iteration may or may not be visited (a freed slot ahead of the
+ * cursor is reused first).
+ *
+ * References: a `t.ref(S)` field stores an id; reading it resolves through the table registered
+ * for `S` (the last table of `S` created with `resolveRefs` left on) and gives the target's view,
+ * or `undefined` once the target was deleted. Deleting a referenced record is always safe.
+ *
+ * Memory: `aos` stores `layoutOf(schema).size` bytes per record, `soa` the sum of the field sizes
+ * (no padding); both add 8 bytes per record (generation and free-list link).
+ *
+ * @example Particles
+ * ```ts
+ * import { Table, t } from "@arenakit/core";
+ * import assert from "node:assert/strict";
+ * const Particle = t.struct({ pos: t.vec2f(), life: t.f32() }, { name: "Particle" });
+ * const particles = new Table(Particle, { capacity: 100_000, layout: "soa" });
+ * const id = particles.create({ pos: { x: 1.5, y: 2 }, life: 1 });
+ * particles.update(id, { life: 0.5 });
+ * assert.equal(particles.get(id)?.life, 0.5);
+ * for (const p of particles) p.pos.x += 0.25;
+ * particles.delete(id);
+ * assert.equal(particles.get(id), undefined);
+ * assert.equal(particles.count, 0);
+ * ```
+ *
+ * @example References between tables
+ * ```ts
+ * import { Table, t } from "@arenakit/core";
+ * import assert from "node:assert/strict";
+ * const Ship = t.struct({ hp: t.f32() }, { name: "Ship" });
+ * const Bullet = t.struct({ from: t.ref(Ship), x: t.f32() }, { name: "Bullet" });
+ * const ships = new Table(Ship, { capacity: 16 });
+ * const bullets = new Table(Bullet, { capacity: 256 });
+ * const ship = ships.create({ hp: 100 });
+ * const b = bullets.create({ from: ship, x: 0.5 });
+ * assert.equal(bullets.get(b)?.from?.hp, 100);
+ * ships.delete(ship);
+ * assert.equal(bullets.get(b)?.from, undefined);
+ * ```
+ */
+export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
+  /** The record schema. */
+  readonly schema: S;
+  /** How records are stored. */
+  readonly layout: TableLayout;
+  #core: Core;
+
+  /** Makes an empty table of `options.capacity` records. */
+  constructor(schema: S, options: TableOptions) {
+    if (typeof schema !== "object" || schema === null || schema.kind !== "struct") {
+      throw new TypeError(
+        `Cannot create Table: expected a struct schema (t.struct(...)), got ${show(schema)}`,
+      );
+    }
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError(
+        `Cannot create Table: expected an options object like { capacity: 1024 }`,
+      );
+    }
+    this.schema = schema;
+    this.#core = new Core(schema, options);
+    this.layout = this.#core.soa ? "soa" : "aos";
+    if (options.resolveRefs ?? true) {
+      const core = this.#core;
+      refResolvers.set(schema, (id) => {
+        const slot = typeof id === "number" ? core.slotOf(id) : -1;
+        return slot < 0 ? undefined : core.view(slot);
+      });
+    }
+  }
+
+  /**
+   * Adds a record (zeroed, then `init` written) and returns its id. `init` is validated in full
+   * first: unknown fields or values a field cannot hold throw, and the table is unchanged.
+   * Throws {@linkcode TableFullError} when there is no room.
+   *
+   * @example Create and read back
+   * ```ts
+   * import { Table, t } from "@arenakit/core";
+   * const table = new Table(t.struct({ hp: t.u8(), name: t.string(8) }), { capacity: 4 });
+   * const id = table.create({ name: "ada" });
+   * console.log(table.get(id)?.toObject()); // { hp: 0, name: "ada" }
+   * ```
+   */
+  create(init?: DeepPartial<Infer<S>>): number {
+    return this.#core.create(init, false) as number;
+  }
+
+  /**
+   * Like {@linkcode Table.create}, but returns `undefined` instead of throwing when the table is
+   * full (bad values still throw).
+   *
+   * @example Spawn only while there is room
+   * ```ts
+   * import { Table, t } from "@arenakit/core";
+   * const table = new Table(t.struct({ hp: t.f32() }), { capacity: 1 });
+   * console.log(typeof table.tryCreate(), table.tryCreate()); // number undefined
+   * ```
+   */
+  tryCreate(init?: DeepPartial<Infer<S>>): number | undefined {
+    return this.#core.create(init, true);
+  }
+
+  /**
+   * A fresh view of the record `id`, or `undefined` when it was deleted (or never existed).
+   * Throws {@linkcode InvalidIdError} for values that cannot be ids.
+   *
+   * Lifetimes: the view lives until the record is deleted, the table cleared or grown.
+   *
+   * @example Get, or undefined once deleted
+   * ```ts
+   * import { Table, t } from "@arenakit/core";
+   * const table = new Table(t.struct({ hp: t.f32() }), { capacity: 4 });
+   * const id = table.create({ hp: 2.5 });
+   * console.log(table.get(id)?.hp); // 2.5
+   * table.delete(id);
+   * console.log(table.get(id)); // undefined
+   * ```
+   */
+  get(id: number): ViewOf<S> | undefined {
+    const core = this.#core;
+    const slot = core.checkedSlotOf(id, "get");
+    return slot < 0 ? undefined : core.view(slot) as unknown as ViewOf<S>;
+  }
+
+  /**
+   * Whether `id` is the id of a live record of this table. Never throws: anything else gives
+   * false.
+   *
+   * @example Has
+   * ```ts
+   * import { Table, t } from "@arenakit/core";
+   * const table = new Table(t.struct({ hp: t.f32() }), { capacity: 4 });
+   * const id = table.create();
+   * console.log(table.has(id), table.has(NaN)); // true false
+   * ```
+   */
+  has(id: number): boolean {
+    return typeof id === "number" && this.#core.slotOf(id) >= 0;
+  }
+
+  /**
+   * Writes the given fields of record `id` and returns true, or returns false when the record is
+   * gone. `values` is validated in full first: on error nothing is written. Throws
+   * {@linkcode InvalidIdError} for values that cannot be ids.
+   *
+   * @example Update two fields
+   * ```ts
+   * import { Table, t } from "@arenakit/core";
+   * const table = new Table(t.struct({ hp: t.f32(), x: t.f32() }), { capacity: 4 });
+   * const id = table.create();
+   * table.update(id, { hp: 0.5, x: 2 });
+   * console.log(table.get(id)?.toObject()); // { hp: 0.5, x: 2 }
+   * ```
+   */
+  update(id: number, values: DeepPartial<Infer<S>>): boolean {
+    const core = this.#core;
+    const slot = core.checkedSlotOf(id, "update");
+    validate(this.schema, values, "", true);
+    if (slot < 0) return false;
+    (core.C as unknown as ViewClass).$w(core.mem as never, slot * core.stride, values, "");
+    return true;
+  }
+
+  /**
+   * Deletes record `id` and returns true, or returns false when it was already gone. Its slot is
+   * reused by a later `create`, under a new generation. Throws {@linkcode InvalidIdError} for
+   * values that cannot be ids.
+   *
+   * Lifetimes: views of the record become stale; references to it resolve to `undefined`.
+   *
+   * @example Delete twice
+   * ```ts
+   * import { Table, t } from "@arenakit/core";
+   * const table = new Table(t.struct({ hp: t.f32() }), { capacity: 4 });
+   * const id = table.create();
+   * console.log(table.delete(id), table.delete(id)); // true false
+   * ```
+   */
+  delete(id: number): boolean {
+    const core = this.#core;
+    const slot = core.checkedSlotOf(id, "delete");
+    if (slot < 0) return false;
+    core.remove(slot);
+    return true;
+  }
+
+  /**
+   * Deletes every record, in O(slots used).
+   *
+   * Lifetimes: every view of the table becomes stale; every id stops resolving.
+   *
+   * @example Clear
+   * ```ts
+   * import { Table, t } from "@arenakit/core";
+   * const table = new Table(t.struct({ hp: t.f32() }), { capacity: 4 });
+   * const id = table.create();
+   * table.clear();
+   * console.log(table.count, table.has(id)); // 0 false
+   * ```
+   */
+  clear(): void {
+    this.#core.clear();
+  }
+
+  /** Number of live records. */
+  get count(): number {
+    return this.#core.count;
+  }
+
+  /** Number of records the table can hold before it is full (or grows). */
+  get capacity(): number {
+    return this.#core.capacity;
+  }
+
+  /**
+   * Number of slots ever used: every live record's slot is below it, so loops over columns run
+   * from 0 to `slots`, skipping empty slots with {@linkcode Table.idAt}.
+   */
+  get slots(): number {
+    return this.#core.hw;
+  }
+
+  /** Bytes of storage: records plus 8 bytes of bookkeeping per record of capacity. */
+  get byteLength(): number {
+    const core = this.#core;
+    return core.capacity * (core.recordBytes + 8);
+  }
+
+  /**
+   * The id of the live record in `slot`, or `undefined` when the slot is empty (or out of range).
+   *
+   * @example Loop over a column
+   * ```ts
+   * import { Table, t } from "@arenakit/core";
+   * const table = new Table(t.struct({ x: t.f32() }), { capacity: 8, layout: "soa" });
+   * table.create({ x: 1.5 });
+   * const x = table.column("x");
+   * for (let s = 0; s < table.slots; s++) {
+   *   if (table.idAt(s) !== undefined) x.array[x.index + s * x.stride] *= 2;
+   * }
+   * console.log([...table][0].x); // 3
+   * ```
+   */
+  idAt(slot: number): number | undefined {
+    const core = this.#core;
+    if (!((slot | 0) === slot && slot >= 0 && slot < core.hw)) return undefined;
+    return (core.gens[slot] & 1) === 1 ? core.idAt(slot) : undefined;
+  }
+
+  /**
+   * The slot of record `id` (its index in columns), or `undefined` when it is gone.
+   *
+   * @example Index a column by id
+   * ```ts
+   * import { Table, t } from "@arenakit/core";
+   * const table = new Table(t.struct({ x: t.f32() }), { capacity: 8, layout: "soa" });
+   * const id = table.create({ x: 0.5 });
+   * const x = table.column("x");
+   * console.log(x.array[x.index + table.slotOf(id)! * x.stride]); // 0.5
+   * ```
+   */
+  slotOf(id: number): number | undefined {
+    const slot = typeof id === "number" ? this.#core.slotOf(id) : -1;
+    return slot < 0 ? undefined : slot;
+  }
+
+  /**
+   * The id of the record a view or cursor of this table points at, or `undefined` when that
+   * record is gone (or the view is not from this table). Use it to keep a record found in a
+   * loop, or to store it in a `t.ref()` field.
+   *
+   * @example Keep the record a loop found
+   * ```ts
+   * import { Table, t } from "@arenakit/core";
+   * const table = new Table(t.struct({ hp: t.f32() }), { capacity: 8 });
+   * table.create({ hp: 1 });
+   * const strong = table.create({ hp: 9.5 });
+   * let found: number | undefined;
+   * for (const p of table) if (p.hp > 5) found = table.idOf(p);
+   * console.log(found === strong); // true
+   * ```
+   */
+  idOf(view: ViewOf<S>): number | undefined {
+    const core = this.#core;
+    const v = view as unknown as AnyView;
+    if (typeof v !== "object" || v === null || v.$a !== core || v.$m !== core.mem) return undefined;
+    const slot = core.stride === 1 ? v.$o : Math.floor(v.$o / core.stride);
+    return this.idAt(slot);
+  }
+
+  /**
+   * Calls `fn` with a cursor at each live record and its id, in slot order, allocating nothing
+   * per record. Deleting records (the current one included) from `fn` is safe.
+   *
+   * Lifetimes: the cursor is re-pointed at the next record after `fn` returns; keep the id.
+   *
+   * @example Sum a field
+   * ```ts
+   * import { Table, t } from "@arenakit/core";
+   * const table = new Table(t.struct({ hp: t.f32() }), { capacity: 8 });
+   * table.create({ hp: 1.5 });
+   * table.create({ hp: 2 });
+   * let sum = 0;
+   * table.forEach((p) => { sum += p.hp; });
+   * console.log(sum); // 3.5
+   * ```
+   */
+  forEach(fn: (record: ViewOf<S>, id: number) => void): void {
+    this.#core.each(fn as never, undefined);
+  }
+
+  /**
+   * A lazy filtered pass over the live records: see {@linkcode Query}.
+   *
+   * @example Delete the expired
+   * ```ts
+   * import { Table, t } from "@arenakit/core";
+   * const table = new Table(t.struct({ life: t.f32() }), { capacity: 8 });
+   * table.create({ life: 0.05 });
+   * table.create({ life: 0.5 });
+   * table.where((p) => p.life < 0.1).delete();
+   * console.log(table.count); // 1
+   * ```
+   */
+  where(pred: (record: ViewOf<S>, id: number) => boolean): Query<S> {
+    if (typeof pred !== "function") {
+      throw new TypeError(
+        `Cannot query with ${show(pred)}: expected a function (record, id) => boolean`,
+      );
+    }
+    return new Query<S>(this.#core, pred);
+  }
+
+  /**
+   * The ids of all live records, in slot order.
+   *
+   * @example All ids
+   * ```ts
+   * import { Table, t } from "@arenakit/core";
+   * const table = new Table(t.struct({ hp: t.f32() }), { capacity: 8 });
+   * const a = table.create();
+   * const b = table.create();
+   * console.log(table.ids().join() === `${a},${b}`); // true
+   * ```
+   */
+  ids(): number[] {
+    const core = this.#core;
+    const out: number[] = [];
+    for (let s = 0; s < core.hw; s++) if ((core.gens[s] & 1) === 1) out.push(core.idAt(s));
+    return out;
+  }
+
+  /**
+   * The typed array, start index and stride of a scalar number field (a dotted path such as
+   * `"pos.x"`, vector components included), for hand-written loops: record `slot`'s value is
+   * `array[index + slot * stride]`. With `layout: "soa"`, `array` is that field's own column
+   * (index 0, stride 1); with `"aos"`, it spans the table's buffer. `length` is
+   * {@linkcode Table.slots} at the time of the call.
+   *
+   * Lifetimes: a plain typed array, valid until the table grows; empty slots hold old values
+   * (check with {@linkcode Table.idAt}).
+   *
+   * @example The x column of a SoA table
+   * ```ts
+   * import { Table, t } from "@arenakit/core";
+   * const P = t.struct({ pos: t.vec2f(), life: t.f32() });
+   * const table = new Table(P, { capacity: 1024, layout: "soa" });
+   * table.create({ pos: { x: 0.5, y: 1 } });
+   * const x = table.column<Float32Array>("pos.x");
+   * console.log(x.array instanceof Float32Array, x.array[0]); // true 0.5
+   * ```
+   */
+  column<A = Float32Array>(path: string): Column<A> {
+    return this.#core.column(path) as Column<A>;
+  }
+
+  /**
+   * The table as bytes: every slot's generation, the free list and the records (see
+   * `snapshot.ts` for the format), so {@linkcode Table.restore} brings back exactly the ids
+   * that resolved when it was taken.
+   *
+   * @example Save and restore
+   * ```ts
+   * import { Table, t } from "@arenakit/core";
+   * const P = t.struct({ hp: t.f32() });
+   * const table = new Table(P, { capacity: 8 });
+   * const a = table.create({ hp: 1.5 });
+   * const snap = table.snapshot();
+   * table.delete(a);
+   * table.restore(snap);
+   * console.log(table.get(a)?.hp); // 1.5
+   * ```
+   */
+  snapshot(): Uint8Array {
+    return this.#core.snapshot();
+  }
+
+  /**
+   * Replaces the table's contents with a snapshot taken by {@linkcode Table.snapshot} of a table
+   * of the same schema and layout: the same ids resolve to the same values, deleted ids stay
+   * dead, and the free list is the same. Everything is checked before anything is written:
+   * a truncated, corrupted or foreign snapshot throws {@linkcode SnapshotError} and leaves the
+   * table as it was. A growable table grows to hold the snapshot.
+   *
+   * Lifetimes: every view and cursor taken before the restore becomes stale.
+   *
+   * @example Refuse a snapshot of another schema
+   * ```ts
+   * import { SnapshotError, Table, t } from "@arenakit/core";
+   * const a = new Table(t.struct({ hp: t.f32() }), { capacity: 8 });
+   * const b = new Table(t.struct({ hp: t.u32() }), { capacity: 8 });
+   * try {
+   *   b.restore(a.snapshot());
+   * } catch (e) {
+   *   console.log(e instanceof SnapshotError && e.reason); // fingerprint
+   * }
+   * ```
+   */
+  restore(bytes: Uint8Array): void {
+    this.#core.restore(bytes);
+  }
+
+  /**
+   * Iterates the live records in slot order with a pooled cursor (no allocation per record, nor
+   * per loop once the pool is warm); the loop variable is only valid until the next step.
+   *
+   * @example for…of
+   * ```ts
+   * import { Table, t } from "@arenakit/core";
+   * const table = new Table(t.struct({ x: t.f32(), vx: t.f32() }), { capacity: 8 });
+   * table.create({ vx: 0.5 });
+   * for (const p of table) p.x += p.vx;
+   * console.log(table.get(table.ids()[0])?.x); // 0.5
+   * ```
+   */
+  [Symbol.iterator](): IterableIterator<ViewOf<S>> {
+    const core = this.#core;
+    const it = (core.iterators.pop() ?? new TableIterator(core)) as TableIterator<S>;
+    return it.start();
+  }
+}
