@@ -90,6 +90,16 @@ export {
 } from "./lib/frame_arenas.ts";
 export { Pool, type PoolOptions, type PoolStats } from "./lib/pool.ts";
 export {
+  InvalidIdError,
+  MAX_TABLE_CAPACITY,
+  Query,
+  Table,
+  TableFullError,
+  type TableGrowth,
+  type TableLayout,
+  type TableOptions,
+} from "./lib/table.ts";
+export {
   canonicalLayout,
   fromJSON,
   jsonOf,

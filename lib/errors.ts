@@ -85,7 +85,7 @@ export class StaleViewError extends ReferenceError {
   /** Builds the error for a touch of `path`. */
   constructor(path: string, viewGeneration: number, arenaGeneration: number) {
     super(
-      `Cannot use "${path}": its arena memory was reset or released ` +
+      `Cannot use "${path}": its memory was freed (arena reset or released, or record deleted) ` +
         `(view from generation ${viewGeneration}, arena now at ${arenaGeneration})`,
     );
     this.path = path;
