@@ -26,10 +26,20 @@ import {
 import { StaleViewError } from "./errors.ts";
 import { jsonOf } from "./snapshot.ts";
 
+/**
+ * The generation cell views compare with on every checked access. A plain object, not a typed
+ * array: a store into a Float32Array cannot alias an object field, so compilers can keep the
+ * generation in a register across a loop of field writes.
+ */
+export interface ArenaState {
+  /** The generation; bumped by every reset and release (and, for tables, delete). */
+  g: number;
+}
+
 /** What the arena side of a view must offer. */
 export interface ArenaLike {
-  /** `[0]` is the generation; bumped by every reset and release. */
-  readonly state: Int32Array;
+  /** The generation cell. */
+  readonly state: ArenaState;
   /** Whether memory at arena address `pos`, allocated in generation `gen`, is still live. */
   isLive(gen: number, pos: number): boolean;
 }
@@ -37,7 +47,7 @@ export interface ArenaLike {
 /** The fields every generated view has (all `$`-prefixed, so no field name can clash). */
 export interface ViewInternals {
   $a: ArenaLike;
-  $s: Int32Array;
+  $s: ArenaState;
   $m: Mem;
   $o: number;
   $g: number;
@@ -51,7 +61,7 @@ export interface ViewInternals {
 export const refResolvers: WeakMap<StructSchema, (id: number) => unknown> = new WeakMap();
 
 function stale(v: ViewInternals, field: string): void {
-  const gen = v.$s[0];
+  const gen = v.$s.g;
   // A release() bumps the generation without freeing older memory: re-validate, then resync.
   if (v.$a.isLive(v.$g, v.$m.start + v.$o)) {
     v.$g = gen;
@@ -61,7 +71,7 @@ function stale(v: ViewInternals, field: string): void {
 }
 
 function checkLive(v: ViewInternals, field: string): void {
-  if (v.$g !== v.$s[0]) stale(v, field);
+  if (v.$g !== v.$s.g) stale(v, field);
 }
 
 // Validation for writes: the allocation-free verdict first, the path-building one only to throw.

@@ -7,7 +7,7 @@
 import { layoutOf } from "../schemas/layout.ts";
 import type { DeepPartial, Infer, StructSchema, ViewOf } from "../schemas/types.ts";
 import { type Mem, memOf, validate } from "./_codec.ts";
-import type { ViewInternals } from "./_helpers.ts";
+import type { ArenaState, ViewInternals } from "./_helpers.ts";
 import { type ViewClass, viewClass } from "./compile.ts";
 import { ArenaFullError } from "./errors.ts";
 import {
@@ -135,7 +135,7 @@ function nextArenaId(): number {
  */
 export class Arena {
   /** `[0]` is the generation. Views compare against it on every access in checked mode. */
-  readonly state: Int32Array;
+  readonly state: ArenaState;
   /** Whether views check lifetimes and values. */
   readonly checked: boolean;
   /** Whether accessor classes are built without eval. */
@@ -199,7 +199,7 @@ export class Arena {
       const size = this.#chunkBytes;
       this.#pool = options.pool ?? new Pool({ create: () => this.#buffer(size) });
     }
-    this.state = new Int32Array(this.#shared ? new SharedArrayBuffer(4) : new ArrayBuffer(4));
+    this.state = { g: 0 };
     this.#mem = memOf(this.#buffer(bytes), 0);
     this.#chunks = [this.#mem];
   }
@@ -251,7 +251,7 @@ export class Arena {
   }
 
   #cut(pos: number): void {
-    const gen = ++this.state[0];
+    const gen = ++this.state.g;
     // A newer, lower cut hides every higher one for all queries that could reach it.
     let n = this.#cuts;
     while (n > 0 && this.#cutPos[n - 1] >= pos) n--;
@@ -363,7 +363,7 @@ export class Arena {
     if (o < 0) return undefined;
     const m = this.#mem;
     m.u8.fill(0, o, o + size);
-    const v = new C(this, m, o, this.state[0], "");
+    const v = new C(this, m, o, this.state.g, "");
     if (init !== undefined) C.$w(m, o, init, "");
     return v;
   }
@@ -395,7 +395,7 @@ export class Arena {
     const o = this.#bump(bytes, C.plan.align, false);
     const m = this.#mem;
     m.u8.fill(0, o, o + bytes);
-    return new StructArray<S>(this, C, m, o, length, this.state[0]);
+    return new StructArray<S>(this, C, m, o, length, this.state.g);
   }
 
   /**
@@ -432,7 +432,7 @@ export class Arena {
     const o = this.#bump(plan.size, plan.align, false);
     const m = this.#mem;
     m.u8.set(new Uint8Array(src.$m.buffer, src.$o, plan.size), o);
-    return new C(this, m, o, this.state[0], "") as unknown as V;
+    return new C(this, m, o, this.state.g, "") as unknown as V;
   }
 
   /**
@@ -537,7 +537,7 @@ export class Arena {
    */
   scope(): ArenaScope {
     const mark = this.mark();
-    const gen = this.state[0];
+    const gen = this.state.g;
     let open = true;
     const release = () => {
       if (!open) return;
@@ -582,7 +582,7 @@ export class Arena {
     const fps = fingerprintsOf(this.#classes.keys());
     const meta = new Uint32Array(META_WORDS + 3 * k + fps.length);
     meta[0] = this.#id;
-    meta[1] = this.state[0];
+    meta[1] = this.state.g;
     meta[2] = this.#allocs;
     meta[3] = k;
     meta[4] = fps.length;
@@ -712,7 +712,7 @@ export class Arena {
     // Validated: from here on nothing throws.
     const top = plan[k - 1].start + plan[k - 1].len;
     let low = 0;
-    if (id === this.#id && gen <= this.state[0]) {
+    if (id === this.#id && gen <= this.state.g) {
       low = top;
       // The first cut since the snapshot is the lowest one since then (see isLive()).
       for (let i = 0; i < this.#cuts; i++) {
@@ -764,7 +764,7 @@ export class Arena {
   }
   /** Current generation (bumped by every reset and release). */
   get generation(): number {
-    return this.state[0];
+    return this.state.g;
   }
   /** A snapshot of all counters. */
   stats(): ArenaStats {
@@ -776,7 +776,7 @@ export class Arena {
       totalAllocations: this.#totalAllocs,
       overflows: this.#overflows,
       resets: this.#resets,
-      generation: this.state[0],
+      generation: this.state.g,
     };
   }
 }

@@ -16,7 +16,7 @@ import {
   writeScalar,
   writeValue,
 } from "./_codec.ts";
-import { type ArenaLike, helpers, type ViewInternals } from "./_helpers.ts";
+import { type ArenaLike, type ArenaState, helpers, type ViewInternals } from "./_helpers.ts";
 import { type ClassKey, type ClassPlan, emitAccessors, type FieldPlan, planOf } from "./emit.ts";
 import {
   emitSoa,
@@ -114,7 +114,7 @@ function buildJitless(plan: ClassPlan, d: Deps): ViewClass {
   const { checked, mode } = plan.key;
   const h = helpers;
   const live = (v: View, field: string) => {
-    if (checked && v.$g !== v.$s[0]) h.stale(v, field);
+    if (checked && v.$g !== v.$s.g) h.stale(v, field);
   };
   const childFields = plan.fields.filter((f) => !SCALAR_HOW.has(f.access.how));
   const C = function (this: View, a: ArenaLike, m: Mem, o: number, g: number, p: string) {
@@ -306,7 +306,7 @@ export function soaViewClass(
 
 type SoaView = {
   $a: ArenaLike;
-  $s: Int32Array;
+  $s: ArenaState;
   $m: SoaMem;
   $o: number;
   $g: number;
@@ -323,7 +323,7 @@ function buildSoaJitless(plan: SoaPlan, enumMaps: Map<string, number>[]): SoaVie
   const { checked } = plan;
   const h = helpers;
   const live = (v: SoaView, field: string) => {
-    if (checked && v.$g !== v.$s[0]) h.stale(v as unknown as ViewInternals, field);
+    if (checked && v.$g !== v.$s.g) h.stale(v as unknown as ViewInternals, field);
   };
   const col = (m: SoaMem, c: number) => m[`c${c}`] as unknown as Column;
   const classes: SoaViewClass[] = [];

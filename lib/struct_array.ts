@@ -117,7 +117,7 @@ export class StructArray<S extends StructSchema> implements Iterable<Cursor<S>> 
       $o: this.byteOffset,
       $g: this.#g,
     };
-    if (this.#g !== this.#arena.state[0]) {
+    if (this.#g !== this.#arena.state.g) {
       helpers.stale(probe as ViewInternals, what);
       this.#g = probe.$g;
     }

@@ -7,7 +7,7 @@
 import { layoutOf } from "../schemas/layout.ts";
 import type { DeepPartial, Infer, StructSchema, ViewOf } from "../schemas/types.ts";
 import { type Mem, memOf, SCALAR_SIZE, validate } from "./_codec.ts";
-import { type ArenaLike, refResolvers } from "./_helpers.ts";
+import { type ArenaLike, type ArenaState, refResolvers } from "./_helpers.ts";
 import { soaViewClass, type ViewClass, viewClass } from "./compile.ts";
 import { planOf } from "./emit.ts";
 import type { SoaMem, SoaPlan, SoaViewClass } from "./emit_soa.ts";
@@ -168,7 +168,7 @@ type AnyClass = new (a: ArenaLike, m: never, o: number, g: number, p: string) =>
  */
 class Core implements ArenaLike {
   // [0] counts deletes, clears and growths; a view compares its generation with it on access.
-  readonly state: Int32Array = new Int32Array(1);
+  readonly state: ArenaState = { g: 0 };
   readonly schema: StructSchema;
   readonly soa: boolean;
   readonly growth: TableGrowth;
@@ -180,7 +180,7 @@ class Core implements ArenaLike {
   capacity: number;
   // Per slot: generation (odd while a record lives there) ...
   gens: Uint32Array;
-  // ... and, while live, the state[0] value at creation; while free, the next free slot.
+  // ... and, while live, the state.g value at creation; while free, the next free slot.
   link: Int32Array;
   mem: Mem | SoaMem;
   free = -1;
@@ -265,7 +265,7 @@ class Core implements ArenaLike {
   }
 
   view(slot: number): AnyView {
-    return new this.C(this, this.mem as never, slot * this.stride, this.state[0], "");
+    return new this.C(this, this.mem as never, slot * this.stride, this.state.g, "");
   }
 
   create(init: unknown, soft: boolean): number | undefined {
@@ -281,7 +281,7 @@ class Core implements ArenaLike {
     if (init !== undefined) (this.C as unknown as ViewClass).$w(this.mem as never, o, init, "");
     const gen = this.gens[slot] + 1;
     this.gens[slot] = gen;
-    this.link[slot] = this.state[0];
+    this.link[slot] = this.state.g;
     this.count++;
     return gen * SLOTS + slot;
   }
@@ -290,7 +290,7 @@ class Core implements ArenaLike {
     const gen = this.gens[slot] + 1;
     this.gens[slot] = gen;
     this.count--;
-    this.state[0]++;
+    this.state.g++;
     // A slot whose generations are used up is retired, so its ids can never come back.
     if (gen < MAX_GEN) {
       this.link[slot] = this.free;
@@ -299,7 +299,7 @@ class Core implements ArenaLike {
   }
 
   clear(): void {
-    this.state[0]++;
+    this.state.g++;
     const gens = this.gens;
     this.free = -1;
     // Pushed from the top, so the free list hands out low slots first.
@@ -335,7 +335,7 @@ class Core implements ArenaLike {
     this.gens = gens;
     this.link = link;
     this.capacity = next;
-    this.grownAt = ++this.state[0];
+    this.grownAt = ++this.state.g;
     this.epoch++;
     this.cursors.length = 0;
     return true;
@@ -413,13 +413,13 @@ class Core implements ArenaLike {
       while (this.capacity < hw) this.grow();
     }
     // Every earlier view and cursor ends, like at a growth; restored records start now.
-    this.grownAt = ++this.state[0];
+    this.grownAt = ++this.state.g;
     this.epoch++;
     this.cursors.length = 0;
     this.gens.fill(0);
     this.gens.set(gens);
     this.link.set(link);
-    for (let s = 0; s < hw; s++) if ((gens[s] & 1) === 1) this.link[s] = this.state[0];
+    for (let s = 0; s < hw; s++) if ((gens[s] & 1) === 1) this.link[s] = this.state.g;
     const storage = this.storage(hw);
     for (let i = 0; i < storage.length; i++) storage[i].set(sections[3 + i]);
     this.hw = hw;
@@ -450,7 +450,7 @@ class Core implements ArenaLike {
         const g = gens[s];
         if ((g & 1) === 0) continue;
         c.$o = s * stride;
-        c.$g = state[0];
+        c.$g = state.g;
         const id = g * SLOTS + s;
         if (pred === undefined || pred(c, id)) fn(c, id);
         if (this.epoch !== epoch) {
@@ -574,7 +574,7 @@ class TableIterator<S extends StructSchema> implements IterableIterator<ViewOf<S
         this.#slot = s + 1;
         const c = this.#cursor;
         c.$o = s * core.stride;
-        c.$g = core.state[0];
+        c.$g = core.state.g;
         r.value = c;
         return this.#result;
       }
