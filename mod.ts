@@ -82,6 +82,7 @@ export {
   type Overflow,
 } from "./lib/arena.ts";
 export { type Column, type Cursor, StructArray } from "./lib/struct_array.ts";
+export type { ArenaState } from "./lib/_helpers.ts";
 export {
   copyTo,
   FrameArenas,

@@ -81,6 +81,7 @@ export type SnapshotErrorReason =
  * ```
  */
 export class SnapshotError extends TypeError {
+  /** The error name. */
   override name = "SnapshotError";
   /** A machine-readable reason. */
   readonly reason: SnapshotErrorReason;
