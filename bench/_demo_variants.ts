@@ -25,6 +25,17 @@
  * @module
  */
 
+import {
+  Arena,
+  FrameArenas,
+  layoutOf,
+  type NumberSchema,
+  type StructArray,
+  type StructSchema,
+  t,
+  type View,
+} from "../mod.ts";
+
 /** World width in pixels. */
 export const WIDTH = 1280.5;
 /** World height in pixels (y grows downwards, the floor is at HEIGHT). */
@@ -351,12 +362,417 @@ export const typedArrays: DemoVariant = {
 };
 
 // ---------------------------------------------------------------------------------------------
-// ARENAKIT VARIANTS GO HERE (added by the lead once lib/ lands):
-//   - views over a FrameArena (one generated accessor view per particle, reset per frame)
-//   - zero-garbage cursor / column access over one arena
-// Follow the rules in the module doc; store f64 fields so checksums match bit for bit, or set a
-// tolerance in bench/demo.ts if a variant must use f32. Then add the variant to DEMO_VARIANTS.
-// ---------------------------------------------------------------------------------------------
+// arenakit: the particles live in a ring of two frame arenas (double buffering). Each frame reads
+// last frame's records and writes the survivors into a fresh arena; the arena of two frames ago
+// is reset by beginFrame(), so death needs no swap-remove and nothing is freed one by one.
+// Fields are f64 so every number is bit-identical to the plain-object variant.
+
+/** The demo particle as an arenakit schema (f64 fields: same arithmetic as JS numbers). */
+export const DemoParticle: StructSchema<{
+  life: NumberSchema<"f64">;
+  age: NumberSchema<"f64">;
+  x: NumberSchema<"f64">;
+  y: NumberSchema<"f64">;
+  vx: NumberSchema<"f64">;
+  vy: NumberSchema<"f64">;
+  heat: NumberSchema<"f64">;
+  size: NumberSchema<"f64">;
+}> = t.struct({
+  // Not in the plain Particle's key order on purpose: V8 would share the hidden-class
+  // transitions of the two object literals, and this one holds objects where Particle holds
+  // doubles, so Particle's fields would be generalised to boxed numbers (every `p.x += ...`
+  // then allocates: 49 instead of 0 scavenges in 600 frames of plain-objects under Deno).
+  life: t.f64(),
+  age: t.f64(),
+  x: t.f64(),
+  y: t.f64(),
+  vx: t.f64(),
+  vy: t.f64(),
+  heat: t.f64(),
+  size: t.f64(),
+}, { name: "DemoParticle" });
+
+/** A view (or cursor) of {@linkcode DemoParticle}. */
+type ParticleView = View<typeof DemoParticle>;
+
+/** Arena bytes for one frame of up to `maxParticles` (a little slack for alignment). */
+function frameBytes(maxParticles: number): number {
+  return maxParticles * layoutOf(DemoParticle).size + 64;
+}
+
+// The arenakit loops below have the shape of typedArrays: read the old state into locals, update
+// the locals, write the new state once. The update rule is inlined by hand: moved into a helper
+// `step(src, dst, dt, damp)` that V8 does not inline, the two double arguments are boxed into
+// fresh heap numbers on every call, garbage the storage itself does not make.
+
+/**
+ * Particles as one arenakit view each, double-buffered in `FrameArenas({ frames: 2 })`: every
+ * frame allocates a new view per survivor (last frame's view is read, the new one written) and
+ * spawns with `arena.alloc(P, init)`. The views are kept in two preallocated JS arrays used in
+ * turn. The records cost no GC; the view objects do (one per particle per frame).
+ *
+ * @example Same particles as plain objects
+ * ```ts
+ * import { arenakitViews, createRng, DT, plainObjects } from "./_demo_variants.ts";
+ * const a = plainObjects.setup(200, createRng(3));
+ * const b = arenakitViews.setup(200, createRng(3));
+ * for (let f = 0; f < 300; f++) { a.frame(DT, f); b.frame(DT, f); }
+ * if (a.checksum() !== b.checksum() || a.alive() !== b.alive()) throw new Error("diverged");
+ * ```
+ */
+export const arenakitViews: DemoVariant = {
+  name: "arenakit-views",
+  description:
+    "arenakit: a view per particle per frame in FrameArenas({ frames: 2 }), alloc(P, init)",
+  setup(maxParticles: number, rng: Rng): DemoSim {
+    const ring = new FrameArenas({ bytes: frameBytes(maxParticles), frames: 2 });
+    // Filling with a real view keeps both arrays packed and of one element kind.
+    const filler = new Arena({ bytes: 256 }).alloc(DemoParticle);
+    const lists: ParticleView[][] = [
+      new Array<ParticleView>(maxParticles).fill(filler),
+      new Array<ParticleView>(maxParticles).fill(filler),
+    ];
+    let side = 0;
+    let count = 0;
+    const spawn: SpawnValues = { x: 0, y: 0, vx: 0, vy: 0, life: 0 };
+    const init = { x: 0, y: 0, vx: 0, vy: 0, age: 0, life: 0, heat: 1, size: BASE_SIZE };
+    const checksum = new Float64Array(1);
+    return {
+      frame(dt: number, frameIndex: number): void {
+        const arena = ring.beginFrame();
+        const prev = lists[side];
+        const prevCount = count;
+        side ^= 1;
+        const next = lists[side];
+        const spawns = spawnCount(prevCount, maxParticles);
+        const damp = 1 - DRAG * dt;
+        let n = 0;
+        let sum = 0;
+        for (let i = 0; i < prevCount + spawns; i++) {
+          let x, y, vx, vy, age, life, heat, q: ParticleView;
+          if (i < prevCount) {
+            const p = prev[i];
+            age = p.age + dt;
+            life = p.life;
+            // Death only depends on age and life: decide before spending a record on it.
+            if (age >= life) continue;
+            x = p.x;
+            y = p.y;
+            vx = p.vx;
+            vy = p.vy;
+            heat = p.heat;
+            q = arena.alloc(DemoParticle);
+          } else {
+            spawnValues(rng, frameIndex, spawn);
+            x = init.x = spawn.x;
+            y = init.y = spawn.y;
+            vx = init.vx = spawn.vx;
+            vy = init.vy = spawn.vy;
+            life = init.life = spawn.life;
+            heat = 1;
+            age = 0 + dt;
+            q = arena.alloc(DemoParticle, init);
+            if (age >= life) continue;
+          }
+          vx *= damp;
+          vy = (vy + GRAVITY * dt) * damp;
+          x += vx * dt;
+          y += vy * dt;
+          heat *= HEAT_DECAY;
+          if (x < 0) {
+            x = -x;
+            vx = -vx * BOUNCE;
+          } else if (x > WIDTH) {
+            x = 2 * WIDTH - x;
+            vx = -vx * BOUNCE;
+          }
+          if (y > HEIGHT) {
+            y = 2 * HEIGHT - y;
+            vy = -vy * BOUNCE;
+            vx *= FLOOR_FRICTION;
+          }
+          q.x = x;
+          q.y = y;
+          q.vx = vx;
+          q.vy = vy;
+          q.age = age;
+          q.life = life;
+          q.heat = heat;
+          q.size = BASE_SIZE + GROWTH * age;
+          sum += quantize(x, y, heat);
+          next[n++] = q;
+        }
+        count = n;
+        checksum[0] += sum;
+      },
+      alive: () => count,
+      checksum: () => checksum[0],
+      arenaBytes: () => 2 * frameBytes(maxParticles),
+    };
+  },
+};
+
+/** The cursor variant, in checked (default) or unchecked arenas. */
+function cursorVariant(checked: boolean): DemoVariant {
+  return {
+    name: checked ? "arenakit-cursor" : "arenakit-cursor-unchecked",
+    description: `arenakit: allocArray per frame in FrameArenas({ frames: 2 }), prev/cur cursors${
+      checked ? "" : ", checked: false"
+    }`,
+    setup(maxParticles: number, rng: Rng): DemoSim {
+      const ring = new FrameArenas({ bytes: frameBytes(maxParticles), frames: 2, checked });
+      let prev: StructArray<typeof DemoParticle> = ring.beginFrame().allocArray(DemoParticle, 0);
+      let count = 0;
+      const spawn: SpawnValues = { x: 0, y: 0, vx: 0, vy: 0, life: 0 };
+      const checksum = new Float64Array(1);
+      return {
+        frame(dt: number, frameIndex: number): void {
+          const arena = ring.beginFrame();
+          const prevCount = count;
+          const spawns = spawnCount(prevCount, maxParticles);
+          const cur = arena.allocArray(DemoParticle, prevCount + spawns);
+          const from = prev.cursor();
+          const to = cur.cursor();
+          const damp = 1 - DRAG * dt;
+          let n = 0;
+          let sum = 0;
+          for (let i = 0; i < prevCount + spawns; i++) {
+            let x, y, vx, vy, age, life, heat;
+            if (i < prevCount) {
+              from.seek(i);
+              age = from.age + dt;
+              life = from.life;
+              if (age >= life) continue;
+              x = from.x;
+              y = from.y;
+              vx = from.vx;
+              vy = from.vy;
+              heat = from.heat;
+            } else {
+              spawnValues(rng, frameIndex, spawn);
+              x = spawn.x;
+              y = spawn.y;
+              vx = spawn.vx;
+              vy = spawn.vy;
+              life = spawn.life;
+              heat = 1;
+              age = 0 + dt;
+              if (age >= life) continue;
+            }
+            vx *= damp;
+            vy = (vy + GRAVITY * dt) * damp;
+            x += vx * dt;
+            y += vy * dt;
+            heat *= HEAT_DECAY;
+            if (x < 0) {
+              x = -x;
+              vx = -vx * BOUNCE;
+            } else if (x > WIDTH) {
+              x = 2 * WIDTH - x;
+              vx = -vx * BOUNCE;
+            }
+            if (y > HEIGHT) {
+              y = 2 * HEIGHT - y;
+              vy = -vy * BOUNCE;
+              vx *= FLOOR_FRICTION;
+            }
+            to.seek(n++);
+            to.x = x;
+            to.y = y;
+            to.vx = vx;
+            to.vy = vy;
+            to.age = age;
+            to.life = life;
+            to.heat = heat;
+            to.size = BASE_SIZE + GROWTH * age;
+            sum += quantize(x, y, heat);
+          }
+          count = n;
+          prev = cur;
+          checksum[0] += sum;
+        },
+        alive: () => count,
+        checksum: () => checksum[0],
+        arenaBytes: () => 2 * frameBytes(maxParticles),
+      };
+    },
+  };
+}
+
+/**
+ * The zero-garbage path: the same double buffering, but each frame takes one
+ * `allocArray(P, alive + spawned)` and walks last frame's array and this frame's with two
+ * cursors (`seek(i)`), so no object is made per particle.
+ *
+ * @example Same particles as plain objects
+ * ```ts
+ * import { arenakitCursor, createRng, DT, plainObjects } from "./_demo_variants.ts";
+ * const a = plainObjects.setup(200, createRng(3));
+ * const b = arenakitCursor.setup(200, createRng(3));
+ * for (let f = 0; f < 300; f++) { a.frame(DT, f); b.frame(DT, f); }
+ * if (a.checksum() !== b.checksum() || a.alive() !== b.alive()) throw new Error("diverged");
+ * ```
+ */
+export const arenakitCursor: DemoVariant = cursorVariant(true);
+
+/**
+ * {@linkcode arenakitCursor} in unchecked arenas (`checked: false`): no lifetime or value checks
+ * in the accessors.
+ *
+ * @example Same particles as plain objects
+ * ```ts
+ * import { arenakitCursorUnchecked, createRng, DT, plainObjects } from "./_demo_variants.ts";
+ * const a = plainObjects.setup(200, createRng(3));
+ * const b = arenakitCursorUnchecked.setup(200, createRng(3));
+ * for (let f = 0; f < 300; f++) { a.frame(DT, f); b.frame(DT, f); }
+ * if (a.checksum() !== b.checksum() || a.alive() !== b.alive()) throw new Error("diverged");
+ * ```
+ */
+export const arenakitCursorUnchecked: DemoVariant = cursorVariant(false);
+
+/** The eight columns of a particle array, in {@linkcode DemoParticle} field order. */
+interface ParticleColumns {
+  f64: Float64Array;
+  x: number;
+  y: number;
+  vx: number;
+  vy: number;
+  age: number;
+  life: number;
+  heat: number;
+  size: number;
+  stride: number;
+}
+
+function columnsOf(a: StructArray<typeof DemoParticle>, out: ParticleColumns): ParticleColumns {
+  const x = a.column<Float64Array>("x");
+  out.f64 = x.array;
+  out.stride = x.stride;
+  out.x = x.index;
+  out.y = a.column<Float64Array>("y").index;
+  out.vx = a.column<Float64Array>("vx").index;
+  out.vy = a.column<Float64Array>("vy").index;
+  out.age = a.column<Float64Array>("age").index;
+  out.life = a.column<Float64Array>("life").index;
+  out.heat = a.column<Float64Array>("heat").index;
+  out.size = a.column<Float64Array>("size").index;
+  return out;
+}
+
+/**
+ * Like {@linkcode arenakitCursor}, but the loop indexes the arena's Float64Array directly through
+ * `column()` (array, start index, stride): no accessor calls at all.
+ *
+ * @example Same particles as plain objects
+ * ```ts
+ * import { arenakitColumns, createRng, DT, plainObjects } from "./_demo_variants.ts";
+ * const a = plainObjects.setup(200, createRng(3));
+ * const b = arenakitColumns.setup(200, createRng(3));
+ * for (let f = 0; f < 300; f++) { a.frame(DT, f); b.frame(DT, f); }
+ * if (a.checksum() !== b.checksum() || a.alive() !== b.alive()) throw new Error("diverged");
+ * ```
+ */
+export const arenakitColumns: DemoVariant = {
+  name: "arenakit-columns",
+  description:
+    "arenakit: allocArray per frame in FrameArenas({ frames: 2 }), column() typed arrays",
+  setup(maxParticles: number, rng: Rng): DemoSim {
+    const ring = new FrameArenas({ bytes: frameBytes(maxParticles), frames: 2 });
+    const blank = (): ParticleColumns => ({
+      f64: new Float64Array(0),
+      x: 0,
+      y: 0,
+      vx: 0,
+      vy: 0,
+      age: 0,
+      life: 0,
+      heat: 0,
+      size: 0,
+      stride: 0,
+    });
+    // Two column sets used in turn, rewritten in place, so a frame makes no objects for them.
+    const sets = [blank(), blank()];
+    let side = 0;
+    columnsOf(ring.beginFrame().allocArray(DemoParticle, 0), sets[side]);
+    let count = 0;
+    const spawn: SpawnValues = { x: 0, y: 0, vx: 0, vy: 0, life: 0 };
+    const checksum = new Float64Array(1);
+    return {
+      frame(dt: number, frameIndex: number): void {
+        const arena = ring.beginFrame();
+        const prevCount = count;
+        const spawns = spawnCount(prevCount, maxParticles);
+        const p = sets[side];
+        side ^= 1;
+        const c = columnsOf(arena.allocArray(DemoParticle, prevCount + spawns), sets[side]);
+        const P = p.f64;
+        const C = c.f64;
+        const ps = p.stride;
+        const cs = c.stride;
+        const damp = 1 - DRAG * dt;
+        let n = 0;
+        let sum = 0;
+        for (let i = 0; i < prevCount + spawns; i++) {
+          let x, y, vx, vy, age, life, heat;
+          const o = n * cs;
+          if (i < prevCount) {
+            const s = i * ps;
+            age = P[p.age + s] + dt;
+            life = P[p.life + s];
+            if (age >= life) continue;
+            x = P[p.x + s];
+            y = P[p.y + s];
+            vx = P[p.vx + s];
+            vy = P[p.vy + s];
+            heat = P[p.heat + s];
+          } else {
+            spawnValues(rng, frameIndex, spawn);
+            x = spawn.x;
+            y = spawn.y;
+            vx = spawn.vx;
+            vy = spawn.vy;
+            life = spawn.life;
+            age = 0 + dt;
+            heat = 1;
+            if (age >= life) continue;
+          }
+          vx *= damp;
+          vy = (vy + GRAVITY * dt) * damp;
+          x += vx * dt;
+          y += vy * dt;
+          heat *= HEAT_DECAY;
+          if (x < 0) {
+            x = -x;
+            vx = -vx * BOUNCE;
+          } else if (x > WIDTH) {
+            x = 2 * WIDTH - x;
+            vx = -vx * BOUNCE;
+          }
+          if (y > HEIGHT) {
+            y = 2 * HEIGHT - y;
+            vy = -vy * BOUNCE;
+            vx *= FLOOR_FRICTION;
+          }
+          C[c.x + o] = x;
+          C[c.y + o] = y;
+          C[c.vx + o] = vx;
+          C[c.vy + o] = vy;
+          C[c.age + o] = age;
+          C[c.life + o] = life;
+          C[c.heat + o] = heat;
+          C[c.size + o] = BASE_SIZE + GROWTH * age;
+          sum += quantize(x, y, heat);
+          n++;
+        }
+        count = n;
+        checksum[0] += sum;
+      },
+      alive: () => count,
+      checksum: () => checksum[0],
+      arenaBytes: () => 2 * frameBytes(maxParticles),
+    };
+  },
+};
 
 /**
  * Every variant the demo knows, baseline (plain objects) first.
@@ -367,4 +783,11 @@ export const typedArrays: DemoVariant = {
  * if (DEMO_VARIANTS[0].name !== "plain-objects") throw new Error();
  * ```
  */
-export const DEMO_VARIANTS: readonly DemoVariant[] = [plainObjects, typedArrays];
+export const DEMO_VARIANTS: readonly DemoVariant[] = [
+  plainObjects,
+  typedArrays,
+  arenakitViews,
+  arenakitCursor,
+  arenakitCursorUnchecked,
+  arenakitColumns,
+];
