@@ -70,6 +70,16 @@ function stale(v: ViewInternals, field: string): void {
   throw new StaleViewError(join(v.$p, field), v.$g, gen);
 }
 
+// The slow path of a checked scalar setter: a stale view (resync or throw), a value that does not
+// fit (throw), or a rare value that does (NaN, ±Infinity: return, the setter then writes it).
+function setSlow(v: ViewInternals, fieldIndex: number, x: unknown): void {
+  const f = (v.constructor as unknown as { plan: { fields: readonly { name: string; schema: Schema }[] } })
+    .plan.fields[fieldIndex];
+  if (v.$g !== v.$s.g) stale(v, f.name);
+  const p = scalarProblem(f.schema, x, join(v.$p, f.name));
+  if (p) throw p;
+}
+
 function checkLive(v: ViewInternals, field: string): void {
   if (v.$g !== v.$s.g) stale(v, field);
 }
@@ -206,6 +216,7 @@ export class ArrayView {
 /** The helper object generated classes receive as `$h`. */
 export const helpers = {
   stale,
+  setSlow,
   checkLive,
   bad: (schema: Schema, v: unknown, path: string): never => badScalar(schema, v, path),
   badIndex,

@@ -362,7 +362,7 @@ export class Arena {
     const o = this.#bump(size, C.plan.align, soft);
     if (o < 0) return undefined;
     const m = this.#mem;
-    m.u8.fill(0, o, o + size);
+    C.$z(m, o);
     const v = new C(this, m, o, this.state.g, "");
     if (init !== undefined) C.$w(m, o, init, "");
     return v;

@@ -42,6 +42,8 @@ export interface ViewClass {
   $r(m: Mem, o: number): unknown;
   /** Whether a partial plain value would pass validation (no allocation, no error). */
   $v(v: unknown): boolean;
+  /** Zeroes the record at (m, o). */
+  $z(m: Mem, o: number): void;
 }
 
 interface Deps {
@@ -230,6 +232,9 @@ function buildJitless(plan: ClassPlan, d: Deps): ViewClass {
     },
     $v(v: unknown): boolean {
       return isValid(d.S, v, true);
+    },
+    $z(m: Mem, o: number): void {
+      m.u8.fill(0, o, o + plan.size);
     },
   };
   Object.assign(C, statics);

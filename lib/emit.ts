@@ -203,6 +203,18 @@ export function planOf(key: ClassKey): ClassPlan {
 }
 
 /**
+ * A short test that is true when a setter must take the slow path: always when `v` does not fit,
+ * and also for rare values that do (NaN and ±Infinity in float fields), which `$h.setSlow`
+ * accepts after the full check.
+ */
+function quickBad(kind: string): string | undefined {
+  if (kind === "f32") {
+    return 'typeof v !== "number" || !(v < 3.4028235677973366e38 && v > -3.4028235677973366e38)';
+  }
+  return badCheck(kind);
+}
+
+/**
  * A boolean JS expression that is true when the variable `v` does NOT fit the scalar kind; both
  * emitters (array of structs and struct of arrays) use it, so both accept the same values.
  */
@@ -348,6 +360,8 @@ function describeKind(s: Schema): string {
 export function emitAccessors(plan: ClassPlan): string {
   const { checked, mode } = plan.key;
   const L: string[] = [];
+  // Checked accessors must stay small enough for V8 to inline them into the caller's loop (an
+  // accessor called out of line boxes every double it passes): one test, one short slow call.
   const live = (field: string) =>
     checked ? [`    if (this.$g !== this.$s.g) $h.stale(this, ${JSON.stringify(field)});`] : [];
   L.push(
@@ -383,9 +397,13 @@ export function emitAccessors(plan: ClassPlan): string {
         L.push(`    return ${readExpr(f, true)}; ${note}`);
       }
       L.push(`  }`);
-      L.push(`  set ${name}(v) {`, ...live(f.name));
-      const bad = checked ? badCheck(f.schema.kind) : undefined;
-      if (bad) L.push(`    if (${bad}) $h.bad($d.F[${f.fieldIndex}], v, ${path});`);
+      const quick = checked ? quickBad(f.schema.kind) : undefined;
+      if (quick) {
+        L.push(`  set ${name}(v) {`);
+        L.push(`    if (this.$g !== this.$s.g || ${quick}) $h.setSlow(this, ${f.fieldIndex}, v);`);
+      } else {
+        L.push(`  set ${name}(v) {`, ...live(f.name));
+      }
       L.push(`    ${writeStmt(f, true, "v", path)}`);
       L.push(`  }`);
       continue;
@@ -475,6 +493,19 @@ export function emitAccessors(plan: ClassPlan): string {
   }
   L.push(`    for (const _ in v) n--;`);
   L.push(`    return n === 0;`);
+  L.push(`  }`);
+  // Zeroing a fresh record inline beats a fill() call for the small structs frames are made of.
+  L.push(`  static $z(m, o) {`);
+  const wide = plan.align >= 8 && plan.size % 8 === 0 ? 8 : plan.align >= 4 && plan.size % 4 === 0 ? 4 : 0;
+  if (wide > 0 && plan.size / wide <= 8) {
+    const arr = wide === 8 ? "f64" : "u32";
+    const shift = wide === 8 ? 3 : 2;
+    for (let k = 0; k < plan.size / wide; k++) {
+      L.push(k === 0 ? `    m.${arr}[o >> ${shift}] = 0;` : `    m.${arr}[(o >> ${shift}) + ${k}] = 0;`);
+    }
+  } else {
+    L.push(`    m.u8.fill(0, o, o + ${plan.size});`);
+  }
   L.push(`  }`);
   L.push(`  static $r(m, o) {`);
   L.push(`    return {`);

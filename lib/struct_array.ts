@@ -110,17 +110,18 @@ export class StructArray<S extends StructSchema> implements Iterable<Cursor<S>> 
   }
 
   #live(what: string): void {
+    if (this.#g === this.#arena.state.g) return;
+    // Only a stale-looking array pays for the probe: the release path may still find it live.
     const probe = {
       $a: this.#arena,
       $s: this.#arena.state,
       $m: this.#m,
       $o: this.byteOffset,
       $g: this.#g,
+      $p: "",
     };
-    if (this.#g !== this.#arena.state.g) {
-      helpers.stale(probe as ViewInternals, what);
-      this.#g = probe.$g;
-    }
+    helpers.stale(probe as unknown as ViewInternals, what);
+    this.#g = probe.$g;
   }
 
   /** A fresh view of record `i` (use `cursor()` in hot loops: it does not allocate). */

@@ -36,8 +36,7 @@ const $C = class Tiny {
     return this.$u8[this.$o + 0]; // +0 hp: u8
   }
   set "hp"(v) {
-    if (this.$g !== this.$s.g) $h.stale(this, "hp");
-    if (!((v | 0) === v && v >= 0 && v <= 255)) $h.bad($d.F[0], v, $h.join(this.$p, "hp"));
+    if (this.$g !== this.$s.g || !((v | 0) === v && v >= 0 && v <= 255)) $h.setSlow(this, 0, v);
     this.$u8[this.$o + 0] = v;
   }
   get "pos"() {
@@ -92,6 +91,12 @@ const $C = class Tiny {
     }
     for (const _ in v) n--;
     return n === 0;
+  }
+  static $z(m, o) {
+    m.u32[o >> 2] = 0;
+    m.u32[(o >> 2) + 1] = 0;
+    m.u32[(o >> 2) + 2] = 0;
+    m.u32[(o >> 2) + 3] = 0;
   }
   static $r(m, o) {
     return {
