@@ -47,7 +47,6 @@ export interface ArenaLike {
 /** The fields every generated view has (all `$`-prefixed, so no field name can clash). */
 export interface ViewInternals {
   $a: ArenaLike;
-  $s: ArenaState;
   $m: Mem;
   $o: number;
   $g: number;
@@ -61,7 +60,7 @@ export interface ViewInternals {
 export const refResolvers: WeakMap<StructSchema, (id: number) => unknown> = new WeakMap();
 
 function stale(v: ViewInternals, field: string): void {
-  const gen = v.$s.g;
+  const gen = v.$a.state.g;
   // A release() bumps the generation without freeing older memory: re-validate, then resync.
   if (v.$a.isLive(v.$g, v.$m.start + v.$o)) {
     v.$g = gen;
@@ -73,15 +72,16 @@ function stale(v: ViewInternals, field: string): void {
 // The slow path of a checked scalar setter: a stale view (resync or throw), a value that does not
 // fit (throw), or a rare value that does (NaN, ±Infinity: return, the setter then writes it).
 function setSlow(v: ViewInternals, fieldIndex: number, x: unknown): void {
-  const f = (v.constructor as unknown as { plan: { fields: readonly { name: string; schema: Schema }[] } })
-    .plan.fields[fieldIndex];
-  if (v.$g !== v.$s.g) stale(v, f.name);
+  const f =
+    (v.constructor as unknown as { plan: { fields: readonly { name: string; schema: Schema }[] } })
+      .plan.fields[fieldIndex];
+  if (v.$g !== v.$a.state.g) stale(v, f.name);
   const p = scalarProblem(f.schema, x, join(v.$p, f.name));
   if (p) throw p;
 }
 
 function checkLive(v: ViewInternals, field: string): void {
-  if (v.$g !== v.$s.g) stale(v, field);
+  if (v.$g !== v.$a.state.g) stale(v, field);
 }
 
 // Validation for writes: the allocation-free verdict first, the path-building one only to throw.

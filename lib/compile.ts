@@ -116,12 +116,11 @@ function buildJitless(plan: ClassPlan, d: Deps): ViewClass {
   const { checked, mode } = plan.key;
   const h = helpers;
   const live = (v: View, field: string) => {
-    if (checked && v.$g !== v.$s.g) h.stale(v, field);
+    if (checked && v.$g !== v.$a.state.g) h.stale(v, field);
   };
   const childFields = plan.fields.filter((f) => !SCALAR_HOW.has(f.access.how));
   const C = function (this: View, a: ArenaLike, m: Mem, o: number, g: number, p: string) {
     this.$a = a;
-    this.$s = a.state;
     this.$m = m;
     this.$o = o;
     this.$g = g;

@@ -114,7 +114,6 @@ export class StructArray<S extends StructSchema> implements Iterable<Cursor<S>> 
     // Only a stale-looking array pays for the probe: the release path may still find it live.
     const probe = {
       $a: this.#arena,
-      $s: this.#arena.state,
       $m: this.#m,
       $o: this.byteOffset,
       $g: this.#g,

@@ -21,26 +21,24 @@ const TINY_SOURCE = `// Tiny (size 16, align 4, layout c, checked) — generated
 const $C = class Tiny {
   constructor(a, m, o, g, p) {
     this.$a = a;
-    this.$s = a.state;
     this.$m = m;
     this.$o = o;
     this.$g = g;
     this.$b = o;
     this.$n = 1;
     this.$p = p;
-    this.$u8 = m.u8;
     this.$c1 = undefined;
   }
   get "hp"() {
-    if (this.$g !== this.$s.g) $h.stale(this, "hp");
-    return this.$u8[this.$o + 0]; // +0 hp: u8
+    if (this.$g !== this.$a.state.g) $h.stale(this, "hp");
+    return this.$m.u8[this.$o + 0]; // +0 hp: u8
   }
   set "hp"(v) {
-    if (this.$g !== this.$s.g || !((v | 0) === v && v >= 0 && v <= 255)) $h.setSlow(this, 0, v);
-    this.$u8[this.$o + 0] = v;
+    if (this.$g !== this.$a.state.g || !((v | 0) === v && v >= 0 && v <= 255)) $h.setSlow(this, 0, v);
+    this.$m.u8[this.$o + 0] = v;
   }
   get "pos"() {
-    if (this.$g !== this.$s.g) $h.stale(this, "pos");
+    if (this.$g !== this.$a.state.g) $h.stale(this, "pos");
     let c = this.$c1;
     if (c === undefined) c = this.$c1 = new $d.C[0](this.$a, this.$m, this.$o + 4, this.$g, $h.join(this.$p, "pos"));
     c.$o = this.$o + 4; // +4 pos: vec2f
@@ -49,17 +47,17 @@ const $C = class Tiny {
     return c;
   }
   set "pos"(v) {
-    if (this.$g !== this.$s.g) $h.stale(this, "pos");
+    if (this.$g !== this.$a.state.g) $h.stale(this, "pos");
     if (!$d.C[0].$v(v)) $h.validate($d.F[1], v, $h.join(this.$p, "pos"), true);
     $d.C[0].$w(this.$m, this.$o + 4, v, $h.join(this.$p, "pos"));
   }
   get "kind"() {
-    if (this.$g !== this.$s.g) $h.stale(this, "kind");
-    return $d.E[0][this.$u8[this.$o + 12]]; // +12 kind: enum(2)
+    if (this.$g !== this.$a.state.g) $h.stale(this, "kind");
+    return $d.E[0][this.$m.u8[this.$o + 12]]; // +12 kind: enum(2)
   }
   set "kind"(v) {
-    if (this.$g !== this.$s.g) $h.stale(this, "kind");
-    this.$u8[this.$o + 12] = $h.enumIndexOf($d.F[2], $d.M[0], v, $h.join(this.$p, "kind"));
+    if (this.$g !== this.$a.state.g) $h.stale(this, "kind");
+    this.$m.u8[this.$o + 12] = $h.enumIndexOf($d.F[2], $d.M[0], v, $h.join(this.$p, "kind"));
   }
   static $w(m, o, v, p) {
     let x;
@@ -106,13 +104,13 @@ const $C = class Tiny {
     };
   }
   set(v) {
-    if (this.$g !== this.$s.g) $h.stale(this, "set");
+    if (this.$g !== this.$a.state.g) $h.stale(this, "set");
     if (!$C.$v(v)) $h.validate($d.S, v, this.$p, true);
     $C.$w(this.$m, this.$o, v, this.$p);
     return this;
   }
   toObject() {
-    if (this.$g !== this.$s.g) $h.stale(this, "toObject");
+    if (this.$g !== this.$a.state.g) $h.stale(this, "toObject");
     return $C.$r(this.$m, this.$o);
   }
   toJSON() {
