@@ -161,6 +161,8 @@ export class Arena {
   #overflows = 0;
   #resets = 0;
   #classes = new Map<StructSchema, ViewClass>();
+  #lastSchema: StructSchema | undefined = undefined;
+  #lastClass: ViewClass | undefined = undefined;
   // Tells this arena's snapshots from other arenas' (see restore()).
   #id = nextArenaId();
 
@@ -225,6 +227,8 @@ export class Arena {
   }
 
   #classOf(schema: StructSchema): ViewClass {
+    // Frame loops allocate one schema many times in a row: skip the map for a repeat.
+    if (schema === this.#lastSchema) return this.#lastClass!;
     let C = this.#classes.get(schema);
     if (C === undefined) {
       const layout = layoutOf(schema);
@@ -234,6 +238,8 @@ export class Arena {
       );
       this.#classes.set(schema, C);
     }
+    this.#lastSchema = schema;
+    this.#lastClass = C;
     return C;
   }
 
