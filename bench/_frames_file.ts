@@ -52,6 +52,13 @@ export interface FramesTarget {
   readonly metric: "medianMs" | "p99Ms" | "maxMs" | "meanMs" | "gcCount" | "gcMs" | "peakHeapBytes";
   /** Largest acceptable `variant / vs` ratio. */
   readonly max_ratio: number;
+  /**
+   * The metric of `vs` to divide by, when it is not `metric` itself: `{ variant: "a", vs: "a",
+   * metric: "p99Ms", vsMetric: "medianMs", max_ratio: 1.5 }` is "a's p99 ≤ 1.5× its median".
+   */
+  readonly vsMetric?: FramesTarget["metric"];
+  /** The runtime the target is for (`deno`, `bun`); it applies to every runtime when omitted. */
+  readonly runtime?: string;
   /** Why the target exists, e.g. an issue number. */
   readonly note?: string;
 }

@@ -399,7 +399,10 @@ function report(bench: FramesBenchmark, results: VariantResult[], params: FrameP
   const targets = readTargets(bench);
   if (targets.length > 0) {
     console.log(`\nTargets (${targetsLabel(bench)}):`);
-    for (const t of targets) console.log(`  ${targetLine(t, results)}`);
+    for (const t of targets) {
+      const line = targetLine(t, results, runtimeName());
+      if (line !== undefined) console.log(`  ${line}`);
+    }
   }
 }
 
@@ -415,11 +418,16 @@ function targetsLabel(bench: FramesBenchmark): string {
 }
 
 /** One target evaluated like the report does (`0 vs 0` counts as met). */
-function targetLine(t: FramesTarget, results: readonly VariantResult[]): string {
-  const value = (name: string): number | undefined => {
+function targetLine(
+  t: FramesTarget,
+  results: readonly VariantResult[],
+  runtime: string,
+): string | undefined {
+  if (t.runtime !== undefined && t.runtime !== runtime) return undefined;
+  const value = (name: string, metric: FramesTarget["metric"]): number | undefined => {
     const r = results.find((r) => r.name === name);
     if (!r) return undefined;
-    switch (t.metric) {
+    switch (metric) {
       case "gcCount":
         return r.gc.gcCount;
       case "gcMs":
@@ -427,12 +435,14 @@ function targetLine(t: FramesTarget, results: readonly VariantResult[]): string 
       case "peakHeapBytes":
         return r.peakHeapBytes;
       default:
-        return r.stats[t.metric];
+        return r.stats[metric];
     }
   };
-  const label = `${t.variant} ${t.metric} ≤ ${t.max_ratio}× ${t.vs}`;
-  const a = value(t.variant);
-  const b = value(t.vs);
+  const vsMetric = t.vsMetric ?? t.metric;
+  const label = `${t.variant} ${t.metric} ≤ ${t.max_ratio}× ${t.vs}` +
+    (vsMetric === t.metric ? "" : ` ${vsMetric}`);
+  const a = value(t.variant, t.metric);
+  const b = value(t.vs, vsMetric);
   const note = t.note ? ` (${t.note})` : "";
   if (a === undefined || b === undefined) return `${label}: not measured${note}`;
   if (b === 0) return `${label}: ${a} vs 0 ${a === 0 ? "met" : "NOT MET"}${note}`;

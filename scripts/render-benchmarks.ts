@@ -36,7 +36,9 @@
  *   `null` means not measured and is printed as such. Frame files with the same name from
  *   different runtimes form one section. Targets may also live in a sidecar
  *   `bench/frames-<name>.targets.json` (same shape as `targets`); a target with a ratio of 0 vs 0
- *   (e.g. GC counts) is met.
+ *   (e.g. GC counts) is met. A target may divide by another metric (`"vsMetric": "medianMs"`
+ *   with `"vs"` naming the same variant: p99 against its own median) and may apply to one runtime
+ *   only (`"runtime": "deno"`; other runtimes show "—").
  * - `.bench-out/machine.json` (optional): `MachineInfo` plus `date`, written by scripts/bench.ts.
  *
  * @module
@@ -285,8 +287,13 @@ function renderFrames(
   if (targets.length > 0) {
     out.push("### Targets", "");
     const rows = targets.map((t) => {
+      const vsMetric = t.vsMetric ?? t.metric;
       const row = [
-        escapeCell(`${t.variant} ${t.metric} ≤ ${t.max_ratio}× ${t.vs}`),
+        escapeCell(
+          `${t.variant} ${t.metric} ≤ ${t.max_ratio}× ${t.vs}` +
+            (vsMetric === t.metric ? "" : ` ${vsMetric}`) +
+            (t.runtime ? ` (${title(t.runtime)} only)` : ""),
+        ),
         escapeCell(t.note ?? ""),
       ];
       for (const rt of runtimes) {
@@ -294,8 +301,9 @@ function renderFrames(
         const a = f?.variants.find((v) => v.name === t.variant);
         const b = f?.variants.find((v) => v.name === t.vs);
         const av = a ? metricValue(a, t.metric) : null;
-        const bv = b ? metricValue(b, t.metric) : null;
-        if (av === null || bv === null) row.push("not measured");
+        const bv = b ? metricValue(b, vsMetric) : null;
+        if (t.runtime !== undefined && t.runtime !== rt) row.push("—");
+        else if (av === null || bv === null) row.push("not measured");
         else if (bv === 0) row.push(av === 0 ? "0 vs 0 met" : `${av} vs 0 **not met**`);
         else {
           const r = av / bv;
