@@ -6,7 +6,7 @@
  */
 import { FieldRangeError, FieldTypeError } from "./errors.ts";
 import type { Layout } from "../schemas/layout.ts";
-import { layoutOf } from "../schemas/layout.ts";
+import { layoutOf, SCALAR_SIZE } from "../schemas/layout.ts";
 import type { EnumSchema, LayoutMode, Schema } from "../schemas/types.ts";
 
 /** Typed arrays over one arena chunk, all starting at byte 0 of its buffer. */
@@ -50,23 +50,10 @@ export function memOf(buffer: ArrayBuffer | SharedArrayBuffer, start: number): M
   };
 }
 
-/** Byte size of each scalar kind. */
-export const SCALAR_SIZE: Readonly<Record<string, number>> = {
-  i8: 1,
-  u8: 1,
-  bool: 1,
-  i16: 2,
-  u16: 2,
-  i32: 4,
-  u32: 4,
-  f32: 4,
-  f64: 8,
-  i64: 8,
-  u64: 8,
-  ref: 8,
-};
+export { SCALAR_SIZE };
 
-const INT_RANGE: Readonly<Record<string, readonly [number, number]>> = {
+/** Smallest and largest value of each integer kind read back as a number. */
+export const INT_RANGE: Readonly<Record<string, readonly [number, number]>> = {
   i8: [-128, 127],
   u8: [0, 255],
   i16: [-32768, 32767],

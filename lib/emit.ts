@@ -198,7 +198,7 @@ export function planOf(key: ClassKey): ClassPlan {
  * and also for rare values that do (NaN and ±Infinity in float fields), which `$h.setSlow`
  * accepts after the full check.
  */
-function quickBad(kind: string): string | undefined {
+export function quickBad(kind: string): string | undefined {
   if (kind === "f32") {
     return 'typeof v !== "number" || !(v < 3.4028235677973366e38 && v > -3.4028235677973366e38)';
   }
@@ -314,7 +314,8 @@ function writeStmt(f: FieldPlan, self: boolean, x: string, path: string): string
   }
 }
 
-const SCALAR_HOW: ReadonlySet<string> = new Set([
+/** Access kinds that read and write one scalar (the rest are nested views or arrays). */
+export const SCALAR_HOW: ReadonlySet<string> = new Set([
   "scalar",
   "dataview",
   "bool",

@@ -21,7 +21,7 @@ import type {
   StringSchema,
   StructSchema,
 } from "../schemas/types.ts";
-import { scalarProblem } from "./_codec.ts";
+import { INT_RANGE, scalarProblem } from "./_codec.ts";
 import { SchemaError } from "./errors.ts";
 
 /** The part of a zod v4 schema that `fromZod` reads; every zod v4 schema has it. */
@@ -492,14 +492,6 @@ export interface Validator<T> {
   };
 }
 
-const INT_RANGE: Readonly<Record<string, readonly [number, number]>> = {
-  i8: [-128, 127],
-  u8: [0, 255],
-  i16: [-32768, 32767],
-  u16: [0, 65535],
-  i32: [-2147483648, 2147483647],
-  u32: [0, 4294967295],
-};
 // The smallest magnitude that Math.fround rounds to Infinity: halfway from the largest f32 to
 // 2^128, where round-to-even goes up.
 const F32_LIMIT = 2 ** 128 - 2 ** 103;

@@ -51,7 +51,8 @@ interface Measure {
   layout?: Layout;
 }
 
-const NUMBER_SIZES: Readonly<Record<string, number>> = {
+/** Byte size (and C alignment) of every kind stored as one number. */
+export const SCALAR_SIZE: Readonly<Record<string, number>> = {
   i8: 1,
   u8: 1,
   i16: 2,
@@ -149,7 +150,7 @@ function measure(schema: Schema, mode: LayoutMode, path: string): Measure {
     case "f64":
     case "i64":
     case "u64": {
-      const size = NUMBER_SIZES[schema.kind];
+      const size = SCALAR_SIZE[schema.kind];
       return { size, align: size };
     }
     default:
