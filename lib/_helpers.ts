@@ -80,6 +80,12 @@ function setSlow(v: ViewInternals, fieldIndex: number, x: unknown): void {
   if (p) throw p;
 }
 
+// Like stale(), naming the field by its index in the class plan (keeps accessors short).
+function staleAt(v: ViewInternals, fieldIndex: number): void {
+  const plan = (v.constructor as unknown as { plan: { fields: readonly { name: string }[] } }).plan;
+  stale(v, plan.fields[fieldIndex].name);
+}
+
 function checkLive(v: ViewInternals, field: string): void {
   if (v.$g !== v.$a.state.g) stale(v, field);
 }
@@ -216,6 +222,7 @@ export class ArrayView {
 /** The helper object generated classes receive as `$h`. */
 export const helpers = {
   stale,
+  staleAt,
   setSlow,
   checkLive,
   bad: (schema: Schema, v: unknown, path: string): never => badScalar(schema, v, path),

@@ -247,9 +247,9 @@ function badCheckOfV(kind: string): string | undefined {
 }
 
 /** Source of the expression reading field `f` from memory `m` (or view fields when `self`). */
-function readExpr(f: FieldPlan, self: boolean): string {
+function readExpr(f: FieldPlan, self: boolean, base?: string): string {
   const a = f.access;
-  const o = self ? `this.$o + ${f.offset}` : `o + ${f.offset}`;
+  const o = `${base ?? (self ? "this.$o" : "o")} + ${f.offset}`;
   const arr = (name: string) => (self ? `this.$m.${name}` : `m.${name}`);
   switch (a.how) {
     case "scalar":
@@ -280,9 +280,15 @@ function readExpr(f: FieldPlan, self: boolean): string {
 }
 
 /** Source of the statement writing `x` (already checked) into field `f`. */
-function writeStmt(f: FieldPlan, self: boolean, x: string, path: string): string {
+function writeStmt(
+  f: FieldPlan,
+  self: boolean,
+  x: string,
+  path: string,
+  base?: string,
+): string {
   const a = f.access;
-  const o = self ? `this.$o + ${f.offset}` : `o + ${f.offset}`;
+  const o = `${base ?? (self ? "this.$o" : "o")} + ${f.offset}`;
   const m = self ? "this.$m" : "m";
   const arr = (name: string) => (self ? `this.$m.${name}` : `m.${name}`);
   switch (a.how) {
@@ -376,29 +382,30 @@ export function emitAccessors(plan: ClassPlan): string {
     if (!SCALAR_HOW.has(f.access.how)) L.push(`    this.$c${f.fieldIndex} = undefined;`);
   }
   L.push(`  }`);
+  const checkKinds = new Set<string>();
   for (const f of plan.fields) {
     const name = JSON.stringify(f.name);
     const note = `// +${f.offset} ${f.name}: ${describeKind(f.schema)}`;
     const path = `$h.join(this.$p, ${name})`;
     const a = f.access;
     if (SCALAR_HOW.has(a.how)) {
-      L.push(`  get ${name}() {`, ...live(f.name));
+      // Checked accessors read the offset through this.$c(i), which checks liveness: each
+      // accessor stays under V8's always-inline size, so loops never box the doubles they move.
+      const at = checked ? `this.$c(${f.fieldIndex})` : undefined;
+      L.push(`  get ${name}() {`);
       if (a.how === "ref") {
-        L.push(`    return $h.deref(this, $d.F[${f.fieldIndex}], ${readExpr(f, true)}); ${note}`);
+        L.push(
+          `    return $h.deref(this, $d.F[${f.fieldIndex}], ${readExpr(f, true, at)}); ${note}`,
+        );
       } else {
-        L.push(`    return ${readExpr(f, true)}; ${note}`);
+        L.push(`    return ${readExpr(f, true, at)}; ${note}`);
       }
       L.push(`  }`);
       const quick = checked ? quickBad(f.schema.kind) : undefined;
-      if (quick) {
-        L.push(`  set ${name}(v) {`);
-        L.push(
-          `    if (this.$g !== this.$a.state.g || ${quick}) $h.setSlow(this, ${f.fieldIndex}, v);`,
-        );
-      } else {
-        L.push(`  set ${name}(v) {`, ...live(f.name));
-      }
-      L.push(`    ${writeStmt(f, true, "v", path)}`);
+      if (quick) checkKinds.add(f.schema.kind);
+      const wat = quick ? `this.$k${f.schema.kind}(${f.fieldIndex}, v)` : at;
+      L.push(`  set ${name}(v) {`);
+      L.push(`    ${writeStmt(f, true, "v", path, wat)}`);
       L.push(`  }`);
       continue;
     }
@@ -444,6 +451,20 @@ export function emitAccessors(plan: ClassPlan): string {
       );
     }
     L.push(`  }`);
+  }
+  if (checked) {
+    L.push(`  $c(i) {`);
+    L.push(`    if (this.$g !== this.$a.state.g) $h.staleAt(this, i);`);
+    L.push(`    return this.$o;`);
+    L.push(`  }`);
+    for (const kind of checkKinds) {
+      L.push(`  $k${kind}(i, v) {`);
+      L.push(
+        `    if (this.$g !== this.$a.state.g || ${quickBad(kind)}) $h.setSlow(this, i, v);`,
+      );
+      L.push(`    return this.$o;`);
+      L.push(`  }`);
+    }
   }
   // Static writer and reader work on (memory, offset) so alloc(S, init) and toObject() create
   // no view objects for nested structs.

@@ -30,12 +30,10 @@ const $C = class Tiny {
     this.$c1 = undefined;
   }
   get "hp"() {
-    if (this.$g !== this.$a.state.g) $h.stale(this, "hp");
-    return this.$m.u8[this.$o + 0]; // +0 hp: u8
+    return this.$m.u8[this.$c(0) + 0]; // +0 hp: u8
   }
   set "hp"(v) {
-    if (this.$g !== this.$a.state.g || !((v | 0) === v && v >= 0 && v <= 255)) $h.setSlow(this, 0, v);
-    this.$m.u8[this.$o + 0] = v;
+    this.$m.u8[this.$ku8(0, v) + 0] = v;
   }
   get "pos"() {
     if (this.$g !== this.$a.state.g) $h.stale(this, "pos");
@@ -52,12 +50,18 @@ const $C = class Tiny {
     $d.C[0].$w(this.$m, this.$o + 4, v, $h.join(this.$p, "pos"));
   }
   get "kind"() {
-    if (this.$g !== this.$a.state.g) $h.stale(this, "kind");
-    return $d.E[0][this.$m.u8[this.$o + 12]]; // +12 kind: enum(2)
+    return $d.E[0][this.$m.u8[this.$c(2) + 12]]; // +12 kind: enum(2)
   }
   set "kind"(v) {
-    if (this.$g !== this.$a.state.g) $h.stale(this, "kind");
-    this.$m.u8[this.$o + 12] = $h.enumIndexOf($d.F[2], $d.M[0], v, $h.join(this.$p, "kind"));
+    this.$m.u8[this.$c(2) + 12] = $h.enumIndexOf($d.F[2], $d.M[0], v, $h.join(this.$p, "kind"));
+  }
+  $c(i) {
+    if (this.$g !== this.$a.state.g) $h.staleAt(this, i);
+    return this.$o;
+  }
+  $ku8(i, v) {
+    if (this.$g !== this.$a.state.g || !((v | 0) === v && v >= 0 && v <= 255)) $h.setSlow(this, i, v);
+    return this.$o;
   }
   static $w(m, o, v, p) {
     let x;
