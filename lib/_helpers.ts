@@ -47,6 +47,7 @@ export interface ArenaLike {
 /** The fields every generated view has (all `$`-prefixed, so no field name can clash). */
 export interface ViewInternals {
   $a: ArenaLike;
+  $s: ArenaState;
   $m: Mem;
   $o: number;
   $g: number;
@@ -60,7 +61,7 @@ export interface ViewInternals {
 export const refResolvers: WeakMap<StructSchema, (id: number) => unknown> = new WeakMap();
 
 function stale(v: ViewInternals, field: string): void {
-  const gen = v.$a.state.g;
+  const gen = v.$s.g;
   // A release() bumps the generation without freeing older memory: re-validate, then resync.
   if (v.$a.isLive(v.$g, v.$m.start + v.$o)) {
     v.$g = gen;
@@ -75,7 +76,7 @@ function setSlow(v: ViewInternals, fieldIndex: number, x: unknown): void {
   const f =
     (v.constructor as unknown as { plan: { fields: readonly { name: string; schema: Schema }[] } })
       .plan.fields[fieldIndex];
-  if (v.$g !== v.$a.state.g) stale(v, f.name);
+  if (v.$g !== v.$s.g) stale(v, f.name);
   const p = scalarProblem(f.schema, x, join(v.$p, f.name));
   if (p) throw p;
 }
@@ -87,7 +88,7 @@ function staleAt(v: ViewInternals, fieldIndex: number): void {
 }
 
 function checkLive(v: ViewInternals, field: string): void {
-  if (v.$g !== v.$a.state.g) stale(v, field);
+  if (v.$g !== v.$s.g) stale(v, field);
 }
 
 // Validation for writes: the allocation-free verdict first, the path-building one only to throw.

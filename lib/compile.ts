@@ -17,7 +17,14 @@ import {
   writeValue,
 } from "./_codec.ts";
 import { type ArenaLike, type ArenaState, helpers, type ViewInternals } from "./_helpers.ts";
-import { type ClassKey, type ClassPlan, emitAccessors, type FieldPlan, planOf } from "./emit.ts";
+import {
+  type ClassKey,
+  type ClassPlan,
+  emitAccessors,
+  type FieldPlan,
+  planOf,
+  SCALAR_HOW,
+} from "./emit.ts";
 import {
   emitSoa,
   planSoa,
@@ -27,6 +34,14 @@ import {
   type SoaPlan,
   type SoaViewClass,
 } from "./emit_soa.ts";
+import {
+  emitTableLoops,
+  ID_SLOTS,
+  type LoopCursor,
+  type LoopIterator,
+  type LoopTable,
+  type TableLoops,
+} from "./emit_table.ts";
 
 /** A generated accessor class. */
 export interface ViewClass {
@@ -100,15 +115,6 @@ export function viewClass(key: ClassKey, jitless: boolean): ViewClass {
   return cls;
 }
 
-const SCALAR_HOW: ReadonlySet<string> = new Set([
-  "scalar",
-  "dataview",
-  "bool",
-  "enum",
-  "string",
-  "ref",
-]);
-
 type View = ViewInternals & Record<string, unknown>;
 
 // The jitless twin of emitAccessors: same plan, same helpers, closures instead of source text.
@@ -116,11 +122,12 @@ function buildJitless(plan: ClassPlan, d: Deps): ViewClass {
   const { checked, mode } = plan.key;
   const h = helpers;
   const live = (v: View, field: string) => {
-    if (checked && v.$g !== v.$a.state.g) h.stale(v, field);
+    if (checked && v.$g !== v.$s.g) h.stale(v, field);
   };
   const childFields = plan.fields.filter((f) => !SCALAR_HOW.has(f.access.how));
   const C = function (this: View, a: ArenaLike, m: Mem, o: number, g: number, p: string) {
     this.$a = a;
+    this.$s = a.state;
     this.$m = m;
     this.$o = o;
     this.$g = g;
@@ -291,7 +298,8 @@ export function soaViewClass(
   if (hit) return hit;
   const plan = planSoa(schema, checked);
   const deps = {
-    F: plan.fields,
+    P: plan,
+    F: plan.fields.map((f) => f.schema),
     S: plan.nodes.map((n) => n.schema),
     E: plan.enums.map((e) => e.values),
     M: plan.enums.map((e) => enumIndex(e)),
@@ -395,6 +403,7 @@ function buildSoaJitless(plan: SoaPlan, enumMaps: Map<string, number>[]): SoaVie
       }
     } as unknown as SoaViewClass & { prototype: Record<string, unknown> };
     Object.defineProperty(C, "name", { value: node.name });
+    Object.defineProperty(C, "plan", { value: plan, configurable: true });
     for (const f of node.fields) {
       const a = f.access;
       const key = `$c${f.fieldIndex}`;
@@ -465,13 +474,16 @@ function buildSoaJitless(plan: SoaPlan, enumMaps: Map<string, number>[]): SoaVie
         for (const f of node.fields) out[f.name] = read(f, m, o);
         return out;
       },
+      $v(v: unknown): boolean {
+        return isValid(node.schema, v, true);
+      },
       $z(m: SoaMem, o: number): void {
         for (const c of plan.columns) {
           col(m, c.index).fill(c.bigint ? 0n : 0, o * c.width, o * c.width + c.width);
         }
       },
     };
-    Object.assign(C, k === 0 ? statics : { $w: statics.$w, $r: statics.$r });
+    Object.assign(C, k === 0 ? statics : { $w: statics.$w, $r: statics.$r, $v: statics.$v });
     const methods: Record<string, (this: SoaView, ...args: never[]) => unknown> = {
       set(v: unknown) {
         live(this, "set");
@@ -494,4 +506,126 @@ function buildSoaJitless(plan: SoaPlan, enumMaps: Map<string, number>[]): SoaVie
     classes[k] = C;
   }
   return classes[0];
+}
+
+const loopCache = new WeakMap<object, TableLoops>();
+let loopSerial = 0;
+
+/**
+ * Returns the `forEach`, `where` and `for…of` loops of tables whose records are views of class
+ * `C` (its cursors step `stride` units per slot), generating them once per class so that each
+ * schema's loops keep their own type feedback. `jitless` builds the closure twin instead.
+ */
+export function tableLoops(
+  C: { readonly name: string },
+  stride: number,
+  jitless: boolean,
+): TableLoops {
+  let loops = loopCache.get(C);
+  if (loops) return loops;
+  loops = !jitless && canEval()
+    ? new Function(emitTableLoops(C.name, stride, ++loopSerial))() as TableLoops
+    : buildLoopsJitless(stride);
+  loopCache.set(C, loops);
+  return loops;
+}
+
+// The jitless twin of emitTableLoops: the same loops with the stride in a variable.
+function buildLoopsJitless(stride: number): TableLoops {
+  type Fn = (record: unknown, id: number) => unknown;
+  const run = (t: LoopTable, pred: Fn | undefined, fn: Fn): void => {
+    const st = t.state;
+    const end = t.hw;
+    let c = t.takeCursor();
+    let gens = t.gens;
+    let ep = t.epoch;
+    let g = st.g;
+    c.$g = g;
+    for (let s = 0; s < end; s++) {
+      if (st.g !== g) {
+        g = st.g;
+        if (t.epoch !== ep) {
+          ep = t.epoch;
+          gens = t.gens;
+          c = t.takeCursor();
+        }
+        c.$g = g;
+      }
+      const x = gens[s];
+      if ((x & 1) === 0) continue;
+      c.$o = s * stride;
+      if (pred === undefined || pred(c, x * ID_SLOTS + s)) fn(c, x * ID_SLOTS + s);
+    }
+    t.putCursor(c);
+  };
+  class Iterator implements LoopIterator {
+    t: LoopTable;
+    c: LoopCursor;
+    gens: Uint32Array;
+    ep: number;
+    g = 0;
+    s = 0;
+    e = 0;
+    on = false;
+    r: { value: unknown; done: boolean } = { value: undefined, done: false };
+    constructor(t: LoopTable) {
+      this.t = t;
+      this.c = t.takeCursor();
+      this.gens = t.gens;
+      this.ep = t.epoch;
+    }
+    start(): this {
+      if (this.ep !== this.t.epoch) this.renew();
+      this.s = 0;
+      this.e = this.t.hw;
+      this.on = true;
+      this.g = this.t.state.g;
+      this.c.$g = this.g;
+      this.r.done = false;
+      return this;
+    }
+    next(): IteratorResult<unknown> {
+      if (this.t.state.g !== this.g) {
+        this.g = this.t.state.g;
+        if (this.ep !== this.t.epoch) this.renew();
+        this.c.$g = this.g;
+      }
+      for (let s = this.s; s < this.e; s++) {
+        if ((this.gens[s] & 1) !== 0) {
+          this.s = s + 1;
+          this.c.$o = s * stride;
+          this.r.value = this.c;
+          return this.r as IteratorResult<unknown>;
+        }
+      }
+      this.s = this.e;
+      this.r.value = undefined;
+      this.r.done = true;
+      this.release();
+      return this.r as IteratorResult<unknown>;
+    }
+    renew(): void {
+      this.ep = this.t.epoch;
+      this.gens = this.t.gens;
+      this.c = this.t.takeCursor();
+    }
+    return(): IteratorResult<unknown> {
+      this.s = this.e;
+      this.release();
+      return { value: undefined, done: true };
+    }
+    release(): void {
+      if (!this.on) return;
+      this.on = false;
+      this.t.iterators.push(this);
+    }
+    [Symbol.iterator](): this {
+      return this;
+    }
+  }
+  return {
+    each: (t, fn) => run(t, undefined, fn),
+    filter: (t, pred, fn) => run(t, pred, fn),
+    Iterator,
+  };
 }

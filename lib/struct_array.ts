@@ -45,6 +45,9 @@ const ARRAY_OF: Readonly<Record<string, keyof Mem>> = {
   u64: "u64",
 };
 
+/** Internal: re-points a struct array at a new allocation (see `Arena.allocArray`'s `reuse`). */
+export const repoint: unique symbol = Symbol("arenakit.repoint");
+
 /**
  * `length` records of one struct schema, back to back (`stride` bytes apart) in one arena.
  *
@@ -104,6 +107,38 @@ export class StructArray<S extends StructSchema> implements Iterable<Cursor<S>> 
     this.#g = gen;
   }
 
+  /**
+   * Internal: points this array (and its cursor) at a new allocation, for
+   * `Arena.allocArray(schema, length, reuse)`.
+   */
+  [repoint](
+    arena: ArenaLike,
+    C: ViewClass,
+    m: Mem,
+    byteOffset: number,
+    length: number,
+    gen: number,
+  ): this {
+    (this as { length: number }).length = length;
+    (this as { byteOffset: number }).byteOffset = byteOffset;
+    this.#arena = arena;
+    this.#C = C;
+    this.#m = m;
+    this.#g = gen;
+    const c = this.#cursor;
+    if (c !== undefined) {
+      c.$a = arena;
+      c.$s = arena.state;
+      c.$m = m;
+      c.$o = byteOffset;
+      c.$b = byteOffset;
+      c.$g = gen;
+      c.$n = length;
+      if (c.constructor !== C) this.#cursor = undefined;
+    }
+    return this;
+  }
+
   /** The buffer the records live in. */
   get buffer(): ArrayBuffer | SharedArrayBuffer {
     return this.#m.buffer;
@@ -114,6 +149,7 @@ export class StructArray<S extends StructSchema> implements Iterable<Cursor<S>> 
     // Only a stale-looking array pays for the probe: the release path may still find it live.
     const probe = {
       $a: this.#arena,
+      $s: this.#arena.state,
       $m: this.#m,
       $o: this.byteOffset,
       $g: this.#g,

@@ -21,6 +21,7 @@ const TINY_SOURCE = `// Tiny (size 16, align 4, layout c, checked) — generated
 const $C = class Tiny {
   constructor(a, m, o, g, p) {
     this.$a = a;
+    this.$s = a.state;
     this.$m = m;
     this.$o = o;
     this.$g = g;
@@ -36,7 +37,7 @@ const $C = class Tiny {
     this.$m.u8[this.$ku8(0, v) + 0] = v;
   }
   get "pos"() {
-    if (this.$g !== this.$a.state.g) $h.stale(this, "pos");
+    if (this.$g !== this.$s.g) $h.stale(this, "pos");
     let c = this.$c1;
     if (c === undefined) c = this.$c1 = new $d.C[0](this.$a, this.$m, this.$o + 4, this.$g, $h.join(this.$p, "pos"));
     c.$o = this.$o + 4; // +4 pos: vec2f
@@ -45,7 +46,7 @@ const $C = class Tiny {
     return c;
   }
   set "pos"(v) {
-    if (this.$g !== this.$a.state.g) $h.stale(this, "pos");
+    if (this.$g !== this.$s.g) $h.stale(this, "pos");
     if (!$d.C[0].$v(v)) $h.validate($d.F[1], v, $h.join(this.$p, "pos"), true);
     $d.C[0].$w(this.$m, this.$o + 4, v, $h.join(this.$p, "pos"));
   }
@@ -56,11 +57,11 @@ const $C = class Tiny {
     this.$m.u8[this.$c(2) + 12] = $h.enumIndexOf($d.F[2], $d.M[0], v, $h.join(this.$p, "kind"));
   }
   $c(i) {
-    if (this.$g !== this.$a.state.g) $h.staleAt(this, i);
+    if (this.$g !== this.$s.g) $h.staleAt(this, i);
     return this.$o;
   }
   $ku8(i, v) {
-    if (this.$g !== this.$a.state.g || !((v | 0) === v && v >= 0 && v <= 255)) $h.setSlow(this, i, v);
+    if (this.$g !== this.$s.g || !((v | 0) === v && v >= 0 && v <= 255)) $h.setSlow(this, i, v);
     return this.$o;
   }
   static $w(m, o, v, p) {
@@ -108,20 +109,20 @@ const $C = class Tiny {
     };
   }
   set(v) {
-    if (this.$g !== this.$a.state.g) $h.stale(this, "set");
+    if (this.$g !== this.$s.g) $h.stale(this, "set");
     if (!$C.$v(v)) $h.validate($d.S, v, this.$p, true);
     $C.$w(this.$m, this.$o, v, this.$p);
     return this;
   }
   toObject() {
-    if (this.$g !== this.$a.state.g) $h.stale(this, "toObject");
+    if (this.$g !== this.$s.g) $h.stale(this, "toObject");
     return $C.$r(this.$m, this.$o);
   }
   toJSON() {
     return $h.jsonOf($d.S, this.toObject());
   }
   seek(i) {
-    if (!((i | 0) === i && i >= 0 && i < this.$n)) $h.badIndex(this, i);
+    if (i >>> 0 !== i || i >= this.$n) $h.badIndex(this, i);
     this.$o = this.$b + i * 16; // stride 16
     return this;
   }
