@@ -276,21 +276,22 @@ function iterGroup(name: string, five: boolean): void {
     }
     {
       const table = filled("soa", true);
+      // Written as a user would: columns hoisted out of the loop, idAt() as the liveness test.
       bench("Table soa columns", () => {
-        const px = table.column("pos.x");
-        const py = table.column("pos.y");
-        const vx = table.column("vel.x");
-        const vy = table.column("vel.y");
-        const life = table.column("life");
+        const px = table.column("pos.x").array;
+        const py = table.column("pos.y").array;
+        const vx = table.column("vel.x").array;
+        const vy = table.column("vel.y").array;
+        const life = table.column("life").array;
         const n = table.slots;
         for (let s = 0; s < n; s++) {
           if (table.idAt(s) === undefined) continue;
-          px.array[px.index + s * px.stride] += vx.array[vx.index + s * vx.stride] * DT;
-          py.array[py.index + s * py.stride] += vy.array[vy.index + s * vy.stride] * DT;
+          px[s] += vx[s] * DT;
+          py[s] += vy[s] * DT;
           if (five) {
-            vx.array[vx.index + s * vx.stride] *= 0.999;
-            vy.array[vy.index + s * vy.stride] *= 0.999;
-            life.array[life.index + s * life.stride] -= DT;
+            vx[s] *= 0.999;
+            vy[s] *= 0.999;
+            life[s] -= DT;
           }
         }
         return do_not_optimize(px);
@@ -351,22 +352,26 @@ function iterGroup(name: string, five: boolean): void {
       const table = filled("aos", true);
       bench("Table aos columns", () => {
         const px = table.column("pos.x");
-        const py = table.column("pos.y");
-        const vx = table.column("vel.x");
-        const vy = table.column("vel.y");
-        const life = table.column("life");
+        const f32 = px.array;
+        const stride = px.stride;
+        const x = px.index;
+        const y = table.column("pos.y").index;
+        const vx = table.column("vel.x").index;
+        const vy = table.column("vel.y").index;
+        const life = table.column("life").index;
         const n = table.slots;
         for (let s = 0; s < n; s++) {
           if (table.idAt(s) === undefined) continue;
-          px.array[px.index + s * px.stride] += vx.array[vx.index + s * vx.stride] * DT;
-          py.array[py.index + s * py.stride] += vy.array[vy.index + s * vy.stride] * DT;
+          const o = s * stride;
+          f32[o + x] += f32[o + vx] * DT;
+          f32[o + y] += f32[o + vy] * DT;
           if (five) {
-            vx.array[vx.index + s * vx.stride] *= 0.999;
-            vy.array[vy.index + s * vy.stride] *= 0.999;
-            life.array[life.index + s * life.stride] -= DT;
+            f32[o + vx] *= 0.999;
+            f32[o + vy] *= 0.999;
+            f32[o + life] -= DT;
           }
         }
-        return do_not_optimize(px);
+        return do_not_optimize(f32);
       });
     }
   });

@@ -9,7 +9,7 @@
  */
 import type { EnumSchema, Schema, StructSchema, VecSchema } from "../schemas/types.ts";
 import type { ArenaLike, ArenaState } from "./_helpers.ts";
-import { badCheck } from "./emit.ts";
+import { badCheck, quickBad } from "./emit.ts";
 import { SchemaError } from "./errors.ts";
 
 /** One typed array of a SoA table: a leaf field's values, `width` elements per record. */
@@ -38,13 +38,16 @@ export type SoaAccess =
   | { how: "typed"; col: number; length: number }
   | { how: "child"; node: number };
 
-/** One field of a SoA node. */
+/**
+ * One field of a SoA node. `name` and `schema` are what `$h.setSlow` reads (through
+ * `view.constructor.plan.fields[fieldIndex]`), as for the array-of-structs classes.
+ */
 export interface SoaFieldPlan {
   /** Field (or vector component) name. */
   readonly name: string;
   /** The field's schema. */
   readonly schema: Schema;
-  /** Index of the schema in the plan's field-schema table (`$d.F`). */
+  /** Index in `SoaPlan.fields` (and of the schema in `$d.F`), unique across nodes. */
   readonly fieldIndex: number;
   /** How to read and write it. */
   readonly access: SoaAccess;
@@ -76,8 +79,8 @@ export interface SoaPlan {
   readonly columns: readonly SoaColumn[];
   /** Classes; `nodes[0]` is the root. */
   readonly nodes: readonly SoaNodePlan[];
-  /** Field schemas, indexed by `SoaFieldPlan.fieldIndex`. */
-  readonly fields: readonly Schema[];
+  /** Every node's fields, indexed by `SoaFieldPlan.fieldIndex`. */
+  readonly fields: readonly SoaFieldPlan[];
   /** Enum schemas, for literal ↔ index tables. */
   readonly enums: readonly EnumSchema[];
   /** Whether some field holds a bigint (toJSON must convert). */
@@ -116,7 +119,7 @@ const join = (path: string, key: string): string => (path === "" ? key : `${path
 export function planSoa(schema: StructSchema, checked: boolean): SoaPlan {
   const columns: SoaColumn[] = [];
   const nodes: SoaNodePlan[] = [];
-  const fieldSchemas: Schema[] = [];
+  const allFields: SoaFieldPlan[] = [];
   const enums: EnumSchema[] = [];
   let hasBigInt = false;
   const column = (path: string, ctor: string, width: number, s: Schema): number => {
@@ -135,8 +138,9 @@ export function planSoa(schema: StructSchema, checked: boolean): SoaPlan {
       : VEC_KEYS.slice(0, node.length).map((k) => [k, { kind: node.element } as Schema] as const);
     for (const [fieldName, s] of entries) {
       const p = join(path, fieldName);
-      const fieldIndex = fieldSchemas.length;
-      fieldSchemas.push(s);
+      // Children are visited before the field is recorded: reserve its index first.
+      const fieldIndex = allFields.length;
+      allFields.push(undefined as never);
       let access: SoaAccess;
       switch (s.kind) {
         case "struct":
@@ -180,7 +184,9 @@ export function planSoa(schema: StructSchema, checked: boolean): SoaPlan {
         default:
           access = { how: "number", col: column(p, TYPED_CTOR[s.kind], 1, s) };
       }
-      fields.push({ name: fieldName, schema: s, fieldIndex, access });
+      const f: SoaFieldPlan = { name: fieldName, schema: s, fieldIndex, access };
+      fields.push(f);
+      allFields[fieldIndex] = f;
     }
     return index;
   };
@@ -191,7 +197,7 @@ export function planSoa(schema: StructSchema, checked: boolean): SoaPlan {
     checked,
     columns,
     nodes,
-    fields: fieldSchemas,
+    fields: allFields,
     enums,
     hasBigInt,
   };
@@ -202,27 +208,14 @@ function at(o: string, width: number): string {
   return width === 1 ? o : `${o} * ${width}`;
 }
 
-function describeKind(s: Schema): string {
-  switch (s.kind) {
-    case "struct":
-      return s.name;
-    case "vec":
-      return `vec${s.length}${s.element[0]}`;
-    case "mat":
-      return `mat${s.cols}x${s.rows}f`;
-    case "array":
-      return `${describeKind(s.element)}[${s.length}]`;
-    case "string":
-      return `string(${s.maxBytes})`;
-    case "enum":
-      return `enum(${s.values.length})`;
-    default:
-      return s.kind;
-  }
+/** The comment after a getter: the column it reads, or the class of a nested view. */
+function noteOf(plan: SoaPlan, f: SoaFieldPlan): string {
+  const a = f.access;
+  return a.how === "child" ? `// ${plan.nodes[a.node].name}` : `// c${a.col}`;
 }
 
 /** Source of the expression reading scalar field `f` of the record at slot `o` of columns `m`. */
-function readExpr(plan: SoaPlan, f: SoaFieldPlan, m: string, o: string): string {
+function readExpr(f: SoaFieldPlan, m: string, o: string): string {
   const a = f.access;
   switch (a.how) {
     case "number":
@@ -240,7 +233,23 @@ function readExpr(plan: SoaPlan, f: SoaFieldPlan, m: string, o: string): string 
     case "child":
       return `$N${a.node}.$r(${m}, ${o})`;
   }
-  void plan;
+}
+
+/** Source of the test that is true when `x` (defined) is not a valid value of field `f`. */
+function verdictBad(f: SoaFieldPlan): string {
+  const a = f.access;
+  switch (a.how) {
+    case "child":
+      return `!$N${a.node}.$v(x)`;
+    case "enum":
+      return `$d.M[${a.enumIndex}].get(x) === undefined`;
+    case "string":
+      return `!$h.scalarFits($d.F[${f.fieldIndex}], x)`;
+    case "typed":
+      return `!$h.isValid($d.F[${f.fieldIndex}], x, true)`;
+    default:
+      return badCheck(f.schema.kind, "x")!;
+  }
 }
 
 /** Source of the statement writing `x` (already checked) into field `f`. */
@@ -268,8 +277,8 @@ function writeStmt(f: SoaFieldPlan, m: string, o: string, x: string, path: strin
 
 /**
  * Emits the source of the SoA classes planned by `plan`: the body of a function of `$h` (shared
- * helpers) and `$d` (schemas `F`, node schemas `S`, enum tables `E`/`M`, SoA helpers `X`) that
- * returns the root class. Field names only appear through `JSON.stringify`.
+ * helpers) and `$d` (the plan `P`, field schemas `F`, node schemas `S`, enum tables `E`/`M`, SoA
+ * helpers `X`) that returns the root class. Field names only appear through `JSON.stringify`.
  */
 export function emitSoa(plan: SoaPlan): string {
   const { checked } = plan;
@@ -288,7 +297,10 @@ export function emitSoa(plan: SoaPlan): string {
   for (let k = plan.nodes.length - 1; k >= 0; k--) {
     const node = plan.nodes[k];
     const self = `$N${k}`;
+    const checkKinds = new Set<string>();
     L.push(`const ${self} = class ${node.name} {`);
+    // Every node class carries the whole plan: $h.setSlow finds a field by fieldIndex there.
+    L.push(`  static plan = $d.P;`);
     L.push(`  constructor(a, m, o, g, p) {`);
     L.push(`    this.$a = a;`);
     L.push(`    this.$s = a.state;`);
@@ -308,8 +320,13 @@ export function emitSoa(plan: SoaPlan): string {
       const name = JSON.stringify(f.name);
       const a = f.access;
       const path = `$h.join(this.$p, ${name})`;
-      const note = `// ${describeKind(f.schema)}`;
-      L.push(`  get ${name}() {`, ...live(f.name));
+      const note = noteOf(plan, f);
+      const wide = a.how === "child" || a.how === "typed";
+      // As in the array-of-structs classes, checked scalar accessors read the slot through
+      // this.$c(i), and setters through this.$k<kind>(i, v): one quick test each, the rest out of
+      // line, so every accessor stays small enough for V8 to inline into the caller's loop.
+      const slot = checked ? `this.$c(${f.fieldIndex})` : "this.$o";
+      L.push(`  get ${name}() {`, ...(wide ? live(f.name) : []));
       if (a.how === "child") {
         L.push(`    let c = this.$c${f.fieldIndex};`);
         L.push(
@@ -331,21 +348,37 @@ export function emitSoa(plan: SoaPlan): string {
         L.push(`    return c;`);
       } else if (a.how === "ref") {
         L.push(
-          `    return $h.deref(this, $d.F[${f.fieldIndex}], this.$m.c${a.col}[this.$o]); ${note}`,
+          `    return $h.deref(this, $d.F[${f.fieldIndex}], this.$m.c${a.col}[${slot}]); ${note}`,
         );
       } else {
-        L.push(`    return ${readExpr(plan, f, "this.$m", "this.$o")}; ${note}`);
+        L.push(`    return ${readExpr(f, "this.$m", slot)}; ${note}`);
       }
       L.push(`  }`);
-      L.push(`  set ${name}(v) {`, ...live(f.name));
-      if (a.how === "child" || a.how === "typed") {
-        if (checked) L.push(`    $h.validate($d.F[${f.fieldIndex}], v, ${path}, true);`);
-      } else {
-        const bad = checked ? badCheck(f.schema.kind) : undefined;
-        if (bad) L.push(`    if (${bad}) $h.bad($d.F[${f.fieldIndex}], v, ${path});`);
+      L.push(`  set ${name}(v) {`, ...(wide ? live(f.name) : []));
+      const quick = checked && !wide ? quickBad(f.schema.kind) : undefined;
+      if (quick) checkKinds.add(f.schema.kind);
+      if (checked && a.how === "child") {
+        L.push(
+          `    if (!$N${a.node}.$v(v)) $h.validate($d.F[${f.fieldIndex}], v, ${path}, true);`,
+        );
+      } else if (checked && a.how === "typed") {
+        L.push(`    $h.check($d.F[${f.fieldIndex}], v, ${path}, true);`);
       }
-      L.push(`    ${writeStmt(f, "this.$m", "this.$o", "v", path)}`);
+      const wslot = quick ? `this.$k${f.schema.kind}(${f.fieldIndex}, v)` : wide ? "this.$o" : slot;
+      L.push(`    ${writeStmt(f, "this.$m", wslot, "v", path)}`);
       L.push(`  }`);
+    }
+    if (checked) {
+      L.push(`  $c(i) {`);
+      L.push(`    if (this.$g !== this.$s.g) $h.staleAt(this, i);`);
+      L.push(`    return this.$o;`);
+      L.push(`  }`);
+      for (const kind of checkKinds) {
+        L.push(`  $k${kind}(i, v) {`);
+        L.push(`    if (this.$g !== this.$s.g || ${quickBad(kind)}) $h.setSlow(this, i, v);`);
+        L.push(`    return this.$o;`);
+        L.push(`  }`);
+      }
     }
     // Static writer and reader work on (columns, slot), so create() and toObject() make no views.
     L.push(`  static $w(m, o, v, p) {`);
@@ -356,12 +389,28 @@ export function emitSoa(plan: SoaPlan): string {
       L.push(`    if (x !== undefined) ${writeStmt(f, "m", "o", "x", `$h.join(p, ${name})`)}`);
     }
     L.push(`  }`);
+    // Allocation-free verdict on a partial plain value, as in the array-of-structs classes:
+    // create() and set() only run the path-building validator to explain a "false".
+    L.push(`  static $v(v) {`);
+    L.push(`    if (typeof v !== "object" || v === null) return false;`);
+    L.push(`    let n = 0;`);
+    L.push(`    let x;`);
+    for (const f of node.fields) {
+      L.push(`    x = v[${JSON.stringify(f.name)}];`);
+      L.push(`    if (x !== undefined) {`);
+      L.push(`      if (${verdictBad(f)}) return false;`);
+      L.push(`      n++;`);
+      L.push(`    }`);
+    }
+    L.push(`    for (const _ in v) n--;`);
+    L.push(`    return n === 0;`);
+    L.push(`  }`);
     L.push(`  static $r(m, o) {`);
     L.push(`    return {`);
     for (const f of node.fields) {
       const expr = f.access.how === "ref"
-        ? `$h.refValue(${readExpr(plan, f, "m", "o")})`
-        : readExpr(plan, f, "m", "o");
+        ? `$h.refValue(${readExpr(f, "m", "o")})`
+        : readExpr(f, "m", "o");
       L.push(`      ${JSON.stringify(f.name)}: ${expr},`);
     }
     L.push(`    };`);
@@ -379,7 +428,7 @@ export function emitSoa(plan: SoaPlan): string {
       L.push(`  }`);
     }
     L.push(`  set(v) {`, ...live("set"));
-    if (checked) L.push(`    $h.validate($d.S[${k}], v, this.$p, true);`);
+    if (checked) L.push(`    if (!${self}.$v(v)) $h.validate($d.S[${k}], v, this.$p, true);`);
     L.push(`    ${self}.$w(this.$m, this.$o, v, this.$p);`);
     L.push(`    return this;`);
     L.push(`  }`);
@@ -425,6 +474,8 @@ export interface SoaViewClass {
   readonly plan: SoaPlan;
   /** Writes the defined fields of a checked plain value at slot `o`. */
   $w(m: SoaMem, o: number, v: unknown, p: string): void;
+  /** Whether a partial plain value would pass validation (no allocation, no error). */
+  $v(v: unknown): boolean;
   /** Reads the record at slot `o` as a plain value. */
   $r(m: SoaMem, o: number): unknown;
   /** Zeroes every column of slot `o`. */

@@ -8,9 +8,10 @@ import { layoutOf } from "../schemas/layout.ts";
 import type { DeepPartial, Infer, StructSchema, ViewOf } from "../schemas/types.ts";
 import { type Mem, memOf, SCALAR_SIZE, validate } from "./_codec.ts";
 import { type ArenaLike, type ArenaState, refResolvers } from "./_helpers.ts";
-import { soaViewClass, type ViewClass, viewClass } from "./compile.ts";
+import { soaViewClass, tableLoops, type ViewClass, viewClass } from "./compile.ts";
 import { planOf } from "./emit.ts";
 import type { SoaMem, SoaPlan, SoaViewClass } from "./emit_soa.ts";
+import type { LoopIterator, LoopTable, TableLoops } from "./emit_table.ts";
 import { decodeSnapshot, encodeSnapshot, layoutFingerprint, SnapshotError } from "./snapshot.ts";
 import type { Column } from "./struct_array.ts";
 
@@ -160,13 +161,16 @@ interface AnyView {
   $o: number;
   $g: number;
 }
-type AnyClass = new (a: ArenaLike, m: never, o: number, g: number, p: string) => AnyView;
+type AnyClass = {
+  new (a: ArenaLike, m: never, o: number, g: number, p: string): AnyView;
+  $v(v: unknown): boolean;
+};
 
 /**
  * The state of one table, shared by the table, its iterators and its queries. It is also the
  * `ArenaLike` its views check their lifetime against.
  */
-class Core implements ArenaLike {
+class Core implements ArenaLike, LoopTable {
   // [0] counts deletes, clears and growths; a view compares its generation with it on access.
   readonly state: ArenaState = { g: 0 };
   readonly schema: StructSchema;
@@ -189,7 +193,9 @@ class Core implements ArenaLike {
   grownAt = 0;
   epoch = 0;
   cursors: AnyView[] = [];
-  iterators: TableIterator<StructSchema>[] = [];
+  iterators: LoopIterator[] = [];
+  /** forEach, where and for…of, generated for this table's view class. */
+  readonly loops: TableLoops;
 
   constructor(schema: StructSchema, options: TableOptions) {
     this.schema = schema;
@@ -229,6 +235,7 @@ class Core implements ArenaLike {
     }
     this.gens = new Uint32Array(this.capacity);
     this.link = new Int32Array(this.capacity);
+    this.loops = tableLoops(this.C, this.stride, jitless);
   }
 
   /** Whether the record at table address `pos`, live at generation `gen`, is still there. */
@@ -269,7 +276,8 @@ class Core implements ArenaLike {
   }
 
   create(init: unknown, soft: boolean): number | undefined {
-    if (init !== undefined) validate(this.schema, init, "", true);
+    // The generated verdict first; the interpreter only runs to throw the detailed error.
+    if (init !== undefined && !this.C.$v(init)) validate(this.schema, init, "", true);
     let slot = this.free;
     if (slot !== -1) this.free = this.link[slot];
     else if (this.hw < this.capacity || this.grow()) slot = this.hw++;
@@ -435,36 +443,6 @@ class Core implements ArenaLike {
     if (c.$m === this.mem) this.cursors.push(c);
   }
 
-  each(
-    fn: (record: unknown, id: number) => void,
-    pred: ((record: unknown, id: number) => boolean) | undefined,
-  ): void {
-    let c = this.takeCursor();
-    try {
-      const end = this.hw;
-      const state = this.state;
-      const stride = this.stride;
-      let gens = this.gens;
-      let epoch = this.epoch;
-      for (let s = 0; s < end; s++) {
-        const g = gens[s];
-        if ((g & 1) === 0) continue;
-        c.$o = s * stride;
-        c.$g = state.g;
-        const id = g * SLOTS + s;
-        if (pred === undefined || pred(c, id)) fn(c, id);
-        if (this.epoch !== epoch) {
-          // The callback grew the table: continue with a cursor over the new storage.
-          epoch = this.epoch;
-          gens = this.gens;
-          c = this.takeCursor();
-        }
-      }
-    } finally {
-      this.putCursor(c);
-    }
-  }
-
   /** The typed array, start index and stride of a scalar number field. */
   column(path: string): Column<unknown> {
     if (this.soa) {
@@ -528,82 +506,6 @@ function soaMem(plan: SoaPlan, capacity: number): SoaMem {
 }
 
 /**
- * The iterator `for (const p of table)` uses: one cursor, re-pointed at each live record, and
- * one result object, so a loop allocates nothing per record. Iterators are pooled per table.
- */
-class TableIterator<S extends StructSchema> implements IterableIterator<ViewOf<S>> {
-  #core: Core;
-  #cursor: AnyView;
-  #slot = 0;
-  #end = 0;
-  #epoch = 0;
-  #active = false;
-  #result: IteratorResult<ViewOf<S>> = { value: undefined, done: false } as never;
-
-  constructor(core: Core) {
-    this.#core = core;
-    this.#cursor = core.view(0);
-    this.#epoch = core.epoch;
-  }
-
-  start(): this {
-    const core = this.#core;
-    if (this.#epoch !== core.epoch) {
-      this.#cursor = core.view(0);
-      this.#epoch = core.epoch;
-    }
-    this.#slot = 0;
-    this.#end = core.hw;
-    this.#active = true;
-    (this.#result as { done: boolean }).done = false;
-    return this;
-  }
-
-  next(): IteratorResult<ViewOf<S>> {
-    const core = this.#core;
-    const r = this.#result as { value: unknown; done: boolean };
-    if (this.#epoch !== core.epoch) {
-      // The loop body grew the table: continue with a cursor over the new storage.
-      this.#cursor = core.view(0);
-      this.#epoch = core.epoch;
-    }
-    const gens = core.gens;
-    const end = this.#end;
-    for (let s = this.#slot; s < end; s++) {
-      if ((gens[s] & 1) !== 0) {
-        this.#slot = s + 1;
-        const c = this.#cursor;
-        c.$o = s * core.stride;
-        c.$g = core.state.g;
-        r.value = c;
-        return this.#result;
-      }
-    }
-    this.#slot = end;
-    r.value = undefined;
-    r.done = true;
-    this.#release();
-    return this.#result;
-  }
-
-  return(): IteratorResult<ViewOf<S>> {
-    this.#slot = this.#end;
-    this.#release();
-    return { value: undefined, done: true };
-  }
-
-  #release(): void {
-    if (!this.#active) return;
-    this.#active = false;
-    this.#core.iterators.push(this as never);
-  }
-
-  [Symbol.iterator](): this {
-    return this;
-  }
-}
-
-/**
  * A filtered pass over a table: `table.where(pred)` runs `pred` with a cursor at each live
  * record when one of its methods is called (nothing is computed before).
  *
@@ -643,7 +545,8 @@ export class Query<S extends StructSchema> {
    * ```
    */
   forEach(fn: (record: ViewOf<S>, id: number) => void): void {
-    this.#core.each(fn as never, this.#pred as never);
+    const core = this.#core;
+    core.loops.filter(core, this.#pred as never, fn as never);
   }
 
   /**
@@ -659,8 +562,9 @@ export class Query<S extends StructSchema> {
    * ```
    */
   ids(): number[] {
+    const core = this.#core;
     const out: number[] = [];
-    this.#core.each((_, id) => out.push(id), this.#pred as never);
+    core.loops.filter(core, this.#pred as never, (_, id) => out.push(id));
     return out;
   }
 
@@ -677,8 +581,9 @@ export class Query<S extends StructSchema> {
    * ```
    */
   count(): number {
+    const core = this.#core;
     let n = 0;
-    this.#core.each(() => n++, this.#pred as never);
+    core.loops.filter(core, this.#pred as never, () => n++);
     return n;
   }
 
@@ -697,10 +602,10 @@ export class Query<S extends StructSchema> {
   delete(): number {
     const core = this.#core;
     let n = 0;
-    core.each((_, id) => {
+    core.loops.filter(core, this.#pred as never, (_, id) => {
       core.remove(core.slotOf(id));
       n++;
-    }, this.#pred as never);
+    });
     return n;
   }
 }
@@ -883,7 +788,7 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
   update(id: number, values: DeepPartial<Infer<S>>): boolean {
     const core = this.#core;
     const slot = core.checkedSlotOf(id, "update");
-    validate(this.schema, values, "", true);
+    if (!core.C.$v(values)) validate(this.schema, values, "", true);
     if (slot < 0) return false;
     (core.C as unknown as ViewClass).$w(core.mem as never, slot * core.stride, values, "");
     return true;
@@ -1034,7 +939,8 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
    * ```
    */
   forEach(fn: (record: ViewOf<S>, id: number) => void): void {
-    this.#core.each(fn as never, undefined);
+    const core = this.#core;
+    core.loops.each(core, fn as never);
   }
 
   /**
@@ -1163,7 +1069,7 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
    */
   [Symbol.iterator](): IterableIterator<ViewOf<S>> {
     const core = this.#core;
-    const it = (core.iterators.pop() ?? new TableIterator(core)) as TableIterator<S>;
-    return it.start();
+    const it = core.iterators.pop() ?? new core.loops.Iterator(core);
+    return it.start() as IterableIterator<ViewOf<S>>;
   }
 }
