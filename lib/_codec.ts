@@ -593,15 +593,3 @@ export function elementStride(element: Schema, mode: LayoutMode): number {
   const wgsl = mode === "wgsl" || mode === "wgsl-uniform";
   return wgsl ? Math.ceil(l.size / l.align) * l.align : l.size;
 }
-
-/** JSON-safe copy of a plain value: bigints become decimal strings. */
-export function jsonSafe(v: unknown): unknown {
-  if (typeof v === "bigint") return v.toString();
-  if (Array.isArray(v)) return v.map(jsonSafe);
-  if (typeof v === "object" && v !== null) {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v)) out[k] = jsonSafe((v as Record<string, unknown>)[k]);
-    return out;
-  }
-  return v;
-}

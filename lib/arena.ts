@@ -431,7 +431,7 @@ export class Arena {
     const o = this.#bump(bytes, C.plan.align, false);
     const m = this.#mem;
     m.u8.fill(0, o, o + bytes);
-    if (reuse !== undefined) return reuse[repoint](this, C, m, o, length, this.state.g);
+    if (reuse !== undefined) return repoint(reuse, this, C, m, o, length, this.state.g);
     return new StructArray<S>(this, C, m, o, length, this.state.g);
   }
 

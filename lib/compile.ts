@@ -497,7 +497,7 @@ function buildSoaJitless(plan: SoaPlan, enumMaps: Map<string, number>[]): SoaVie
       },
       toJSON() {
         const o = (this.toObject as () => unknown)();
-        return plan.hasBigInt ? h.jsonSafe(o) : o;
+        return h.jsonOf(node.schema, o);
       },
     };
     for (const [name, fn] of Object.entries(methods)) {

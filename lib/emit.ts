@@ -63,8 +63,6 @@ export interface ClassPlan {
   readonly children: readonly ClassKey[];
   /** Enum schemas, for literal ↔ index tables. */
   readonly enums: readonly EnumSchema[];
-  /** Whether some field holds a bigint (toJSON must convert). */
-  readonly hasBigInt: boolean;
 }
 
 const TYPED: Readonly<Record<string, { arr: string; ctor: string; get: string; set: string }>> = {
@@ -99,7 +97,6 @@ export function planOf(key: ClassKey): ClassPlan {
   const fields: FieldPlan[] = [];
   const children: ClassKey[] = [];
   const enums: EnumSchema[] = [];
-  let hasBigInt = false;
   const entries = schema.kind === "struct"
     ? layout.fields.map((f) => ({ name: f.name, offset: f.offset, schema: f.schema }))
     : VEC_KEYS.slice(0, schema.length).map((name, i) => ({
@@ -165,13 +162,11 @@ export function planOf(key: ClassKey): ClassPlan {
         } else {
           access = { how: "arrayview", childIndex: undefined };
         }
-        if (el.kind === "i64" || el.kind === "u64") hasBigInt = true;
         break;
       }
       default: {
         const info = TYPED[s.kind];
         const size = SCALAR_SIZE[s.kind];
-        if (s.kind === "i64" || s.kind === "u64") hasBigInt = true;
         if (at % size === 0) {
           access = { how: "scalar", arr: info.arr, shift: Math.log2(size) };
         } else {
@@ -189,8 +184,30 @@ export function planOf(key: ClassKey): ClassPlan {
     fields,
     children,
     enums,
-    hasBigInt,
   };
+}
+
+/**
+ * Source lines of the checked classes' check methods, shared by both emitters: `$c(i)` returns
+ * the record offset after the liveness check; `$k<kind>(i, v)` also checks the value. Accessors
+ * call them so each accessor stays tiny.
+ */
+export function checkMethods(kinds: Iterable<string>): string[] {
+  const L = [
+    `  $c(i) {`,
+    `    if (this.$g !== this.$s.g) $h.staleAt(this, i);`,
+    `    return this.$o;`,
+    `  }`,
+  ];
+  for (const kind of kinds) {
+    L.push(
+      `  $k${kind}(i, v) {`,
+      `    if (this.$g !== this.$s.g || ${quickBad(kind)}) $h.setSlow(this, i, v);`,
+      `    return this.$o;`,
+      `  }`,
+    );
+  }
+  return L;
 }
 
 /**
@@ -451,20 +468,7 @@ export function emitAccessors(plan: ClassPlan): string {
     }
     L.push(`  }`);
   }
-  if (checked) {
-    L.push(`  $c(i) {`);
-    L.push(`    if (this.$g !== this.$s.g) $h.staleAt(this, i);`);
-    L.push(`    return this.$o;`);
-    L.push(`  }`);
-    for (const kind of checkKinds) {
-      L.push(`  $k${kind}(i, v) {`);
-      L.push(
-        `    if (this.$g !== this.$s.g || ${quickBad(kind)}) $h.setSlow(this, i, v);`,
-      );
-      L.push(`    return this.$o;`);
-      L.push(`  }`);
-    }
-  }
+  if (checked) L.push(...checkMethods(checkKinds));
   // Static writer and reader work on (memory, offset) so alloc(S, init) and toObject() create
   // no view objects for nested structs.
   L.push(`  static $w(m, o, v, p) {`);

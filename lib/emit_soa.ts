@@ -9,7 +9,7 @@
  */
 import type { EnumSchema, Schema, StructSchema, VecSchema } from "../schemas/types.ts";
 import type { ArenaLike, ArenaState } from "./_helpers.ts";
-import { badCheck, quickBad } from "./emit.ts";
+import { badCheck, checkMethods, quickBad } from "./emit.ts";
 import { SchemaError } from "./errors.ts";
 
 /** One typed array of a SoA table: a leaf field's values, `width` elements per record. */
@@ -83,8 +83,6 @@ export interface SoaPlan {
   readonly fields: readonly SoaFieldPlan[];
   /** Enum schemas, for literal ↔ index tables. */
   readonly enums: readonly EnumSchema[];
-  /** Whether some field holds a bigint (toJSON must convert). */
-  readonly hasBigInt: boolean;
 }
 
 /**
@@ -121,10 +119,8 @@ export function planSoa(schema: StructSchema, checked: boolean): SoaPlan {
   const nodes: SoaNodePlan[] = [];
   const allFields: SoaFieldPlan[] = [];
   const enums: EnumSchema[] = [];
-  let hasBigInt = false;
   const column = (path: string, ctor: string, width: number, s: Schema): number => {
     const bigint = ctor.startsWith("Big");
-    if (bigint) hasBigInt = true;
     columns.push({ index: columns.length, path, ctor, width, bigint, schema: s });
     return columns.length - 1;
   };
@@ -199,7 +195,6 @@ export function planSoa(schema: StructSchema, checked: boolean): SoaPlan {
     nodes,
     fields: allFields,
     enums,
-    hasBigInt,
   };
 }
 
@@ -368,18 +363,7 @@ export function emitSoa(plan: SoaPlan): string {
       L.push(`    ${writeStmt(f, "this.$m", wslot, "v", path)}`);
       L.push(`  }`);
     }
-    if (checked) {
-      L.push(`  $c(i) {`);
-      L.push(`    if (this.$g !== this.$s.g) $h.staleAt(this, i);`);
-      L.push(`    return this.$o;`);
-      L.push(`  }`);
-      for (const kind of checkKinds) {
-        L.push(`  $k${kind}(i, v) {`);
-        L.push(`    if (this.$g !== this.$s.g || ${quickBad(kind)}) $h.setSlow(this, i, v);`);
-        L.push(`    return this.$o;`);
-        L.push(`  }`);
-      }
-    }
+    if (checked) L.push(...checkMethods(checkKinds));
     // Static writer and reader work on (columns, slot), so create() and toObject() make no views.
     L.push(`  static $w(m, o, v, p) {`);
     L.push(`    let x;`);
@@ -436,9 +420,8 @@ export function emitSoa(plan: SoaPlan): string {
     L.push(`    return ${self}.$r(this.$m, this.$o);`);
     L.push(`  }`);
     L.push(`  toJSON() {`);
-    L.push(
-      plan.hasBigInt ? `    return $h.jsonSafe(this.toObject());` : `    return this.toObject();`,
-    );
+    // Same JSON form as the array-of-structs classes: exact for bigints, NaN, ±Infinity and -0.
+    L.push(`    return $h.jsonOf($d.S[${k}], this.toObject());`);
     L.push(`  }`);
     L.push(`};`);
   }

@@ -9,7 +9,7 @@ import type { Mem } from "./_codec.ts";
 import { SCALAR_SIZE } from "./_codec.ts";
 import { type ArenaLike, helpers, type ViewInternals } from "./_helpers.ts";
 import type { ViewClass } from "./compile.ts";
-import { planOf } from "./emit.ts";
+import { type ClassPlan, planOf } from "./emit.ts";
 import { FieldTypeError } from "./errors.ts";
 import { decodeJSON, jsonOf } from "./snapshot.ts";
 
@@ -31,7 +31,8 @@ export interface Column<A> {
   readonly length: number;
 }
 
-const ARRAY_OF: Readonly<Record<string, keyof Mem>> = {
+/** The `Mem` typed array each number kind is read through. */
+export const ARRAY_OF: Readonly<Record<string, keyof Mem>> = {
   i8: "i8",
   u8: "u8",
   bool: "u8",
@@ -45,8 +46,23 @@ const ARRAY_OF: Readonly<Record<string, keyof Mem>> = {
   u64: "u64",
 };
 
-/** Internal: re-points a struct array at a new allocation (see `Arena.allocArray`'s `reuse`). */
-export const repoint: unique symbol = Symbol("arenakit.repoint");
+type Repoint = <S extends StructSchema>(
+  array: StructArray<S>,
+  arena: ArenaLike,
+  C: ViewClass,
+  m: Mem,
+  byteOffset: number,
+  length: number,
+  gen: number,
+) => StructArray<S>;
+let repointImpl: Repoint;
+
+/**
+ * Internal (not exported from mod.ts): points a struct array and its cursor at a new
+ * allocation, for `Arena.allocArray(schema, length, reuse)`.
+ */
+export const repoint: Repoint = (array, arena, C, m, byteOffset, length, gen) =>
+  repointImpl(array, arena, C, m, byteOffset, length, gen);
 
 /**
  * `length` records of one struct schema, back to back (`stride` bytes apart) in one arena.
@@ -107,36 +123,28 @@ export class StructArray<S extends StructSchema> implements Iterable<Cursor<S>> 
     this.#g = gen;
   }
 
-  /**
-   * Internal: points this array (and its cursor) at a new allocation, for
-   * `Arena.allocArray(schema, length, reuse)`.
-   */
-  [repoint](
-    arena: ArenaLike,
-    C: ViewClass,
-    m: Mem,
-    byteOffset: number,
-    length: number,
-    gen: number,
-  ): this {
-    (this as { length: number }).length = length;
-    (this as { byteOffset: number }).byteOffset = byteOffset;
-    this.#arena = arena;
-    this.#C = C;
-    this.#m = m;
-    this.#g = gen;
-    const c = this.#cursor;
-    if (c !== undefined) {
-      c.$a = arena;
-      c.$s = arena.state;
-      c.$m = m;
-      c.$o = byteOffset;
-      c.$b = byteOffset;
-      c.$g = gen;
-      c.$n = length;
-      if (c.constructor !== C) this.#cursor = undefined;
-    }
-    return this;
+  static {
+    // The private fields are only reachable in here; repoint() is the module's door to them.
+    repointImpl = (array, arena, C, m, byteOffset, length, gen) => {
+      (array as { length: number }).length = length;
+      (array as { byteOffset: number }).byteOffset = byteOffset;
+      array.#arena = arena;
+      array.#C = C;
+      array.#m = m;
+      array.#g = gen;
+      const c = array.#cursor;
+      if (c !== undefined) {
+        c.$a = arena;
+        c.$s = arena.state;
+        c.$m = m;
+        c.$o = byteOffset;
+        c.$b = byteOffset;
+        c.$g = gen;
+        c.$n = length;
+        if (c.constructor !== C) array.#cursor = undefined;
+      }
+      return array;
+    };
   }
 
   /** The buffer the records live in. */
@@ -204,36 +212,7 @@ export class StructArray<S extends StructSchema> implements Iterable<Cursor<S>> 
    */
   column<A = Float32Array>(path: string): Column<A> {
     this.#live(path);
-    let offset = 0;
-    let layout = this.#C.plan;
-    let kind: string | undefined;
-    const parts = path.split(".");
-    for (const [i, part] of parts.entries()) {
-      const f = layout.fields.find((x) => x.name === part);
-      if (!f) {
-        throw new RangeError(`Cannot find column "${path}": ${layout.name} has no field "${part}"`);
-      }
-      offset += f.offset;
-      if (f.access.how === "child" && i < parts.length - 1) {
-        layout = planOf(layout.children[f.access.childIndex]);
-        continue;
-      }
-      if (i !== parts.length - 1 || !(f.schema.kind in ARRAY_OF)) {
-        throw new RangeError(`Cannot make a column of "${path}": it is not a number field`);
-      }
-      kind = f.schema.kind;
-    }
-    const size = SCALAR_SIZE[kind!];
-    const at = this.byteOffset + offset;
-    if (at % size !== 0 || this.stride % size !== 0) {
-      throw new RangeError(`Cannot make a column of "${path}": it is not ${size}-byte aligned`);
-    }
-    return {
-      array: this.#m[ARRAY_OF[kind!]] as A,
-      index: at / size,
-      stride: this.stride / size,
-      length: this.length,
-    };
+    return aosColumn(this.#C.plan, this.#m, this.byteOffset, path, this.length) as Column<A>;
   }
 
   /** The records' bytes (a view, not a copy). */
@@ -297,4 +276,42 @@ export class StructArray<S extends StructSchema> implements Iterable<Cursor<S>> 
     }
     return this;
   }
+}
+
+/**
+ * The column of a scalar number field (dotted path) of records laid out `plan.size` bytes apart
+ * from `byteOffset` in `m`: shared by struct arrays and array-of-structs tables.
+ */
+export function aosColumn(
+  plan: ClassPlan,
+  m: Mem,
+  byteOffset: number,
+  path: string,
+  length: number,
+): Column<unknown> {
+  let offset = 0;
+  let layout = plan;
+  let kind: string | undefined;
+  const parts = path.split(".");
+  for (const [i, part] of parts.entries()) {
+    const f = layout.fields.find((x) => x.name === part);
+    if (!f) {
+      throw new RangeError(`Cannot find column "${path}": ${layout.name} has no field "${part}"`);
+    }
+    offset += f.offset;
+    if (f.access.how === "child" && i < parts.length - 1) {
+      layout = planOf(layout.children[f.access.childIndex]);
+      continue;
+    }
+    if (i !== parts.length - 1 || !(f.schema.kind in ARRAY_OF)) {
+      throw new RangeError(`Cannot make a column of "${path}": it is not a number field`);
+    }
+    kind = f.schema.kind;
+  }
+  const size = SCALAR_SIZE[kind!];
+  const at = byteOffset + offset;
+  if (at % size !== 0 || plan.size % size !== 0) {
+    throw new RangeError(`Cannot make a column of "${path}": it is not ${size}-byte aligned`);
+  }
+  return { array: m[ARRAY_OF[kind!]], index: at / size, stride: plan.size / size, length };
 }

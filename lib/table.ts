@@ -6,14 +6,13 @@
  */
 import { layoutOf } from "../schemas/layout.ts";
 import type { DeepPartial, Infer, StructSchema, ViewOf } from "../schemas/types.ts";
-import { type Mem, memOf, SCALAR_SIZE, validate } from "./_codec.ts";
+import { type Mem, memOf, validate } from "./_codec.ts";
 import { type ArenaLike, type ArenaState, refResolvers } from "./_helpers.ts";
 import { soaViewClass, tableLoops, type ViewClass, viewClass } from "./compile.ts";
-import { planOf } from "./emit.ts";
 import type { SoaMem, SoaPlan, SoaViewClass } from "./emit_soa.ts";
 import type { LoopIterator, LoopTable, TableLoops } from "./emit_table.ts";
 import { decodeSnapshot, encodeSnapshot, layoutFingerprint, SnapshotError } from "./snapshot.ts";
-import type { Column } from "./struct_array.ts";
+import { aosColumn, ARRAY_OF, type Column } from "./struct_array.ts";
 
 /** How a table stores its records. */
 export type TableLayout = "aos" | "soa";
@@ -139,20 +138,6 @@ function count(name: string, v: unknown, min: number): number {
   }
   return v;
 }
-
-const ARRAY_OF: Readonly<Record<string, keyof Mem>> = {
-  i8: "i8",
-  u8: "u8",
-  bool: "u8",
-  i16: "i16",
-  u16: "u16",
-  i32: "i32",
-  u32: "u32",
-  f32: "f32",
-  f64: "f64",
-  i64: "i64",
-  u64: "u64",
-};
 
 /** What table code needs of any view (AoS or SoA); `$o` is `slot * stride`. */
 interface AnyView {
@@ -456,35 +441,7 @@ class Core implements ArenaLike, LoopTable {
       }
       return { array: this.mem[`c${c.index}` as never], index: 0, stride: 1, length: this.hw };
     }
-    let offset = 0;
-    let plan = (this.C as unknown as ViewClass).plan;
-    let kind: string | undefined;
-    const parts = path.split(".");
-    for (const [i, part] of parts.entries()) {
-      const f = plan.fields.find((x) => x.name === part);
-      if (!f) {
-        throw new RangeError(`Cannot find column "${path}": ${plan.name} has no field "${part}"`);
-      }
-      offset += f.offset;
-      if (f.access.how === "child" && i < parts.length - 1) {
-        plan = planOf(plan.children[f.access.childIndex]);
-        continue;
-      }
-      if (i !== parts.length - 1 || !(f.schema.kind in ARRAY_OF)) {
-        throw new RangeError(`Cannot make a column of "${path}": it is not a number field`);
-      }
-      kind = f.schema.kind;
-    }
-    const size = SCALAR_SIZE[kind!];
-    if (offset % size !== 0 || this.stride % size !== 0) {
-      throw new RangeError(`Cannot make a column of "${path}": it is not ${size}-byte aligned`);
-    }
-    return {
-      array: (this.mem as Mem)[ARRAY_OF[kind!]],
-      index: offset / size,
-      stride: this.stride / size,
-      length: this.hw,
-    };
+    return aosColumn((this.C as unknown as ViewClass).plan, this.mem as Mem, 0, path, this.hw);
   }
 }
 

@@ -651,7 +651,7 @@ const $N0 = class Small {
     return $N0.$r(this.$m, this.$o);
   }
   toJSON() {
-    return this.toObject();
+    return $h.jsonOf($d.S[0], this.toObject());
   }
 };
 return $N0;
