@@ -117,6 +117,38 @@ export function viewClass(key: ClassKey, jitless: boolean): ViewClass {
 
 type View = ViewInternals & Record<string, unknown>;
 
+/** What the jitless record methods need of a view, in either layout. */
+interface RecordView {
+  $m: unknown;
+  $o: number;
+  $p: string;
+}
+
+// set / toObject / toJSON of jitless classes, the same for both layouts.
+function recordMethods<V extends RecordView>(
+  C: { $w(m: never, o: number, v: unknown, p: string): void; $r(m: never, o: number): unknown },
+  schema: Schema,
+  live: (v: V, field: string) => void,
+  checked: boolean,
+): Record<string, (this: V, ...args: never[]) => unknown> {
+  return {
+    set(this: V, v: unknown) {
+      live(this, "set");
+      if (checked) helpers.check(schema, v, this.$p, true);
+      C.$w(this.$m as never, this.$o, v, this.$p);
+      return this;
+    },
+    toObject(this: V) {
+      live(this, "toObject");
+      return C.$r(this.$m as never, this.$o);
+    },
+    toJSON(this: V) {
+      live(this, "toJSON");
+      return helpers.jsonOf(schema, C.$r(this.$m as never, this.$o));
+    },
+  };
+}
+
 // The jitless twin of emitAccessors: same plan, same helpers, closures instead of source text.
 function buildJitless(plan: ClassPlan, d: Deps): ViewClass {
   const { checked, mode } = plan.key;
@@ -245,20 +277,7 @@ function buildJitless(plan: ClassPlan, d: Deps): ViewClass {
   };
   Object.assign(C, statics);
   const methods: Record<string, (this: View, ...args: never[]) => unknown> = {
-    set(v: unknown) {
-      live(this, "set");
-      if (checked) h.check(d.S, v, this.$p, true);
-      C.$w(this.$m, this.$o, v, this.$p);
-      return this;
-    },
-    toObject() {
-      live(this, "toObject");
-      return C.$r(this.$m, this.$o);
-    },
-    toJSON() {
-      const o = (this.toObject as () => unknown)();
-      return h.jsonOf(d.S, o);
-    },
+    ...recordMethods(C, d.S, live, checked),
     seek(i: number) {
       if (checked && !((i | 0) === i && i >= 0 && i < this.$n)) h.badIndex(this, i);
       this.$o = this.$b + i * plan.size;
@@ -485,20 +504,7 @@ function buildSoaJitless(plan: SoaPlan, enumMaps: Map<string, number>[]): SoaVie
     };
     Object.assign(C, k === 0 ? statics : { $w: statics.$w, $r: statics.$r, $v: statics.$v });
     const methods: Record<string, (this: SoaView, ...args: never[]) => unknown> = {
-      set(v: unknown) {
-        live(this, "set");
-        if (checked) h.validate(node.schema, v, this.$p, true);
-        C.$w(this.$m, this.$o, v, this.$p);
-        return this;
-      },
-      toObject() {
-        live(this, "toObject");
-        return C.$r(this.$m, this.$o);
-      },
-      toJSON() {
-        const o = (this.toObject as () => unknown)();
-        return h.jsonOf(node.schema, o);
-      },
+      ...recordMethods(C, node.schema, live, checked),
     };
     for (const [name, fn] of Object.entries(methods)) {
       Object.defineProperty(C.prototype, name, { value: fn, writable: true, configurable: true });
