@@ -276,7 +276,7 @@ function iterGroup(name: string, five: boolean): void {
     }
     {
       const table = filled("soa", true);
-      // Written as a user would: columns hoisted out of the loop, idAt() as the liveness test.
+      // Written as a user would: columns hoisted out of the loop, isLive() as the liveness test.
       bench("Table soa columns", () => {
         const px = table.column("pos.x").array;
         const py = table.column("pos.y").array;
@@ -285,7 +285,7 @@ function iterGroup(name: string, five: boolean): void {
         const life = table.column("life").array;
         const n = table.slots;
         for (let s = 0; s < n; s++) {
-          if (table.idAt(s) === undefined) continue;
+          if (!table.isLive(s)) continue;
           px[s] += vx[s] * DT;
           py[s] += vy[s] * DT;
           if (five) {
@@ -361,7 +361,7 @@ function iterGroup(name: string, five: boolean): void {
         const life = table.column("life").index;
         const n = table.slots;
         for (let s = 0; s < n; s++) {
-          if (table.idAt(s) === undefined) continue;
+          if (!table.isLive(s)) continue;
           const o = s * stride;
           f32[o + x] += f32[o + vx] * DT;
           f32[o + y] += f32[o + vy] * DT;
