@@ -108,6 +108,7 @@ export {
   SNAPSHOT_VERSION,
   SnapshotError,
   type SnapshotErrorReason,
+  type SnapshotOptions,
 } from "./lib/snapshot.ts";
 export {
   ArenaFullError,

@@ -11,7 +11,7 @@
  */
 import { bench, do_not_optimize, group, summary } from "mitata";
 import { z } from "zod";
-import { Arena, t } from "../mod.ts";
+import { Arena, t, Table } from "../mod.ts";
 import { fromZod } from "../zod.ts";
 import { runSuite } from "./_suite.ts";
 
@@ -26,7 +26,16 @@ bodies.forEach((b, i) => {
   b.set({ pos: { x: i * 0.5, y: i * 0.25 }, vel: { x: 1.5, y: -0.75 }, hits: i & 7, id: i });
 });
 const bytes = bodies.bytes();
+// The case: a table of 100k records (ids, generations and free list included).
+const table = new Table(Body, { capacity: N });
+for (let i = 0; i < N; i++) {
+  table.create({ pos: { x: i * 0.5, y: i * 0.25 }, vel: { x: 1.5, y: -0.75 }, hits: i & 7, id: i });
+}
 const ring = new Uint8Array(bytes.length + 4096);
+const tring = new Uint8Array(table.snapshot().length);
+// The floor for the table: a bare copy of as many bytes as its snapshot holds.
+const tbytes = table.snapshot();
+const tcopy = new Uint8Array(tbytes.length);
 const copy = new Uint8Array(bytes.length);
 
 interface Plain {
@@ -54,14 +63,34 @@ summary(() => {
       bytes.set(copy);
       return do_not_optimize(bytes);
     });
-    bench("arena.snapshot(ring) + arena.restore()", () => {
-      const snap = arena.snapshot(ring);
+    bench("Uint8Array.prototype.set of the table's bytes, out and back (its floor)", () => {
+      tcopy.set(tbytes);
+      tbytes.set(tcopy);
+      return do_not_optimize(tbytes);
+    });
+    bench("arena.snapshot({ into: ring }) + arena.restore()", () => {
+      const snap = arena.snapshot({ into: ring });
       arena.restore(snap);
       return do_not_optimize(snap);
     });
     bench("arena.snapshot() (new array) + arena.restore()", () => {
       const snap = arena.snapshot();
       arena.restore(snap);
+      return do_not_optimize(snap);
+    });
+    bench("arena.snapshot({ into: ring, checksum: false }) + arena.restore()", () => {
+      const snap = arena.snapshot({ into: ring, checksum: false });
+      arena.restore(snap);
+      return do_not_optimize(snap);
+    });
+    bench("table.snapshot({ into: tring }) + table.restore()", () => {
+      const snap = table.snapshot({ into: tring });
+      table.restore(snap);
+      return do_not_optimize(snap);
+    });
+    bench("table.snapshot({ into: tring, checksum: false }) + table.restore()", () => {
+      const snap = table.snapshot({ into: tring, checksum: false });
+      table.restore(snap);
       return do_not_optimize(snap);
     });
   });

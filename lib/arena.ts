@@ -16,6 +16,7 @@ import {
   fingerprintsOf,
   layoutSetFingerprint,
   SnapshotError,
+  type SnapshotOptions,
 } from "./snapshot.ts";
 import { Pool } from "./pool.ts";
 import { repoint, StructArray } from "./struct_array.ts";
@@ -591,8 +592,9 @@ export class Arena {
    * accessor classes for since it was created (by `alloc`, `tryAlloc`, `allocArray`, `copy` or
    * `classOf`). See `lib/snapshot.ts` for the byte format.
    *
-   * With `into`, the snapshot is written at the start of that array and a subarray of it is
-   * returned, so a rollback buffer can be reused every frame; otherwise a new array is made.
+   * With `options.into`, the snapshot is written at the start of that array and a subarray of
+   * it is returned, so a rollback buffer can be reused every frame; otherwise a new array is
+   * made. `options.checksum: false` skips the body checksum (trusted in-memory rollback).
    *
    * @example Save and roll back
    * ```ts
@@ -606,7 +608,7 @@ export class Arena {
    * console.log(b.x); // 0
    * ```
    */
-  snapshot(into?: Uint8Array): Uint8Array {
+  snapshot(options?: SnapshotOptions): Uint8Array {
     const k = this.#ci + 1;
     const last = this.#chunks[this.#ci];
     if (last.start + last.size > 0xffff_ffff) {
@@ -634,7 +636,7 @@ export class Arena {
       sections.push(m.u8.subarray(0, len));
     }
     meta.set(fps, META_WORDS + 3 * k);
-    return encodeSnapshot("arena", layoutSetFingerprint(fps), sections, into);
+    return encodeSnapshot("arena", layoutSetFingerprint(fps), sections, options);
   }
 
   /**

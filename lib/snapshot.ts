@@ -304,6 +304,25 @@ export function snapshotLength(sectionLengths: readonly number[]): number {
   return n;
 }
 
+// Header byte 7: the body was written without a checksum (the header CRC still covers this).
+const FLAG_NO_BODY_CHECKSUM = 1;
+
+/** Options of `snapshot()` (arenas and tables). */
+export interface SnapshotOptions {
+  /**
+   * Checksum the body, so `restore()` refuses corrupted bytes (default true). Turn it off for
+   * trusted in-memory snapshots, such as per-frame rollback buffers: saving and restoring then
+   * cost little more than copying the bytes. The header (length, kind, fingerprint) stays
+   * checked either way.
+   */
+  checksum?: boolean;
+  /**
+   * Write the snapshot at the start of this array and return a subarray of it, so a rollback
+   * buffer is reused every frame instead of allocating one (throws when it is too short).
+   */
+  into?: Uint8Array;
+}
+
 /**
  * Writes a header and `sections` as one snapshot. With `into`, the snapshot is written at the
  * start of `into` and a subarray of it is returned (reuse one buffer per frame); otherwise a new
@@ -321,8 +340,9 @@ export function encodeSnapshot(
   kind: SnapshotKind,
   fingerprint: number,
   sections: readonly Uint8Array[],
-  into?: Uint8Array,
+  options?: SnapshotOptions,
 ): Uint8Array {
+  const into = options?.into;
   const code = KIND_CODE[kind];
   if (code === undefined) {
     throw new TypeError(`Cannot write snapshot: unknown kind ${String(kind)}`);
@@ -355,11 +375,12 @@ export function encodeSnapshot(
     p += pad8(s.length);
   }
   const body = out.subarray(SNAPSHOT_HEADER_BYTES);
-  const [a, b] = bodyChecksum(body);
+  const checksum = options?.checksum ?? true;
+  const [a, b] = checksum ? bodyChecksum(body) : [0, 0];
   dv.setUint32(0, SNAPSHOT_MAGIC, true);
   dv.setUint16(4, SNAPSHOT_VERSION, true);
   dv.setUint8(6, code);
-  dv.setUint8(7, 0);
+  dv.setUint8(7, checksum ? 0 : FLAG_NO_BODY_CHECKSUM);
   dv.setUint32(8, fingerprint >>> 0, true);
   dv.setUint32(12, body.length, true);
   dv.setUint32(16, a, true);
@@ -452,10 +473,15 @@ export function decodeSnapshot(
       `layout fingerprint is ${hex(fp)}, expected ${hex(fingerprint)} (taken with other schemas)`,
     );
   }
-  const body = bytes.subarray(SNAPSHOT_HEADER_BYTES);
-  const [a, b] = bodyChecksum(body);
-  if (a !== dv.getUint32(16, true) || b !== dv.getUint32(20, true)) {
-    throw new SnapshotError("body-checksum", "body checksum does not match (corrupted data)");
+  const flags = dv.getUint8(7);
+  if ((flags & ~FLAG_NO_BODY_CHECKSUM) !== 0) {
+    throw new SnapshotError("format", `unknown header flags ${flags}`);
+  }
+  if ((flags & FLAG_NO_BODY_CHECKSUM) === 0) {
+    const [a, b] = bodyChecksum(bytes.subarray(SNAPSHOT_HEADER_BYTES));
+    if (a !== dv.getUint32(16, true) || b !== dv.getUint32(20, true)) {
+      throw new SnapshotError("body-checksum", "body checksum does not match (corrupted data)");
+    }
   }
   if (bodyLength < 4) throw new SnapshotError("format", "body has no section table");
   const count = dv.getUint32(SNAPSHOT_HEADER_BYTES, true);

@@ -11,7 +11,13 @@ import { type ArenaLike, type ArenaState, refResolvers } from "./_helpers.ts";
 import { soaViewClass, tableLoops, type ViewClass, viewClass } from "./compile.ts";
 import type { SoaMem, SoaPlan, SoaViewClass } from "./emit_soa.ts";
 import type { LoopIterator, LoopTable, TableLoops } from "./emit_table.ts";
-import { decodeSnapshot, encodeSnapshot, layoutFingerprint, SnapshotError } from "./snapshot.ts";
+import {
+  decodeSnapshot,
+  encodeSnapshot,
+  layoutFingerprint,
+  SnapshotError,
+  type SnapshotOptions,
+} from "./snapshot.ts";
 import { aosColumn, ARRAY_OF, type Column } from "./struct_array.ts";
 
 /** How a table stores its records. */
@@ -343,16 +349,21 @@ class Core implements ArenaLike, LoopTable {
     });
   }
 
-  snapshot(): Uint8Array {
+  snapshot(options?: SnapshotOptions): Uint8Array {
     const hw = this.hw;
     const meta = new Int32Array([this.soa ? 1 : 0, hw, this.count, this.free]);
     const bytes = (a: ArrayBufferView, n: number) => new Uint8Array(a.buffer, a.byteOffset, n);
-    return encodeSnapshot("table", layoutFingerprint(this.schema), [
-      bytes(meta, 16),
-      bytes(this.gens, hw * 4),
-      bytes(this.link, hw * 4),
-      ...this.storage(hw),
-    ]);
+    return encodeSnapshot(
+      "table",
+      layoutFingerprint(this.schema),
+      [
+        bytes(meta, 16),
+        bytes(this.gens, hw * 4),
+        bytes(this.link, hw * 4),
+        ...this.storage(hw),
+      ],
+      options,
+    );
   }
 
   restore(snap: Uint8Array): void {
@@ -360,8 +371,12 @@ class Core implements ArenaLike, LoopTable {
     const bad = (detail: string): never => {
       throw new SnapshotError("format", detail);
     };
-    // Copies, because sections need not be aligned for Int32Array views.
-    const ints = (b: Uint8Array) => new Int32Array(b.slice().buffer);
+    // Views where the section is 4-byte aligned (it is, in a snapshot at an aligned offset),
+    // copies otherwise: an Int32Array cannot start at an odd byte.
+    const ints = (b: Uint8Array) =>
+      b.byteOffset % 4 === 0
+        ? new Int32Array(b.buffer, b.byteOffset, b.length >> 2)
+        : new Int32Array(b.slice().buffer);
     if (sections.length < 4 || sections[0].length !== 16) {
       bad("the table header section is missing");
     }
@@ -381,7 +396,10 @@ class Core implements ArenaLike, LoopTable {
     if (sections.length !== want.length || sections.some((sec, i) => sec.length !== want[i])) {
       bad("its sections do not match the table's storage");
     }
-    const gens = new Uint32Array(sections[1].slice().buffer);
+    const g = sections[1];
+    const gens = g.byteOffset % 4 === 0
+      ? new Uint32Array(g.buffer, g.byteOffset, g.length >> 2)
+      : new Uint32Array(g.slice().buffer);
     const link = ints(sections[2]);
     let live = 0;
     for (let s = 0; s < hw; s++) {
@@ -409,8 +427,8 @@ class Core implements ArenaLike, LoopTable {
     this.grownAt = ++this.state.g;
     this.epoch++;
     this.cursors.length = 0;
-    this.gens.fill(0);
     this.gens.set(gens);
+    this.gens.fill(0, hw);
     this.link.set(link);
     for (let s = 0; s < hw; s++) if ((gens[s] & 1) === 1) this.link[s] = this.state.g;
     const storage = this.storage(hw);
@@ -995,7 +1013,8 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
   /**
    * The table as bytes: every slot's generation, the free list and the records (see
    * `snapshot.ts` for the format), so {@linkcode Table.restore} brings back exactly the ids
-   * that resolved when it was taken.
+   * that resolved when it was taken. `options.into` reuses a buffer instead of allocating one;
+   * `options.checksum: false` skips the body checksum for trusted in-memory rollback.
    *
    * @example Save and restore
    * ```ts
@@ -1009,8 +1028,8 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
    * console.log(table.get(a)?.hp); // 1.5
    * ```
    */
-  snapshot(): Uint8Array {
-    return this.#core.snapshot();
+  snapshot(options?: SnapshotOptions): Uint8Array {
+    return this.#core.snapshot(options);
   }
 
   /**

@@ -23,6 +23,7 @@ import {
   type SnapshotErrorReason,
 } from "../../lib/snapshot.ts";
 import * as t from "../../schemas/t.ts";
+import { Table } from "../../lib/table.ts";
 
 function rejects(fn: () => unknown, reason: SnapshotErrorReason): void {
   assert.throws(fn, (e: unknown) => {
@@ -85,11 +86,14 @@ describe("snapshot format", () => {
 
   it("writes into a given buffer, checking its size first", () => {
     const into = new Uint8Array(100).fill(9);
-    const snap = encodeSnapshot("arena", 1, [new Uint8Array(4)], into);
+    const snap = encodeSnapshot("arena", 1, [new Uint8Array(4)], { into });
     assert.equal(snap.buffer, into.buffer);
     assert.equal(into[snap.length], 9);
     const small = new Uint8Array(20).fill(9);
-    assert.throws(() => encodeSnapshot("arena", 1, [new Uint8Array(4)], small), RangeError);
+    assert.throws(
+      () => encodeSnapshot("arena", 1, [new Uint8Array(4)], { into: small }),
+      RangeError,
+    );
     assert.deepEqual([...small], new Array(20).fill(9));
   });
 });
@@ -278,7 +282,7 @@ describe("Arena.snapshot() / restore()", () => {
     const arena = new Arena({ bytes: 256 });
     const a = arena.alloc(P, { hp: 1 });
     const ring = new Uint8Array(1024);
-    const snap = arena.snapshot(ring);
+    const snap = arena.snapshot({ into: ring });
     assert.equal(snap.buffer, ring.buffer);
     a.hp = 2;
     arena.restore(snap);
@@ -509,7 +513,7 @@ describe("rollback", () => {
     const saved: Uint8Array[] = [];
     const late = inputs.map((x) => (x + 1) % 5); // mispredicted inputs, corrected 8 frames later
     for (let f = 0; f < inputs.length; f++) {
-      saved[f % 8] = live.arena.snapshot(ring[f % 8]);
+      saved[f % 8] = live.arena.snapshot({ into: ring[f % 8] });
       step(live, late[f]);
       if (f >= 7 && f % 8 === 7) {
         // The true inputs for frames f-7..f arrive: roll back and re-simulate them.
@@ -521,5 +525,64 @@ describe("rollback", () => {
     assert.equal(live.world.frame, inputs.length);
     assert.deepEqual(live.bodies.bytes(), straight.bodies.bytes());
     assert.deepEqual(chunks(live.arena), chunks(straight.arena));
+  });
+});
+
+describe("snapshot({ checksum: false })", () => {
+  const W = t.struct({ tick: t.u32(), x: t.f64() }, { name: "NoSumWorld" });
+
+  it("round-trips an arena and a table without a body checksum", () => {
+    const arena = new Arena({ bytes: 256 });
+    const w = arena.alloc(W, { tick: 3, x: 1.25 });
+    const snap = arena.snapshot({ checksum: false });
+    assert.equal(snap[7], 1); // the flag byte
+    assert.equal(new DataView(snap.buffer).getUint32(16, true), 0);
+    w.set({ tick: 9, x: -2.5 });
+    arena.restore(snap);
+    assert.deepEqual(w.toObject(), { tick: 3, x: 1.25 });
+
+    const table = new Table(W, { capacity: 4 });
+    const id = table.create({ tick: 1, x: 0.5 });
+    const tsnap = table.snapshot({ checksum: false });
+    table.delete(id);
+    table.restore(tsnap);
+    assert.equal(table.get(id)?.x, 0.5);
+  });
+
+  it("still refuses a flipped header byte, truncation and unknown flags", () => {
+    const arena = new Arena({ bytes: 256 });
+    arena.alloc(W, { tick: 3, x: 1.25 });
+    const snap = arena.snapshot({ checksum: false });
+    const before = arena.snapshot();
+    for (let i = 0; i < 32; i++) {
+      const bad = snap.slice();
+      bad[i] ^= 0x10;
+      assert.throws(() => arena.restore(bad), SnapshotError, `header byte ${i}`);
+    }
+    assert.throws(() => arena.restore(snap.subarray(0, snap.length - 1)), SnapshotError);
+    // A flag this build does not know, with a header checksum that matches it.
+    const odd = snap.slice();
+    odd[7] = 3;
+    new DataView(odd.buffer).setUint32(28, crc32(odd.subarray(0, 28)), true);
+    assert.throws(
+      () => arena.restore(odd),
+      (e) => e instanceof SnapshotError && e.reason === "format",
+    );
+    assert.deepEqual(arena.snapshot(), before);
+  });
+
+  it("is what the default checksum protects against: a flipped body byte goes unnoticed", () => {
+    const arena = new Arena({ bytes: 256 });
+    const w = arena.alloc(W, { tick: 3, x: 1.25 });
+    const unchecked = arena.snapshot({ checksum: false });
+    const checked = arena.snapshot();
+    const flip = (s: Uint8Array) => {
+      const b = s.slice();
+      b[b.length - 8] ^= 1;
+      return b;
+    };
+    assert.throws(() => arena.restore(flip(checked)), SnapshotError);
+    arena.restore(flip(unchecked));
+    assert.equal(w.tick, 3);
   });
 });
