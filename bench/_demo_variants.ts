@@ -591,11 +591,12 @@ function cursorVariant(checked: boolean): DemoVariant {
           k[0] = dt;
           k[1] = 1 - DRAG * dt;
           let n = 0;
-          for (let i = 0; i < prevCount; i++) if (advance(from, i, to, n)) n++;
-          // Spawned particles go after the survivors and are advanced once, like the others.
-          for (let s = 0; s < spawns; s++) {
-            spawnAt(to, n, frameIndex);
-            if (advance(to, n, to, n)) n++;
+          // One call site for advance(), so V8 inlines it once; spawned particles are written
+          // after the survivors and advanced in place, like the others.
+          for (let i = 0; i < prevCount + spawns; i++) {
+            const spawned = i >= prevCount;
+            if (spawned) spawnAt(to, n, frameIndex);
+            if (advance(spawned ? to : from, spawned ? n : i, to, n)) n++;
           }
           count = n;
           spare = prev;

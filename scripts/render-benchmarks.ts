@@ -111,7 +111,9 @@ function readJson(path: string): unknown {
 }
 
 function ratioText(r: number | undefined): string {
-  return r === undefined || !Number.isFinite(r) ? "—" : `${r.toFixed(2)}×`;
+  if (r === undefined || !Number.isFinite(r)) return "—";
+  // Small ratios keep two significant digits: 0.0026× says more than 0.00×.
+  return r !== 0 && r < 0.1 ? `${r.toPrecision(2)}×` : `${r.toFixed(2)}×`;
 }
 
 function escapeCell(s: string): string {
