@@ -213,11 +213,12 @@ export function lineChartSvg(
       escapeXml(options.yLabel ?? "ms")
     }</text>`,
   );
+  // The legend box fits its longest label (about 7 px a character at 12 px sans-serif).
+  const legendW = 36 + 7 * Math.max(0, ...series.map((s) => s.name.length));
   if (series.length > 0) {
-    const lx = width - margin.right - 196;
     out.push(
-      `<rect x="${lx}" y="${margin.top}" width="192" height="${series.length * 16 + 4}" ` +
-        `fill="white" fill-opacity="0.85" stroke="#ccc"/>`,
+      `<rect x="${width - margin.right - legendW}" y="${margin.top}" width="${legendW - 4}" ` +
+        `height="${series.length * 16 + 4}" fill="white" fill-opacity="0.85" stroke="#ccc"/>`,
     );
   }
   series.forEach((s, k) => {
@@ -229,7 +230,7 @@ export function lineChartSvg(
         `points="${points.join(" ")}"/>`,
     );
     const ly = margin.top + 8 + k * 16;
-    const lx = width - margin.right - 190;
+    const lx = width - margin.right - legendW + 6;
     out.push(
       `<line x1="${lx}" x2="${lx + 18}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="3"/>`,
       `<text x="${lx + 24}" y="${ly + 4}">${escapeXml(s.name)}</text>`,
