@@ -69,6 +69,17 @@ function stale(v: ViewInternals, field: string): void {
   throw new StaleViewError(join(v.$p, field), v.$g, gen);
 }
 
+// The slow value path of a checked scalar setter: throw for a value that does not fit, return
+// it for a rare one that does (NaN, ±Infinity); the setter then writes what this returns.
+function valueSlow(v: ViewInternals, fieldIndex: number, x: unknown): unknown {
+  const f =
+    (v.constructor as unknown as { plan: { fields: readonly { name: string; schema: Schema }[] } })
+      .plan.fields[fieldIndex];
+  const p = scalarProblem(f.schema, x, join(v.$p, f.name));
+  if (p) throw p;
+  return x;
+}
+
 // The slow path of a checked scalar setter: a stale view (resync or throw), a value that does not
 // fit (throw), or a rare value that does (NaN, ±Infinity: return, the setter then writes it).
 function setSlow(v: ViewInternals, fieldIndex: number, x: unknown): void {
@@ -224,6 +235,7 @@ export const helpers = {
   stale,
   staleAt,
   setSlow,
+  valueSlow,
   checkLive,
   bad: (schema: Schema, v: unknown, path: string): never => badScalar(schema, v, path),
   badIndex,

@@ -211,6 +211,40 @@ export function checkMethods(kinds: Iterable<string>): string[] {
 }
 
 /**
+ * A test that is true when `v` can be written as it is (the common case), for kinds whose write
+ * takes the value once; rare good values (NaN, ±Infinity in floats) fail it and are accepted by
+ * `$h.valueSlow` after the full check.
+ */
+function fitsExpr(kind: string): string | undefined {
+  switch (kind) {
+    case "f32":
+      return 'typeof v === "number" && v < 3.4028235677973366e38 && v > -3.4028235677973366e38';
+    case "f64":
+      return 'typeof v === "number"';
+    case "i8":
+      return "(v | 0) === v && v >= -128 && v <= 127";
+    case "u8":
+      return "(v | 0) === v && v >= 0 && v <= 255";
+    case "i16":
+      return "(v | 0) === v && v >= -32768 && v <= 32767";
+    case "u16":
+      return "(v | 0) === v && v >= 0 && v <= 65535";
+    case "i32":
+      return "(v | 0) === v";
+    case "u32":
+      return "v >>> 0 === v";
+    case "i64":
+      return 'typeof v === "bigint" && v >= -0x8000000000000000n && v <= 0x7fffffffffffffffn';
+    case "u64":
+      return 'typeof v === "bigint" && v >= 0n && v <= 0xffffffffffffffffn';
+    case "bool":
+      return 'typeof v === "boolean"';
+    default:
+      return undefined;
+  }
+}
+
+/**
  * A short test that is true when a setter must take the slow path: always when `v` does not fit,
  * and also for rare values that do (NaN and ±Infinity in float fields), which `$h.setSlow`
  * accepts after the full check.
@@ -417,11 +451,15 @@ export function emitAccessors(plan: ClassPlan): string {
         L.push(`    return ${readExpr(f, true, at)}; ${note}`);
       }
       L.push(`  }`);
-      const quick = checked ? quickBad(f.schema.kind) : undefined;
+      // The value test is part of the written expression: only the rare slow path hands the
+      // value (a double, boxed) to a call; $c(i) carries no double.
+      const fits = checked && f.schema.kind !== "ref" ? fitsExpr(f.schema.kind) : undefined;
+      const quick = checked && !fits ? quickBad(f.schema.kind) : undefined;
       if (quick) checkKinds.add(f.schema.kind);
       const wat = quick ? `this.$k${f.schema.kind}(${f.fieldIndex}, v)` : at;
+      const value = fits ? `(${fits} ? v : $h.valueSlow(this, ${f.fieldIndex}, v))` : "v";
       L.push(`  set ${name}(v) {`);
-      L.push(`    ${writeStmt(f, true, "v", path, wat)}`);
+      L.push(`    ${writeStmt(f, true, value, path, wat)}`);
       L.push(`  }`);
       continue;
     }

@@ -34,7 +34,7 @@ const $C = class Tiny {
     return this.$m.u8[this.$c(0) + 0]; // +0 hp: u8
   }
   set "hp"(v) {
-    this.$m.u8[this.$ku8(0, v) + 0] = v;
+    this.$m.u8[this.$c(0) + 0] = ((v | 0) === v && v >= 0 && v <= 255 ? v : $h.valueSlow(this, 0, v));
   }
   get "pos"() {
     if (this.$g !== this.$s.g) $h.stale(this, "pos");
@@ -58,10 +58,6 @@ const $C = class Tiny {
   }
   $c(i) {
     if (this.$g !== this.$s.g) $h.staleAt(this, i);
-    return this.$o;
-  }
-  $ku8(i, v) {
-    if (this.$g !== this.$s.g || !((v | 0) === v && v >= 0 && v <= 255)) $h.setSlow(this, i, v);
     return this.$o;
   }
   static $w(m, o, v, p) {
