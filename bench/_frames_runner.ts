@@ -94,6 +94,8 @@ export interface FramesBenchmark {
   };
   /** First line printed: what runs with which parameters. */
   intro(params: FrameParams): string;
+  /** Lines printed after the verdict: how to read the numbers (optional). */
+  readonly epilogue?: readonly string[];
   /** Sidecar targets (`bench/frames-<name>.targets.json`) to evaluate in the verdict, if any. */
   readonly targetsFile?: string;
 }
@@ -395,6 +397,8 @@ function report(bench: FramesBenchmark, results: VariantResult[], params: FrameP
       others.length ? others.join("; ") : "only one variant ran"
     }; ${checks}`,
   );
+
+  if (bench.epilogue) console.log(`\n${bench.epilogue.join("\n")}`);
 
   const targets = readTargets(bench);
   if (targets.length > 0) {

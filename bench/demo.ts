@@ -52,4 +52,14 @@ await runFramesBenchmark({
   params: [{ key: "particles", flag: "particles", default: 20_000, min: 1 }],
   defaults: { frames: 2400, warmup: 240, jitWarmupMs: 300 },
   intro: (p) => `arenakit particle demo, ${p.particles} particles`,
+  epilogue: [
+    "How to read this:",
+    "- These particles live for seconds, so plain objects are cheap here: V8 promotes them once.",
+    "- arenakit-views makes one view object per particle per frame: that is garbage, like objects.",
+    "- The cursor and columns make no object per particle. Checked mode adds a lifetime check per",
+    "  field access; in Deno this frame function then outgrows V8's inlining budget and doubles",
+    "  get boxed (the GCs of arenakit-cursor). Unchecked cursors and columns avoid both.",
+    "- arenakit is built for short-lived per-frame records (contacts, events, instances): see",
+    "  `deno run -A bench/churn.frames.ts`, 100k records made and dropped every frame.",
+  ],
 });
