@@ -19,6 +19,8 @@
  *   benchmark format read by `scripts/render-benchmarks.ts`.
  * - `--in-process` runs every variant in this process (handy under a debugger; GC is then only
  *   counted under Node).
+ * - `--no-churn` skips part 2, the short-lived-records run of `bench/churn.frames.ts` that a
+ *   whole demo run ends with.
  * - `--child` (internal) runs one variant and reports to the parent on stderr.
  *
  * The flags, child processes and report are shared with the other frame benchmarks
@@ -27,9 +29,11 @@
  * @module
  */
 
+import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createRng, DEMO_VARIANTS, DT } from "./_demo_variants.ts";
 import { type FrameVariant, runFramesBenchmark } from "./_frames_runner.ts";
+import { scriptArgs, selfCommand } from "./_runtime.ts";
 
 const variants: FrameVariant[] = DEMO_VARIANTS.map((v) => ({
   name: v.name,
@@ -59,7 +63,36 @@ await runFramesBenchmark({
     "- The cursor and columns make no object per particle. Checked mode adds a lifetime check per",
     "  field access; in Deno this frame function then outgrows V8's inlining budget and doubles",
     "  get boxed (the GCs of arenakit-cursor). Unchecked cursors and columns avoid both.",
-    "- arenakit is built for short-lived per-frame records (contacts, events, instances): see",
-    "  `deno run -A bench/churn.frames.ts`, 100k records made and dropped every frame.",
+    "- arenakit is built for short-lived per-frame records (contacts, events, instances): that",
+    "  is part 2 of the demo (`bench/churn.frames.ts`, run smaller).",
   ],
 });
+
+// Part 2, when the demo runs as a whole (not as a child, a JSON run or a chosen variant): the
+// workload arenakit is for, records made and dropped every frame, at a size that stays quick.
+const args = scriptArgs();
+const whole = !["--child", "--json", "--variant", "--list", "--in-process", "--no-churn"].some((
+  f,
+) => args.includes(f));
+if (whole) {
+  console.log(
+    `\n${"=".repeat(96)}\nPart 2: short-lived records (bench/churn.frames.ts, smaller: ` +
+      `--records 50000 --frames 400)\n`,
+  );
+  const { command, preArgs } = selfCommand();
+  const churn = fileURLToPath(new URL("./churn.frames.ts", import.meta.url));
+  const picked = ["plain-objects", "typed-arrays", "arenakit-views", "arenakit-cursor"];
+  const r = spawnSync(command, [
+    ...preArgs,
+    churn,
+    "--records",
+    "50000",
+    "--frames",
+    "400",
+    ...picked.flatMap((v) => ["--variant", v]),
+    "--variant",
+    "arenakit-columns",
+    "--no-targets",
+  ], { stdio: "inherit" });
+  if (r.status !== 0) throw new Error(`Part 2 (churn) failed with exit code ${r.status}`);
+}
