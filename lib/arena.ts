@@ -218,9 +218,10 @@ export class Arena {
    * @example Print the generated accessors
    * ```ts
    * import { Arena, t } from "@arenakit/core";
+   * import assert from "node:assert/strict";
    * const arena = new Arena({ bytes: 64 });
    * const src = arena.classOf(t.struct({ life: t.f32() }, { name: "P" })).source;
-   * console.log(src.includes("get \"life\"()")); // true
+   * assert.equal(src.includes("get \"life\"()"), true);
    * ```
    */
   classOf(schema: StructSchema): AccessorClass {
@@ -388,11 +389,12 @@ export class Arena {
    * @example A block of particles
    * ```ts
    * import { Arena, t } from "@arenakit/core";
+   * import assert from "node:assert/strict";
    * const P = t.struct({ x: t.f32(), y: t.f32() });
    * const arena = new Arena({ bytes: 1 << 16 });
    * const ps = arena.allocArray(P, 1000);
    * ps.forEach((p, i) => { p.x = i * 0.5; });
-   * console.log(ps.at(3).x); // 1.5
+   * assert.equal(ps.at(3).x, 1.5);
    * ```
    *
    * @example A frame loop with no garbage
@@ -443,12 +445,13 @@ export class Arena {
    * @example Promote a value to a longer-lived arena
    * ```ts
    * import { Arena, t } from "@arenakit/core";
+   * import assert from "node:assert/strict";
    * const P = t.struct({ life: t.f32() });
    * const frame = new Arena({ bytes: 256 });
    * const level = new Arena({ bytes: 256 });
    * const kept = level.copy(frame.alloc(P, { life: 0.75 }));
    * frame.reset();
-   * console.log(kept.life); // 0.75
+   * assert.equal(kept.life, 0.75);
    * ```
    */
   copy<V extends object>(view: V): V {
@@ -564,13 +567,14 @@ export class Arena {
    * @example A scope with `using`
    * ```ts
    * import { Arena, t } from "@arenakit/core";
+   * import assert from "node:assert/strict";
    * const arena = new Arena({ bytes: 1024 });
    * const V = t.struct({ v: t.f32() });
    * {
    *   using _scope = arena.scope();
    *   arena.alloc(V);
    * }
-   * console.log(arena.used); // 0
+   * assert.equal(arena.used, 0);
    * ```
    */
   scope(): ArenaScope {
@@ -599,13 +603,14 @@ export class Arena {
    * @example Save and roll back
    * ```ts
    * import { Arena, t } from "@arenakit/core";
+   * import assert from "node:assert/strict";
    * const Body = t.struct({ x: t.f32(), vx: t.f32() });
    * const world = new Arena({ bytes: 1024 });
    * const b = world.alloc(Body, { x: 0, vx: 1 });
    * const saved = world.snapshot();
    * b.x += b.vx;
    * world.restore(saved);
-   * console.log(b.x); // 0
+   * assert.equal(b.x, 0);
    * ```
    */
   snapshot(options?: SnapshotOptions): Uint8Array {
@@ -836,11 +841,12 @@ function internals(view: unknown, what: string): ViewInternals {
  * @example Read a field with a DataView
  * ```ts
  * import { Arena, bufferOf, layoutOf, offsetOf, t } from "@arenakit/core";
+ * import assert from "node:assert/strict";
  * const P = t.struct({ id: t.u32(), life: t.f32() });
  * const arena = new Arena({ bytes: 64 });
  * const p = arena.alloc(P, { life: 1.5 });
  * const life = layoutOf(P).fields[1].offset;
- * console.log(new DataView(bufferOf(p)).getFloat32(offsetOf(p) + life, true)); // 1.5
+ * assert.equal(new DataView(bufferOf(p)).getFloat32(offsetOf(p) + life, true), 1.5);
  * ```
  */
 export function bufferOf(view: object): ArrayBuffer | SharedArrayBuffer {
@@ -854,10 +860,11 @@ export function bufferOf(view: object): ArrayBuffer | SharedArrayBuffer {
  * @example Where a record starts
  * ```ts
  * import { Arena, offsetOf, t } from "@arenakit/core";
+ * import assert from "node:assert/strict";
  * const arena = new Arena({ bytes: 64 });
  * const P = t.struct({ v: t.f64() });
  * arena.alloc(P);
- * console.log(offsetOf(arena.alloc(P))); // 8
+ * assert.equal(offsetOf(arena.alloc(P)), 8);
  * ```
  */
 export function offsetOf(view: object): number {

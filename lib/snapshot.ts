@@ -149,10 +149,11 @@ export function crc32(bytes: Uint8Array): number {
  * @example One flipped bit changes the first sum
  * ```ts
  * import { bodyChecksum } from "./snapshot.ts";
+ * import assert from "node:assert/strict";
  * const bytes = new Uint8Array(64);
  * const [a] = bodyChecksum(bytes);
  * bytes[17] ^= 4;
- * console.log(bodyChecksum(bytes)[0] !== a); // true
+ * assert.equal(bodyChecksum(bytes)[0] !== a, true);
  * ```
  */
 export function bodyChecksum(bytes: Uint8Array): [number, number] {
@@ -255,9 +256,10 @@ const fingerprints = new WeakMap<Schema, number>();
  * @example Equal layouts, equal fingerprints
  * ```ts
  * import { layoutFingerprint, t } from "@arenakit/core";
+ * import assert from "node:assert/strict";
  * const a = t.struct({ x: t.f32() }, { name: "P" });
  * const b = t.struct({ x: t.f32() }, { name: "P" });
- * console.log(layoutFingerprint(a) === layoutFingerprint(b)); // true
+ * assert.equal(layoutFingerprint(a) === layoutFingerprint(b), true);
  * ```
  */
 export function layoutFingerprint(schema: Schema): number {
@@ -276,7 +278,8 @@ export function layoutFingerprint(schema: Schema): number {
  * @example Order does not matter
  * ```ts
  * import { layoutSetFingerprint } from "./snapshot.ts";
- * console.log(layoutSetFingerprint([1, 2]) === layoutSetFingerprint([2, 1, 2])); // true
+ * import assert from "node:assert/strict";
+ * assert.equal(layoutSetFingerprint([1, 2]) === layoutSetFingerprint([2, 1, 2]), true);
  * ```
  */
 export function layoutSetFingerprint(fingerprints: Iterable<number>): number {
@@ -295,7 +298,8 @@ const pad8 = (n: number): number => (n + 7) & ~7;
  * @example Header, section table and one padded section
  * ```ts
  * import { snapshotLength } from "./snapshot.ts";
- * console.log(snapshotLength([3])); // 48
+ * import assert from "node:assert/strict";
+ * assert.equal(snapshotLength([3]), 48);
  * ```
  */
 export function snapshotLength(sectionLengths: readonly number[]): number {
@@ -660,8 +664,9 @@ export function decodeJSON<S extends Schema>(schema: S, json: unknown, path: str
  * ```ts
  * import { fingerprintsOf } from "./snapshot.ts";
  * import { t } from "../mod.ts";
+ * import assert from "node:assert/strict";
  * const a = t.struct({ x: t.f32() }, { name: "P" });
- * console.log(fingerprintsOf([a, t.struct({ x: t.f32() }, { name: "P" })]).length); // 1
+ * assert.equal(fingerprintsOf([a, t.struct({ x: t.f32() }, { name: "P" })]).length, 1);
  * ```
  */
 export function fingerprintsOf(schemas: Iterable<StructSchema>): number[] {

@@ -74,13 +74,14 @@ const MAX_GEN = 2 ** 29 - 1;
  * @example Catching a full table
  * ```ts
  * import { Table, TableFullError, t } from "@arenakit/core";
+ * import assert from "node:assert/strict";
  * const table = new Table(t.struct({ hp: t.f32() }), { capacity: 1 });
  * table.create();
  * try {
  *   table.create();
  * } catch (e) {
  *   if (!(e instanceof TableFullError)) throw e;
- *   console.log(e.capacity); // 1
+ *   assert.equal(e.capacity, 1);
  * }
  * ```
  */
@@ -490,10 +491,11 @@ function soaMem(plan: SoaPlan, capacity: number): SoaMem {
  * @example Ids of the dying particles
  * ```ts
  * import { Table, t } from "@arenakit/core";
+ * import assert from "node:assert/strict";
  * const P = t.struct({ life: t.f32() });
  * const ps = new Table(P, { capacity: 16 });
  * for (const life of [0.05, 0.5, 0.01]) ps.create({ life });
- * console.log(ps.where((p) => p.life < 0.1).count()); // 2
+ * assert.equal(ps.where((p) => p.life < 0.1).count(), 2);
  * ```
  */
 export class Query<S extends StructSchema> {
@@ -549,10 +551,11 @@ export class Query<S extends StructSchema> {
    * @example Count
    * ```ts
    * import { Table, t } from "@arenakit/core";
+   * import assert from "node:assert/strict";
    * const ps = new Table(t.struct({ hp: t.u8() }), { capacity: 8 });
    * ps.create({ hp: 0 });
    * ps.create({ hp: 3 });
-   * console.log(ps.where((p) => p.hp === 0).count()); // 1
+   * assert.equal(ps.where((p) => p.hp === 0).count(), 1);
    * ```
    */
   count(): number {
@@ -717,11 +720,12 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
    * @example Get, or undefined once deleted
    * ```ts
    * import { Table, t } from "@arenakit/core";
+   * import assert from "node:assert/strict";
    * const table = new Table(t.struct({ hp: t.f32() }), { capacity: 4 });
    * const id = table.create({ hp: 2.5 });
-   * console.log(table.get(id)?.hp); // 2.5
+   * assert.equal(table.get(id)?.hp, 2.5);
    * table.delete(id);
-   * console.log(table.get(id)); // undefined
+   * assert.equal(table.get(id), undefined);
    * ```
    */
   get(id: number): ViewOf<S> | undefined {
@@ -867,13 +871,14 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
    * @example Loop over a column
    * ```ts
    * import { Table, t } from "@arenakit/core";
+   * import assert from "node:assert/strict";
    * const table = new Table(t.struct({ x: t.f32() }), { capacity: 8, layout: "soa" });
    * table.create({ x: 1.5 });
    * const x = table.column("x");
    * for (let s = 0; s < table.slots; s++) {
    *   if (table.idAt(s) !== undefined) x.array[x.index + s * x.stride] *= 2;
    * }
-   * console.log([...table][0].x); // 3
+   * assert.equal([...table][0].x, 3);
    * ```
    */
   idAt(slot: number): number | undefined {
@@ -888,10 +893,11 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
    * @example Index a column by id
    * ```ts
    * import { Table, t } from "@arenakit/core";
+   * import assert from "node:assert/strict";
    * const table = new Table(t.struct({ x: t.f32() }), { capacity: 8, layout: "soa" });
    * const id = table.create({ x: 0.5 });
    * const x = table.column("x");
-   * console.log(x.array[x.index + table.slotOf(id)! * x.stride]); // 0.5
+   * assert.equal(x.array[x.index + table.slotOf(id)! * x.stride], 0.5);
    * ```
    */
   slotOf(id: number): number | undefined {
@@ -907,12 +913,13 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
    * @example Keep the record a loop found
    * ```ts
    * import { Table, t } from "@arenakit/core";
+   * import assert from "node:assert/strict";
    * const table = new Table(t.struct({ hp: t.f32() }), { capacity: 8 });
    * table.create({ hp: 1 });
    * const strong = table.create({ hp: 9.5 });
    * let found: number | undefined;
    * for (const p of table) if (p.hp > 5) found = table.idOf(p);
-   * console.log(found === strong); // true
+   * assert.equal(found === strong, true);
    * ```
    */
   idOf(view: ViewOf<S>): number | undefined {
@@ -932,12 +939,13 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
    * @example Sum a field
    * ```ts
    * import { Table, t } from "@arenakit/core";
+   * import assert from "node:assert/strict";
    * const table = new Table(t.struct({ hp: t.f32() }), { capacity: 8 });
    * table.create({ hp: 1.5 });
    * table.create({ hp: 2 });
    * let sum = 0;
    * table.forEach((p) => { sum += p.hp; });
-   * console.log(sum); // 3.5
+   * assert.equal(sum, 3.5);
    * ```
    */
   forEach(fn: (record: ViewOf<S>, id: number) => void): void {
@@ -951,11 +959,12 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
    * @example Delete the expired
    * ```ts
    * import { Table, t } from "@arenakit/core";
+   * import assert from "node:assert/strict";
    * const table = new Table(t.struct({ life: t.f32() }), { capacity: 8 });
    * table.create({ life: 0.05 });
    * table.create({ life: 0.5 });
    * table.where((p) => p.life < 0.1).delete();
-   * console.log(table.count); // 1
+   * assert.equal(table.count, 1);
    * ```
    */
   where(pred: (record: ViewOf<S>, id: number) => boolean): Query<S> {
@@ -973,10 +982,11 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
    * @example All ids
    * ```ts
    * import { Table, t } from "@arenakit/core";
+   * import assert from "node:assert/strict";
    * const table = new Table(t.struct({ hp: t.f32() }), { capacity: 8 });
    * const a = table.create();
    * const b = table.create();
-   * console.log(table.ids().join() === `${a},${b}`); // true
+   * assert.equal(table.ids().join() === `${a},${b}`, true);
    * ```
    */
   ids(): number[] {
@@ -1019,13 +1029,14 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
    * @example Save and restore
    * ```ts
    * import { Table, t } from "@arenakit/core";
+   * import assert from "node:assert/strict";
    * const P = t.struct({ hp: t.f32() });
    * const table = new Table(P, { capacity: 8 });
    * const a = table.create({ hp: 1.5 });
    * const snap = table.snapshot();
    * table.delete(a);
    * table.restore(snap);
-   * console.log(table.get(a)?.hp); // 1.5
+   * assert.equal(table.get(a)?.hp, 1.5);
    * ```
    */
   snapshot(options?: SnapshotOptions): Uint8Array {
@@ -1064,10 +1075,11 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
    * @example for…of
    * ```ts
    * import { Table, t } from "@arenakit/core";
+   * import assert from "node:assert/strict";
    * const table = new Table(t.struct({ x: t.f32(), vx: t.f32() }), { capacity: 8 });
    * table.create({ vx: 0.5 });
    * for (const p of table) p.x += p.vx;
-   * console.log(table.get(table.ids()[0])?.x); // 0.5
+   * assert.equal(table.get(table.ids()[0])?.x, 0.5);
    * ```
    */
   [Symbol.iterator](): IterableIterator<ViewOf<S>> {

@@ -446,6 +446,7 @@ function vecOf(shape: Record<string, unknown>, type: string, path: string, ctx: 
  * import { z } from "zod";
  * import { Arena, layoutOf } from "@arenakit/core";
  * import { fromZod } from "@arenakit/core/zod";
+ * import assert from "node:assert/strict";
  * const Particle = z.object({
  *   pos: z.object({ x: z.float32(), y: z.float32() }).meta({ arenakit: "vec2f" }),
  *   life: z.float32(),
@@ -454,7 +455,7 @@ function vecOf(shape: Record<string, unknown>, type: string, path: string, ctx: 
  *   name: z.string().max(12),
  * });
  * const P = fromZod(Particle, { name: "Particle" });
- * console.log(layoutOf(P).size); // 28
+ * assert.equal(layoutOf(P).size, 28);
  * const p = new Arena({ bytes: 1024 }).alloc(P, { hp: 200, kind: "smoke" });
  * console.log(p.hp, p.kind); // 200 smoke
  * ```
@@ -582,10 +583,11 @@ function buildUncached(schema: Schema): z.ZodType {
  * ```ts
  * import { t } from "@arenakit/core";
  * import { toZod } from "@arenakit/core/zod";
+ * import assert from "node:assert/strict";
  * const P = t.struct({ hp: t.u8(), name: t.string(4) });
  * const P$ = toZod(P);
- * console.log(P$.safeParse({ hp: 255, name: "ab" }).success); // true
- * console.log(P$.safeParse({ hp: 256, name: "ab" }).success); // false
+ * assert.equal(P$.safeParse({ hp: 255, name: "ab" }).success, true);
+ * assert.equal(P$.safeParse({ hp: 256, name: "ab" }).success, false);
  * console.log(P$.safeParse({ hp: 1, name: "ééé" }).success); // false: 6 bytes
  * ```
  */
