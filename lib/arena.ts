@@ -335,10 +335,11 @@ export class Arena {
    * @example Allocate and read back
    * ```ts
    * import { Arena, t } from "@arenakit/core";
+   * import assert from "node:assert/strict";
    * const P = t.struct({ life: t.f32(), kind: t.enum(["spark", "ember"]) });
    * const arena = new Arena({ bytes: 1024 });
    * const p = arena.alloc(P, { life: 0.5, kind: "ember" });
-   * console.log(p.kind, p.toObject()); // ember { life: 0.5, kind: "ember" }
+   * assert.deepEqual([p.kind, p.toObject()], ["ember", { life: 0.5, kind: "ember" }]);
    * ```
    */
   alloc<S extends StructSchema>(schema: S, init?: DeepPartial<Infer<S>>): ViewOf<S> {
@@ -352,9 +353,11 @@ export class Arena {
    * @example Fall back when full
    * ```ts
    * import { Arena, t } from "@arenakit/core";
+   * import assert from "node:assert/strict";
    * const arena = new Arena({ bytes: 16 });
    * const P = t.struct({ a: t.f64(), b: t.f64() });
-   * console.log(arena.tryAlloc(P) !== undefined, arena.tryAlloc(P)); // true undefined
+   * assert.notEqual(arena.tryAlloc(P), undefined);
+   * assert.equal(arena.tryAlloc(P), undefined);
    * ```
    */
   tryAlloc<S extends StructSchema>(schema: S, init?: DeepPartial<Infer<S>>): ViewOf<S> | undefined {
@@ -512,13 +515,14 @@ export class Arena {
    * @example Free a temporary computation
    * ```ts
    * import { Arena, t } from "@arenakit/core";
+   * import assert from "node:assert/strict";
    * const arena = new Arena({ bytes: 1024 });
    * const V = t.struct({ v: t.f32() });
    * const keep = arena.alloc(V, { v: 1 });
    * const m = arena.mark();
    * arena.alloc(V, { v: 2 });
    * arena.release(m);
-   * console.log(keep.v, arena.used); // 1 4
+   * assert.deepEqual([keep.v, arena.used], [1, 4]);
    * ```
    */
   mark(): number {

@@ -68,16 +68,15 @@ export type SnapshotErrorReason =
  * @example Detect a corrupted snapshot
  * ```ts
  * import { Arena, SnapshotError, t } from "@arenakit/core";
+ * import assert from "node:assert/strict";
  * const arena = new Arena({ bytes: 256 });
  * arena.alloc(t.struct({ hp: t.u32() }), { hp: 7 });
  * const snap = arena.snapshot();
  * snap[snap.length - 1] ^= 1;
- * try {
- *   arena.restore(snap);
- * } catch (e) {
- *   if (!(e instanceof SnapshotError)) throw e;
- *   console.log(e.reason); // body-checksum
- * }
+ * assert.throws(
+ *   () => arena.restore(snap),
+ *   (e) => e instanceof SnapshotError && e.reason === "body-checksum",
+ * );
  * ```
  */
 export class SnapshotError extends TypeError {
@@ -104,7 +103,8 @@ const encoder = new TextEncoder();
  * @example Hash a string
  * ```ts
  * import { fnv1a32 } from "./snapshot.ts";
- * console.log(fnv1a32("").toString(16)); // 811c9dc5
+ * import assert from "node:assert/strict";
+ * assert.equal(fnv1a32("").toString(16), "811c9dc5");
  * ```
  */
 export function fnv1a32(text: string): number {
@@ -122,7 +122,8 @@ let crcTable: Uint32Array | undefined;
  * @example Checksum of "123456789"
  * ```ts
  * import { crc32 } from "./snapshot.ts";
- * console.log(crc32(new TextEncoder().encode("123456789")).toString(16)); // cbf43926
+ * import assert from "node:assert/strict";
+ * assert.equal(crc32(new TextEncoder().encode("123456789")).toString(16), "cbf43926");
  * ```
  */
 export function crc32(bytes: Uint8Array): number {
@@ -238,8 +239,11 @@ function canonical(schema: Schema, mode: LayoutMode): string {
  * @example What a small struct looks like
  * ```ts
  * import { canonicalLayout, t } from "@arenakit/core";
- * console.log(canonicalLayout(t.struct({ hp: t.u8() }, { name: "P" })));
- * // struct P c 1/1{hp@0:1/1=u8}
+ * import assert from "node:assert/strict";
+ * assert.equal(
+ *   canonicalLayout(t.struct({ hp: t.u8() }, { name: "P" })),
+ *   "struct P c 1/1{hp@0:1/1=u8}",
+ * );
  * ```
  */
 export function canonicalLayout(schema: Schema, mode?: LayoutMode): string {
@@ -335,9 +339,10 @@ export interface SnapshotOptions {
  * @example Round-trip two sections
  * ```ts
  * import { decodeSnapshot, encodeSnapshot } from "./snapshot.ts";
+ * import assert from "node:assert/strict";
  * const snap = encodeSnapshot("table", 0x1234, [new Uint8Array([1, 2, 3]), new Uint8Array(8)]);
  * const back = decodeSnapshot(snap, "table", 0x1234);
- * console.log(back.sections[0]); // Uint8Array(3) [ 1, 2, 3 ]
+ * assert.deepEqual([...back.sections[0]], [1, 2, 3]);
  * ```
  */
 export function encodeSnapshot(
@@ -417,12 +422,12 @@ const hex = (n: number): string => `0x${(n >>> 0).toString(16).padStart(8, "0")}
  * @example Refuse a truncated snapshot
  * ```ts
  * import { decodeSnapshot, encodeSnapshot, SnapshotError } from "./snapshot.ts";
+ * import assert from "node:assert/strict";
  * const snap = encodeSnapshot("table", 1, [new Uint8Array(16)]);
- * try {
- *   decodeSnapshot(snap.subarray(0, snap.length - 1), "table");
- * } catch (e) {
- *   console.log(e instanceof SnapshotError && e.reason); // length
- * }
+ * assert.throws(
+ *   () => decodeSnapshot(snap.subarray(0, snap.length - 1), "table"),
+ *   (e) => e instanceof SnapshotError && e.reason === "length",
+ * );
  * ```
  */
 export function decodeSnapshot(
@@ -533,8 +538,9 @@ function floatJSON(v: number): number | string {
  * @example Encode a record
  * ```ts
  * import { jsonOf, t } from "@arenakit/core";
+ * import assert from "node:assert/strict";
  * const S = t.struct({ id: t.u64(), v: t.f32() });
- * console.log(jsonOf(S, { id: 2n ** 60n, v: -0 })); // { id: "1152921504606846976", v: "-0" }
+ * assert.deepEqual(jsonOf(S, { id: 2n ** 60n, v: -0 }), { id: "1152921504606846976", v: "-0" });
  * ```
  */
 export function jsonOf(schema: Schema, value: unknown): unknown {
@@ -625,12 +631,13 @@ function decode(schema: Schema, json: unknown, path: string): unknown {
  * @example Restore a record from JSON text
  * ```ts
  * import { Arena, fromJSON, t } from "@arenakit/core";
+ * import assert from "node:assert/strict";
  * const S = t.struct({ id: t.u64(), v: t.f32() });
  * const arena = new Arena({ bytes: 64 });
  * const a = arena.alloc(S, { id: 7n, v: 0.1 });
  * const text = JSON.stringify(a);
  * const b = arena.alloc(S, fromJSON(S, JSON.parse(text)));
- * console.log(b.id, b.v === a.v); // 7n true
+ * assert.deepEqual([b.id, b.v === a.v], [7n, true]);
  * ```
  */
 export function fromJSON<S extends Schema>(schema: S, json: unknown): Infer<S> {
@@ -644,11 +651,10 @@ export function fromJSON<S extends Schema>(schema: S, json: unknown): Infer<S> {
  * ```ts
  * import { decodeJSON } from "./snapshot.ts";
  * import { t } from "../mod.ts";
- * try {
- *   decodeJSON(t.struct({ hp: t.u8() }), { hp: 300 }, "[4]");
- * } catch (e) {
- *   console.log((e as Error).message); // Cannot write 300 to "[4].hp": expected an integer from 0 to 255
- * }
+ * import assert from "node:assert/strict";
+ * assert.throws(() => decodeJSON(t.struct({ hp: t.u8() }), { hp: 300 }, "[4]"), {
+ *   message: 'Cannot write 300 to "[4].hp": expected an integer from 0 to 255',
+ * });
  * ```
  */
 export function decodeJSON<S extends Schema>(schema: S, json: unknown, path: string): Infer<S> {

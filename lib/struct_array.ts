@@ -238,10 +238,11 @@ export class StructArray<S extends StructSchema> implements Iterable<Cursor<S>> 
    * @example Save records as JSON text
    * ```ts
    * import { Arena, t } from "@arenakit/core";
+   * import assert from "node:assert/strict";
    * const P = t.struct({ id: t.u64(), v: t.f32() });
    * const ps = new Arena({ bytes: 256 }).allocArray(P, 2);
    * ps.at(1).set({ id: 5n, v: 0.1 });
-   * console.log(JSON.stringify(ps)); // [{"id":"0","v":0},{"id":"5","v":0.10000000149011612}]
+   * assert.equal(JSON.stringify(ps), '[{"id":"0","v":0},{"id":"5","v":0.10000000149011612}]');
    * ```
    */
   toJSON(): unknown {
@@ -257,12 +258,13 @@ export class StructArray<S extends StructSchema> implements Iterable<Cursor<S>> 
    * @example Load records back
    * ```ts
    * import { Arena, t } from "@arenakit/core";
+   * import assert from "node:assert/strict";
    * const P = t.struct({ id: t.u64(), v: t.f32() });
    * const arena = new Arena({ bytes: 256 });
    * const a = arena.allocArray(P, 2);
    * a.at(0).set({ id: 9n, v: 1.5 });
    * const b = arena.allocArray(P, 2).setJSON(JSON.parse(JSON.stringify(a)));
-   * console.log(b.at(0).id, b.at(0).v); // 9n 1.5
+   * assert.deepEqual([b.at(0).id, b.at(0).v], [9n, 1.5]);
    * ```
    */
   setJSON(json: unknown): this {

@@ -77,12 +77,7 @@ const MAX_GEN = 2 ** 29 - 1;
  * import assert from "node:assert/strict";
  * const table = new Table(t.struct({ hp: t.f32() }), { capacity: 1 });
  * table.create();
- * try {
- *   table.create();
- * } catch (e) {
- *   if (!(e instanceof TableFullError)) throw e;
- *   assert.equal(e.capacity, 1);
- * }
+ * assert.throws(() => table.create(), (e) => e instanceof TableFullError && e.capacity === 1);
  * ```
  */
 export class TableFullError extends RangeError {
@@ -105,12 +100,9 @@ export class TableFullError extends RangeError {
  * @example Passing an index instead of an id
  * ```ts
  * import { InvalidIdError, Table, t } from "@arenakit/core";
+ * import assert from "node:assert/strict";
  * const table = new Table(t.struct({ hp: t.f32() }), { capacity: 8 });
- * try {
- *   table.get(0);
- * } catch (e) {
- *   console.log(e instanceof InvalidIdError, (e as InvalidIdError).id); // true 0
- * }
+ * assert.throws(() => table.get(0), (e) => e instanceof InvalidIdError && e.id === 0);
  * ```
  */
 export class InvalidIdError extends TypeError {
@@ -515,10 +507,11 @@ export class Query<S extends StructSchema> {
    * @example Age the young ones
    * ```ts
    * import { Table, t } from "@arenakit/core";
+   * import assert from "node:assert/strict";
    * const ps = new Table(t.struct({ life: t.f32() }), { capacity: 8 });
    * ps.create({ life: 0.25 });
    * ps.where((p) => p.life < 0.5).forEach((p) => { p.life += 0.5; });
-   * console.log([...ps].map((p) => p.life)); // [ 0.75 ]
+   * assert.deepEqual([...ps].map((p) => p.life), [0.75]);
    * ```
    */
   forEach(fn: (record: ViewOf<S>, id: number) => void): void {
@@ -532,10 +525,12 @@ export class Query<S extends StructSchema> {
    * @example Collect ids
    * ```ts
    * import { Table, t } from "@arenakit/core";
+   * import assert from "node:assert/strict";
    * const ps = new Table(t.struct({ life: t.f32() }), { capacity: 8 });
    * const a = ps.create({ life: 0.5 });
    * ps.create({ life: 2 });
-   * console.log(ps.where((p) => p.life < 1).ids().length === 1, ps.has(a)); // true true
+   * assert.equal(ps.where((p) => p.life < 1).ids().length, 1);
+   * assert.equal(ps.has(a), true);
    * ```
    */
   ids(): number[] {
@@ -571,10 +566,11 @@ export class Query<S extends StructSchema> {
    * @example Remove the dead
    * ```ts
    * import { Table, t } from "@arenakit/core";
+   * import assert from "node:assert/strict";
    * const ps = new Table(t.struct({ life: t.f32() }), { capacity: 8 });
    * ps.create({ life: 0 });
    * ps.create({ life: 1 });
-   * console.log(ps.where((p) => p.life <= 0).delete(), ps.count); // 1 1
+   * assert.deepEqual([ps.where((p) => p.life <= 0).delete(), ps.count], [1, 1]);
    * ```
    */
   delete(): number {
@@ -687,9 +683,10 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
    * @example Create and read back
    * ```ts
    * import { Table, t } from "@arenakit/core";
+   * import assert from "node:assert/strict";
    * const table = new Table(t.struct({ hp: t.u8(), name: t.string(8) }), { capacity: 4 });
    * const id = table.create({ name: "ada" });
-   * console.log(table.get(id)?.toObject()); // { hp: 0, name: "ada" }
+   * assert.deepEqual(table.get(id)?.toObject(), { hp: 0, name: "ada" });
    * ```
    */
   create(init?: DeepPartial<Infer<S>>): number {
@@ -703,8 +700,10 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
    * @example Spawn only while there is room
    * ```ts
    * import { Table, t } from "@arenakit/core";
+   * import assert from "node:assert/strict";
    * const table = new Table(t.struct({ hp: t.f32() }), { capacity: 1 });
-   * console.log(typeof table.tryCreate(), table.tryCreate()); // number undefined
+   * assert.equal(typeof table.tryCreate(), "number");
+   * assert.equal(table.tryCreate(), undefined);
    * ```
    */
   tryCreate(init?: DeepPartial<Infer<S>>): number | undefined {
@@ -741,9 +740,10 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
    * @example Has
    * ```ts
    * import { Table, t } from "@arenakit/core";
+   * import assert from "node:assert/strict";
    * const table = new Table(t.struct({ hp: t.f32() }), { capacity: 4 });
    * const id = table.create();
-   * console.log(table.has(id), table.has(NaN)); // true false
+   * assert.deepEqual([table.has(id), table.has(NaN)], [true, false]);
    * ```
    */
   has(id: number): boolean {
@@ -758,10 +758,11 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
    * @example Update two fields
    * ```ts
    * import { Table, t } from "@arenakit/core";
+   * import assert from "node:assert/strict";
    * const table = new Table(t.struct({ hp: t.f32(), x: t.f32() }), { capacity: 4 });
    * const id = table.create();
    * table.update(id, { hp: 0.5, x: 2 });
-   * console.log(table.get(id)?.toObject()); // { hp: 0.5, x: 2 }
+   * assert.deepEqual(table.get(id)?.toObject(), { hp: 0.5, x: 2 });
    * ```
    */
   update(id: number, values: DeepPartial<Infer<S>>): boolean {
@@ -783,9 +784,10 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
    * @example Delete twice
    * ```ts
    * import { Table, t } from "@arenakit/core";
+   * import assert from "node:assert/strict";
    * const table = new Table(t.struct({ hp: t.f32() }), { capacity: 4 });
    * const id = table.create();
-   * console.log(table.delete(id), table.delete(id)); // true false
+   * assert.deepEqual([table.delete(id), table.delete(id)], [true, false]);
    * ```
    */
   delete(id: number): boolean {
@@ -804,10 +806,11 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
    * @example Clear
    * ```ts
    * import { Table, t } from "@arenakit/core";
+   * import assert from "node:assert/strict";
    * const table = new Table(t.struct({ hp: t.f32() }), { capacity: 4 });
    * const id = table.create();
    * table.clear();
-   * console.log(table.count, table.has(id)); // 0 false
+   * assert.deepEqual([table.count, table.has(id)], [0, false]);
    * ```
    */
   clear(): void {
@@ -1009,11 +1012,13 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
    * @example The x column of a SoA table
    * ```ts
    * import { Table, t } from "@arenakit/core";
+   * import assert from "node:assert/strict";
    * const P = t.struct({ pos: t.vec2f(), life: t.f32() });
    * const table = new Table(P, { capacity: 1024, layout: "soa" });
    * table.create({ pos: { x: 0.5, y: 1 } });
    * const x = table.column<Float32Array>("pos.x");
-   * console.log(x.array instanceof Float32Array, x.array[0]); // true 0.5
+   * assert.ok(x.array instanceof Float32Array);
+   * assert.equal(x.array[0], 0.5);
    * ```
    */
   column<A = Float32Array>(path: string): Column<A> {
@@ -1055,13 +1060,13 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
    * @example Refuse a snapshot of another schema
    * ```ts
    * import { SnapshotError, Table, t } from "@arenakit/core";
+   * import assert from "node:assert/strict";
    * const a = new Table(t.struct({ hp: t.f32() }), { capacity: 8 });
    * const b = new Table(t.struct({ hp: t.u32() }), { capacity: 8 });
-   * try {
-   *   b.restore(a.snapshot());
-   * } catch (e) {
-   *   console.log(e instanceof SnapshotError && e.reason); // fingerprint
-   * }
+   * assert.throws(
+   *   () => b.restore(a.snapshot()),
+   *   (e) => e instanceof SnapshotError && e.reason === "fingerprint",
+   * );
    * ```
    */
   restore(bytes: Uint8Array): void {
