@@ -828,3 +828,41 @@ describe("Table.snapshot() / restore()", () => {
     });
   }
 });
+
+describe("Table.isLive()", () => {
+  for (const layout of ["aos", "soa"] as const) {
+    it(`is true exactly for slots that hold a live record (${layout})`, () => {
+      const S = t.struct({ v: t.f32() }, { name: "LiveProbe" });
+      const table = new Table(S, { capacity: 8, layout });
+      const ids = [0, 1, 2, 3].map((i) => table.create({ v: i + 0.5 }));
+      table.delete(ids[1]);
+      table.delete(ids[3]);
+      const live = [];
+      for (let s = 0; s < table.slots; s++) live.push(table.isLive(s));
+      assert.deepEqual(live, [true, false, true, false]);
+      for (let s = 0; s < table.slots; s++) {
+        assert.equal(table.isLive(s), table.idAt(s) !== undefined, `slot ${s}`);
+      }
+      for (const bad of [-1, 8, 100, 1.5, NaN]) assert.equal(table.isLive(bad), false, `${bad}`);
+      table.create({ v: 9.5 }); // reuses a freed slot
+      assert.equal([0, 1, 2, 3].filter((s) => table.isLive(s)).length, 3);
+    });
+  }
+});
+
+describe("Table.snapshot({ into })", () => {
+  it("writes into the given buffer and returns a view of it", () => {
+    const S = t.struct({ v: t.f64() }, { name: "IntoProbe" });
+    const table = new Table(S, { capacity: 4 });
+    const id = table.create({ v: 1.25 });
+    const size = table.snapshot().length;
+    const ring = new Uint8Array(size + 64);
+    const snap = table.snapshot({ into: ring });
+    assert.equal(snap.buffer, ring.buffer);
+    assert.equal(snap.length, size);
+    table.update(id, { v: 8 });
+    table.restore(snap);
+    assert.equal(table.get(id)?.v, 1.25);
+    assert.throws(() => table.snapshot({ into: new Uint8Array(size - 1) }), RangeError);
+  });
+});
