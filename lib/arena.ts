@@ -43,10 +43,10 @@ export interface ArenaOptions {
   /** For `"pool"`: the pool extra chunks come from, to share one among several arenas. */
   pool?: Pool<ArrayBuffer | SharedArrayBuffer>;
   /**
-   * Check lifetimes and values (default true). Unchecked views skip the generation check and the
-   * number range checks: a stale view reads whatever now occupies its bytes, and out-of-range
-   * numbers wrap or round the way typed arrays convert them. Strings and enum literals are still
-   * checked, because a wrong one cannot be stored without touching other bytes or losing it.
+   * Check lifetimes (default true). With `false`, views skip the generation check, so a view kept
+   * past `reset()` reads and writes whatever now occupies its bytes: use it only for loops you
+   * have tested checked. Values, strings, enum literals and cursor indices are checked either
+   * way, so bad input still throws before a byte is written.
    */
   checked?: boolean;
   /** Build accessor classes from closures instead of `new Function` (same behaviour, slower). */
@@ -137,7 +137,7 @@ function nextArenaId(): number {
 export class Arena {
   /** `[0]` is the generation. Views compare against it on every access in checked mode. */
   readonly state: ArenaState;
-  /** Whether views check lifetimes and values. */
+  /** Whether views check lifetimes (values are checked either way). */
   readonly checked: boolean;
   /** Whether accessor classes are built without eval. */
   readonly jitless: boolean;
@@ -327,8 +327,8 @@ export class Arena {
   }
 
   /**
-   * Allocates one zeroed `schema` record, writes `init` into it, and returns its view. In checked
-   * mode `init` is validated first, so a bad value throws before anything is allocated.
+   * Allocates one zeroed `schema` record, writes `init` into it, and returns its view. `init` is
+   * validated first, so a bad value throws before anything is allocated.
    *
    * Lifetimes: the view lives until `reset()` or a `release()` covering it.
    *
@@ -366,7 +366,7 @@ export class Arena {
 
   #alloc(schema: StructSchema, init: unknown, soft: boolean): ViewInternals | undefined {
     const C = this.#classOf(schema);
-    if (init !== undefined && this.checked && !C.$v(init)) {
+    if (init !== undefined && !C.$v(init)) {
       validate(schema, init, "", true);
     }
     const size = C.plan.size;

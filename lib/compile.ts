@@ -129,12 +129,11 @@ function recordMethods<V extends RecordView>(
   C: { $w(m: never, o: number, v: unknown, p: string): void; $r(m: never, o: number): unknown },
   schema: Schema,
   live: (v: V, field: string) => void,
-  checked: boolean,
 ): Record<string, (this: V, ...args: never[]) => unknown> {
   return {
     set(this: V, v: unknown) {
       live(this, "set");
-      if (checked) helpers.check(schema, v, this.$p, true);
+      helpers.check(schema, v, this.$p, true);
       C.$w(this.$m as never, this.$o, v, this.$p);
       return this;
     },
@@ -172,7 +171,7 @@ function buildJitless(plan: ClassPlan, d: Deps): ViewClass {
   const writeField = (f: FieldPlan, m: Mem, o: number, x: unknown, path: string) => {
     const a = f.access;
     if (a.how === "enum" || a.how === "string") {
-      // Like the generated code, these two are checked even in unchecked mode.
+      // Checked where they are written, like the generated code: $w trusts the other kinds.
       const p = scalarProblem(f.schema, x, path);
       if (p) throw p;
     }
@@ -248,12 +247,10 @@ function buildJitless(plan: ClassPlan, d: Deps): ViewClass {
     const set = function (this: View, v: unknown) {
       live(this, f.name);
       const path = h.join(this.$p, f.name);
-      if (checked) {
-        if (SCALAR_HOW.has(a.how)) {
-          const p = scalarProblem(f.schema, v, path);
-          if (p) throw p;
-        } else h.check(f.schema, v, path, true);
-      }
+      if (SCALAR_HOW.has(a.how)) {
+        const p = scalarProblem(f.schema, v, path);
+        if (p) throw p;
+      } else h.check(f.schema, v, path, true);
       writeField(f, this.$m, this.$o + f.offset, v, path);
     };
     Object.defineProperty(C.prototype, f.name, { get, set, configurable: true });
@@ -277,9 +274,9 @@ function buildJitless(plan: ClassPlan, d: Deps): ViewClass {
   };
   Object.assign(C, statics);
   const methods: Record<string, (this: View, ...args: never[]) => unknown> = {
-    ...recordMethods(C, d.S, live, checked),
+    ...recordMethods(C, d.S, live),
     seek(i: number) {
-      if (checked && !((i | 0) === i && i >= 0 && i < this.$n)) h.badIndex(this, i);
+      if (!((i | 0) === i && i >= 0 && i < this.$n)) h.badIndex(this, i);
       this.$o = this.$b + i * plan.size;
       return this;
     },
@@ -470,12 +467,10 @@ function buildSoaJitless(plan: SoaPlan, enumMaps: Map<string, number>[]): SoaVie
       const set = function (this: SoaView, v: unknown) {
         live(this, f.name);
         const path = h.join(this.$p, f.name);
-        if (checked) {
-          if (a.how === "child" || a.how === "typed") h.validate(f.schema, v, path, true);
-          else if (a.how !== "enum" && a.how !== "string") {
-            const p = h.scalarProblem(f.schema, v, path);
-            if (p) throw p;
-          }
+        if (a.how === "child" || a.how === "typed") h.validate(f.schema, v, path, true);
+        else if (a.how !== "enum" && a.how !== "string") {
+          const p = h.scalarProblem(f.schema, v, path);
+          if (p) throw p;
         }
         write(f, this.$m, this.$o, v, path);
       };
@@ -504,7 +499,7 @@ function buildSoaJitless(plan: SoaPlan, enumMaps: Map<string, number>[]): SoaVie
     };
     Object.assign(C, k === 0 ? statics : { $w: statics.$w, $r: statics.$r, $v: statics.$v });
     const methods: Record<string, (this: SoaView, ...args: never[]) => unknown> = {
-      ...recordMethods(C, node.schema, live, checked),
+      ...recordMethods(C, node.schema, live),
     };
     for (const [name, fn] of Object.entries(methods)) {
       Object.defineProperty(C.prototype, name, { value: fn, writable: true, configurable: true });

@@ -17,7 +17,7 @@ export interface ClassKey {
   readonly mode: LayoutMode;
   /** Alignment every instance's base offset is known to have, so aligned typed arrays apply. */
   readonly baseAlign: number;
-  /** Whether accessors check lifetimes and values. */
+  /** Whether accessors check lifetimes (values and indices are checked either way). */
   readonly checked: boolean;
 }
 
@@ -188,21 +188,26 @@ export function planOf(key: ClassKey): ClassPlan {
 }
 
 /**
- * Source lines of the checked classes' check methods, shared by both emitters: `$c(i)` returns
- * the record offset after the liveness check; `$k<kind>(i, v)` also checks the value. Accessors
- * call them so each accessor stays tiny.
+ * Source lines of the check methods, shared by both emitters: `$c(i)` (checked classes only)
+ * returns the record offset after the liveness check; `$k<kind>(i, v)` checks the value (and, in
+ * checked classes, liveness) and returns the offset. Accessors call them so each accessor stays
+ * tiny.
  */
-export function checkMethods(kinds: Iterable<string>): string[] {
-  const L = [
-    `  $c(i) {`,
-    `    if (this.$g !== this.$s.g) $h.staleAt(this, i);`,
-    `    return this.$o;`,
-    `  }`,
-  ];
+export function checkMethods(kinds: Iterable<string>, checked: boolean): string[] {
+  const L = checked
+    ? [
+      `  $c(i) {`,
+      `    if (this.$g !== this.$s.g) $h.staleAt(this, i);`,
+      `    return this.$o;`,
+      `  }`,
+    ]
+    : [];
   for (const kind of kinds) {
     L.push(
       `  $k${kind}(i, v) {`,
-      `    if (this.$g !== this.$s.g || ${quickBad(kind)}) $h.setSlow(this, i, v);`,
+      checked
+        ? `    if (this.$g !== this.$s.g || ${quickBad(kind)}) $h.setSlow(this, i, v);`
+        : `    if (${quickBad(kind)}) $h.valueSlow(this, i, v);`,
       `    return this.$o;`,
       `  }`,
     );
@@ -453,8 +458,9 @@ export function emitAccessors(plan: ClassPlan): string {
       L.push(`  }`);
       // The value test is part of the written expression: only the rare slow path hands the
       // value (a double, boxed) to a call; $c(i) carries no double.
-      const fits = checked && f.schema.kind !== "ref" ? fitsExpr(f.schema.kind) : undefined;
-      const quick = checked && !fits ? quickBad(f.schema.kind) : undefined;
+      // Values are checked in both modes: checked: false only drops the lifetime checks.
+      const fits = f.schema.kind !== "ref" ? fitsExpr(f.schema.kind) : undefined;
+      const quick = !fits ? quickBad(f.schema.kind) : undefined;
       if (quick) checkKinds.add(f.schema.kind);
       const wat = quick ? `this.$k${f.schema.kind}(${f.fieldIndex}, v)` : at;
       const value = fits ? `(${fits} ? v : $h.valueSlow(this, ${f.fieldIndex}, v))` : "v";
@@ -491,11 +497,11 @@ export function emitAccessors(plan: ClassPlan): string {
     L.push(`    return c;`);
     L.push(`  }`);
     L.push(`  set ${name}(v) {`, ...live(f.name));
-    if (checked && a.how === "child") {
+    if (a.how === "child") {
       L.push(
         `    if (!$d.C[${a.childIndex}].$v(v)) $h.validate($d.F[${f.fieldIndex}], v, ${path}, true);`,
       );
-    } else if (checked) L.push(`    $h.check($d.F[${f.fieldIndex}], v, ${path}, true);`);
+    } else L.push(`    $h.check($d.F[${f.fieldIndex}], v, ${path}, true);`);
     if (a.how === "child") {
       L.push(`    $d.C[${a.childIndex}].$w(this.$m, this.$o + ${f.offset}, v, ${path});`);
     } else {
@@ -506,7 +512,7 @@ export function emitAccessors(plan: ClassPlan): string {
     }
     L.push(`  }`);
   }
-  if (checked) L.push(...checkMethods(checkKinds));
+  L.push(...checkMethods(checkKinds, checked));
   // Static writer and reader work on (memory, offset) so alloc(S, init) and toObject() create
   // no view objects for nested structs.
   L.push(`  static $w(m, o, v, p) {`);
@@ -584,7 +590,7 @@ export function emitAccessors(plan: ClassPlan): string {
   L.push(`    };`);
   L.push(`  }`);
   L.push(`  set(v) {`, ...live("set"));
-  if (checked) L.push(`    if (!$C.$v(v)) $h.validate($d.S, v, this.$p, true);`);
+  L.push(`    if (!$C.$v(v)) $h.validate($d.S, v, this.$p, true);`);
   L.push(`    $C.$w(this.$m, this.$o, v, this.$p);`);
   L.push(`    return this;`);
   L.push(`  }`);
@@ -598,8 +604,8 @@ export function emitAccessors(plan: ClassPlan): string {
   L.push(`  }`);
   L.push(`  seek(i) {`);
   // One test for "not an integer from 0": negative, fractional, NaN and non-numbers all change
-  // under >>> 0.
-  if (checked) L.push(`    if (i >>> 0 !== i || i >= this.$n) $h.badIndex(this, i);`);
+  // under >>> 0. Checked in both modes: an index past the end would write another record.
+  L.push(`    if (i >>> 0 !== i || i >= this.$n) $h.badIndex(this, i);`);
   L.push(`    this.$o = this.$b + i * ${plan.size}; // stride ${plan.size}`);
   L.push(`    return this;`);
   L.push(`  }`);

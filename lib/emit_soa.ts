@@ -73,7 +73,7 @@ export interface SoaPlan {
   readonly name: string;
   /** The root schema. */
   readonly schema: StructSchema;
-  /** Whether accessors check lifetimes and values. */
+  /** Whether accessors check lifetimes (values and indices are checked either way). */
   readonly checked: boolean;
   /** Columns, in field declaration order (depth first). */
   readonly columns: readonly SoaColumn[];
@@ -350,20 +350,21 @@ export function emitSoa(plan: SoaPlan): string {
       }
       L.push(`  }`);
       L.push(`  set ${name}(v) {`, ...(wide ? live(f.name) : []));
-      const quick = checked && !wide ? quickBad(f.schema.kind) : undefined;
+      // Values are checked in both modes: checked: false only drops the lifetime checks.
+      const quick = !wide ? quickBad(f.schema.kind) : undefined;
       if (quick) checkKinds.add(f.schema.kind);
-      if (checked && a.how === "child") {
+      if (a.how === "child") {
         L.push(
           `    if (!$N${a.node}.$v(v)) $h.validate($d.F[${f.fieldIndex}], v, ${path}, true);`,
         );
-      } else if (checked && a.how === "typed") {
+      } else if (a.how === "typed") {
         L.push(`    $h.check($d.F[${f.fieldIndex}], v, ${path}, true);`);
       }
       const wslot = quick ? `this.$k${f.schema.kind}(${f.fieldIndex}, v)` : wide ? "this.$o" : slot;
       L.push(`    ${writeStmt(f, "this.$m", wslot, "v", path)}`);
       L.push(`  }`);
     }
-    if (checked) L.push(...checkMethods(checkKinds));
+    L.push(...checkMethods(checkKinds, checked));
     // Static writer and reader work on (columns, slot), so create() and toObject() make no views.
     L.push(`  static $w(m, o, v, p) {`);
     L.push(`    let x;`);
@@ -412,7 +413,7 @@ export function emitSoa(plan: SoaPlan): string {
       L.push(`  }`);
     }
     L.push(`  set(v) {`, ...live("set"));
-    if (checked) L.push(`    if (!${self}.$v(v)) $h.validate($d.S[${k}], v, this.$p, true);`);
+    L.push(`    if (!${self}.$v(v)) $h.validate($d.S[${k}], v, this.$p, true);`);
     L.push(`    ${self}.$w(this.$m, this.$o, v, this.$p);`);
     L.push(`    return this;`);
     L.push(`  }`);

@@ -50,9 +50,9 @@ export interface TableOptions {
    */
   resolveRefs?: boolean;
   /**
-   * Check lifetimes and values on every view access (default true). Unchecked views skip the
-   * stale check (a view of a deleted record then reads whatever the slot holds next) and the
-   * number range checks. `create` and `update` always validate their input in full.
+   * Check lifetimes on every view access (default true). Unchecked views skip the stale check: a
+   * view of a deleted record then reads whatever the slot holds next. Values are checked either
+   * way, and `create` and `update` always validate their input in full.
    */
   checked?: boolean;
   /** Build accessor classes from closures instead of `new Function` (same behaviour, slower). */

@@ -431,18 +431,35 @@ for (const jitless of [false, true]) {
 
   describe(`Arena unchecked mode (${mode})`, () => {
     const U = t.struct({ u8: t.u8(), i32: t.i32(), f32: t.f32(), e: Color, s: t.string(3) });
-    it("converts out-of-range numbers the way typed arrays do", () => {
+    it("still refuses out-of-range numbers, leaving the bytes as they were", () => {
       const arena = new Arena({ bytes: 256, checked: false, jitless });
-      const v = arena.alloc(U);
-      v.u8 = 300;
-      assert.equal(v.u8, 44);
-      assert.equal(dvOf(v).getUint8(at(v, U, "u8")), 44);
-      v.i32 = 1.9;
-      assert.equal(v.i32, 1);
-      (v as unknown as Rec).f32 = "x";
-      assert.ok(Number.isNaN(v.f32));
-      const w = arena.alloc(U, { u8: -1 });
-      assert.equal(w.u8, 255);
+      const v = arena.alloc(U, { u8: 7, i32: 3, f32: 1.5 });
+      const before = snapshot(v);
+      assert.throws(() => (v.u8 = 300), {
+        name: "FieldRangeError",
+        message: 'Cannot write 300 to "u8": expected an integer from 0 to 255',
+      });
+      assert.throws(() => (v.i32 = 1.9), FieldRangeError);
+      assert.throws(() => (v.f32 = 1e39), FieldRangeError);
+      assert.throws(() => ((v as unknown as Rec).f32 = "x"), FieldTypeError);
+      assert.throws(() => v.set({ u8: -1 }), FieldRangeError);
+      assert.deepEqual(snapshot(v), before);
+      assert.equal(dvOf(v).getUint8(at(v, U, "u8")), 7);
+      assert.throws(() => arena.alloc(U, { u8: -1 }), FieldRangeError);
+      // Rare values that do fit still go through.
+      v.f32 = Infinity;
+      assert.equal(v.f32, Infinity);
+    });
+
+    it("still checks cursor indices", () => {
+      const arena = new Arena({ bytes: 256, checked: false, jitless });
+      const c = arena.allocArray(U, 2).cursor();
+      assert.throws(() => c.seek(2), {
+        name: "RangeError",
+        message: "Cannot seek to 2: expected an integer index from 0 to 1",
+      });
+      assert.throws(() => c.seek(-1), RangeError);
+      assert.throws(() => c.seek(0.5), RangeError);
     });
 
     it("still refuses strings and enum literals that cannot be stored", () => {

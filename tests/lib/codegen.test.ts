@@ -152,11 +152,14 @@ describe("emitAccessors()", () => {
     assert.ok(unchecked.endsWith("\n//# sourceURL=arenakit:///Loose.packed.unchecked.js"));
   });
 
-  it("leaves lifetime and value checks out of unchecked classes", () => {
+  it("leaves only the lifetime checks out of unchecked classes", () => {
     const source = new Arena({ bytes: 64, checked: false }).classOf(Tiny).source;
-    assert.doesNotMatch(source, /\$h\.stale|\$h\.bad|\$h\.validate|\$h\.badIndex/);
-    // Enum literals are still looked up (and refused) even unchecked.
+    assert.doesNotMatch(source, /\$h\.stale|this\.\$g !==|this\.\$c\(/);
+    // Values, enum literals and cursor indices are checked in both modes.
+    assert.match(source, /\$h\.valueSlow/);
     assert.match(source, /\$h\.enumIndexOf/);
+    assert.match(source, /\$h\.validate/);
+    assert.match(source, /\$h\.badIndex/);
     assert.match(source, /\/\/ Tiny \(size 16, align 4, layout c, unchecked\)/);
   });
 

@@ -219,6 +219,32 @@ each((layout, jitless) => {
       });
     }
 
+    for (const checked of [true, false]) {
+      it(`view setters refuse bad values and change nothing (checked: ${checked})`, () => {
+        const table = make(4, { checked });
+        const id = table.create({ life: 0.25, hp: 3, name: "keep", hist: [1, 2, 3] });
+        const p = table.get(id)!;
+        const before = contents(table);
+        const writes: [() => void, new (...a: never[]) => Error][] = [
+          [() => (p.hp = 256), FieldRangeError],
+          [() => (p.hp = 1.5), FieldRangeError],
+          [() => (p.life = 1e39), FieldRangeError],
+          [() => ((p as unknown as { life: unknown }).life = "1"), FieldTypeError],
+          [() => (p.pos.x = -1e39), FieldRangeError],
+          [() => (p.big = 1 as never), FieldTypeError],
+          [() => (p.alive = 1 as never), FieldTypeError],
+          [() => (p.kind = "fire" as never), FieldRangeError],
+          [() => (p.name = "123456789"), FieldRangeError],
+          [() => ((p as unknown as { hist: unknown }).hist = [1, 2]), FieldRangeError],
+          [() => p.set({ hp: -1 }), FieldRangeError],
+        ];
+        for (const [write, E] of writes) assert.throws(write, E);
+        assert.deepEqual(contents(table), before);
+        p.life = -Infinity;
+        assert.equal(table.get(id)!.life, -Infinity);
+      });
+    }
+
     it("throws InvalidIdError for values that cannot be ids", () => {
       const table = make();
       table.create();
