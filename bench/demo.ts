@@ -81,7 +81,13 @@ if (whole) {
   );
   const { command, preArgs } = selfCommand();
   const churn = fileURLToPath(new URL("./churn.frames.ts", import.meta.url));
-  const picked = ["plain-objects", "typed-arrays", "arenakit-views", "arenakit-cursor"];
+  const picked = [
+    "plain-objects",
+    "plain-objects-fresh-array",
+    "typed-arrays",
+    "arenakit-views",
+    "arenakit-cursor",
+  ];
   const r = spawnSync(command, [
     ...preArgs,
     churn,

@@ -147,6 +147,28 @@ for (const jitless of [false, true]) {
       assert.equal(ps.at(3).inner.on, true);
     });
 
+    it("column() returns the same object, moved when allocArray re-points the array", () => {
+      const { ps, arena } = setup();
+      const life = ps.column("life");
+      assert.equal(ps.column("life"), life);
+      assert.notEqual(ps.column("id"), life);
+      arena.reset();
+      arena.alloc(P);
+      assert.equal(arena.allocArray(P, 3, ps), ps);
+      assert.equal(ps.column("life"), life);
+      assert.equal(life.index, (ps.byteOffset + off("life")) / 4);
+      assert.equal(life.length, 3);
+      life.array[life.index + 2 * life.stride] = 0.75;
+      assert.equal(ps.at(2).life, 0.75);
+      const other = new Arena({ bytes: 1024, jitless });
+      other.allocArray(P, 2, ps);
+      assert.equal(ps.column("life"), life);
+      assert.equal(life.array.buffer, bufferOf(other.alloc(P)));
+      assert.equal(life.length, 2);
+      life.array[life.index + life.stride] = 1.25;
+      assert.equal(ps.at(1).life, 1.25);
+    });
+
     it("column() refuses unknown, compound and misaligned fields", () => {
       const { ps, arena } = setup();
       assert.throws(() => ps.column("nope"), {
