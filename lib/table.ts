@@ -630,7 +630,8 @@ export class Query<S extends StructSchema> {
  * or `undefined` once the target was deleted. Deleting a referenced record is always safe.
  *
  * Memory: `aos` stores `layoutOf(schema).size` bytes per record, `soa` the sum of the field sizes
- * (no padding); both add 8 bytes per record (generation and free-list link).
+ * (no padding); both add 8 bytes per record (generation and free-list link). The first call of
+ * {@linkcode Table.liveSlots} adds an index of 4 bytes per record of capacity.
  *
  * @example Particles
  * ```ts
@@ -853,10 +854,13 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
     return this.#core.hw;
   }
 
-  /** Bytes of storage: records plus 8 bytes of bookkeeping per record of capacity. */
+  /**
+   * Bytes of storage: records plus 8 bytes of bookkeeping per record of capacity, plus the
+   * `liveSlots()` index (4 bytes per record of capacity) once it was asked for.
+   */
   get byteLength(): number {
     const core = this.#core;
-    return core.capacity * (core.recordBytes + 8);
+    return core.capacity * (core.recordBytes + 8) + core.liveBuf.byteLength;
   }
 
   /**
@@ -897,6 +901,9 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
    * records still to come (their slots do not move), but the deleted slot is then empty: test
    * {@linkcode Table.isLive} if the loop body deletes. Calls with no change in between return the
    * same array and allocate nothing.
+   *
+   * Memory: the list lives in an index of 4 bytes per record of capacity, made at the first call
+   * (counted in {@linkcode Table.byteLength}).
    *
    * @example Integrate two columns over the live records
    * ```ts

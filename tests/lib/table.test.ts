@@ -528,7 +528,19 @@ each((layout, jitless) => {
   describe("memory", () => {
     it("costs at most the layout size + 8 bytes per record", () => {
       const table = make(1000);
+      for (let i = 0; i < 1000; i++) table.create();
       assert.ok(table.byteLength <= 1000 * (layoutOf(Particle).size + 8));
+    });
+
+    it("counts the liveSlots() index: 4 more bytes per record of capacity", () => {
+      const table = make(1000);
+      for (let i = 0; i < 10; i++) table.create();
+      const before = table.byteLength;
+      table.liveSlots();
+      assert.equal(table.byteLength, before + 4 * 1000);
+      table.create();
+      table.liveSlots();
+      assert.equal(table.byteLength, before + 4 * 1000);
     });
   });
 });
