@@ -105,7 +105,7 @@ export class StructArray<S extends StructSchema> implements Iterable<Cursor<S>> 
   #cursor: (ViewInternals & Cursor<S>) | undefined;
   // column() results by path, and the re-pointing serial each was last placed at.
   #cols: Map<string, MutableColumn> | undefined;
-  #placed: Map<string, number> = new Map();
+  #placed: Map<string, number> | undefined;
   #serial = 0;
 
   /** Built by `Arena.allocArray()`. */
@@ -135,7 +135,7 @@ export class StructArray<S extends StructSchema> implements Iterable<Cursor<S>> 
       array.#arena = arena;
       if (array.#C.plan !== C.plan) {
         array.#cols = undefined;
-        array.#placed.clear();
+        array.#placed = undefined;
       }
       array.#C = C;
       array.#m = m;
@@ -244,17 +244,18 @@ export class StructArray<S extends StructSchema> implements Iterable<Cursor<S>> 
   column<A = Float32Array>(path: string): Column<A> {
     this.#live(path);
     const cols = this.#cols ??= new Map();
+    const placed = this.#placed ??= new Map();
     let c = cols.get(path);
     if (c === undefined) {
       c = aosColumn(this.#C.plan, this.#m, this.byteOffset, path, this.length) as MutableColumn;
       cols.set(path, c);
-      this.#placed.set(path, this.#serial);
-    } else if (this.#placed.get(path) !== this.#serial) {
+      placed.set(path, this.#serial);
+    } else if (placed.get(path) !== this.#serial) {
       // Re-pointed by allocArray(..., reuse): move the same object, so a frame loop that asks
       // for its columns every frame allocates nothing.
       const plan = this.#C.plan;
       placeColumn(c, columnSpot(plan, path), plan, this.#m, this.byteOffset, this.length, path);
-      this.#placed.set(path, this.#serial);
+      placed.set(path, this.#serial);
     }
     return c as Column<A>;
   }
