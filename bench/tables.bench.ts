@@ -374,51 +374,49 @@ function iterGroup(name: string, five: boolean): void {
       const table = filled("aos", true);
       bench("Table aos columns", () => {
         const px = table.column("pos.x");
-        const f32 = px.array;
+        const x = px.array;
         const stride = px.stride;
-        const x = px.index;
-        const y = table.column("pos.y").index;
-        const vx = table.column("vel.x").index;
-        const vy = table.column("vel.y").index;
-        const life = table.column("life").index;
+        const y = table.column("pos.y").array;
+        const vx = table.column("vel.x").array;
+        const vy = table.column("vel.y").array;
+        const life = table.column("life").array;
         const n = table.slots;
         for (let s = 0; s < n; s++) {
           if (!table.isLive(s)) continue;
           const o = s * stride;
-          f32[o + x] += f32[o + vx] * DT;
-          f32[o + y] += f32[o + vy] * DT;
+          x[o] += vx[o] * DT;
+          y[o] += vy[o] * DT;
           if (five) {
-            f32[o + vx] *= 0.999;
-            f32[o + vy] *= 0.999;
-            f32[o + life] -= DT;
+            vx[o] *= 0.999;
+            vy[o] *= 0.999;
+            life[o] -= DT;
           }
         }
-        return do_not_optimize(f32);
+        return do_not_optimize(x);
       });
     }
     {
       const table = filled("aos", true);
       bench("Table aos columns over liveSlots()", () => {
         const px = table.column("pos.x");
-        const f32 = px.array;
+        const x = px.array;
         const stride = px.stride;
-        const x = px.index;
-        const y = table.column("pos.y").index;
-        const vx = table.column("vel.x").index;
-        const vy = table.column("vel.y").index;
-        const life = table.column("life").index;
+        const y = table.column("pos.y").array;
+        const vx = table.column("vel.x").array;
+        const vy = table.column("vel.y").array;
+        const life = table.column("life").array;
         const live = table.liveSlots();
         for (let k = 0; k < live.length; k++) {
           const o = live[k] * stride;
-          f32[o + x] += f32[o + vx] * DT;
-          f32[o + y] += f32[o + vy] * DT;
+          x[o] += vx[o] * DT;
+          y[o] += vy[o] * DT;
           if (five) {
-            f32[o + vx] *= 0.999;
-            f32[o + vy] *= 0.999;
-            f32[o + life] -= DT;
+            vx[o] *= 0.999;
+            vy[o] *= 0.999;
+            life[o] -= DT;
           }
         }
-        return do_not_optimize(f32);
+        return do_not_optimize(x);
       });
     }
   });

@@ -391,9 +391,9 @@ function placeColumn(
 
 /**
  * The column of a scalar number field (dotted path) of records laid out `plan.size` bytes apart
- * from `byteOffset` in `m`: shared by struct arrays and array-of-structs tables.
+ * from `byteOffset` in `m`, as an index into the typed array over the whole chunk.
  */
-export function aosColumn(
+function aosColumn(
   plan: ClassPlan,
   m: Mem,
   byteOffset: number,
@@ -403,4 +403,24 @@ export function aosColumn(
   const c: MutableColumn = { array: undefined, index: 0, stride: 0, length: 0 };
   placeColumn(c, columnSpot(plan, path), plan, m, byteOffset, length, path);
   return c;
+}
+
+/**
+ * The column of a scalar number field of records laid out `plan.size` bytes apart from byte 0
+ * of `m` (an array-of-structs table), with `array` starting at record 0's field.
+ */
+export function fieldColumn(
+  plan: ClassPlan,
+  m: Mem,
+  path: string,
+  length: number,
+): Column<unknown> {
+  const spot = columnSpot(plan, path);
+  if (spot.offset % spot.size !== 0) {
+    throw new RangeError(`Cannot make a column of "${path}": it is not ${spot.size}-byte aligned`);
+  }
+  // Index 0 for every column: a loop over several of them computes `slot * stride` once and
+  // uses it in each array, instead of adding each field's own index on every access.
+  const array = (m[spot.arr] as Float32Array).subarray(spot.offset / spot.size);
+  return { array, index: 0, stride: plan.size / spot.size, length };
 }

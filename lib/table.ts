@@ -18,7 +18,7 @@ import {
   SnapshotError,
   type SnapshotOptions,
 } from "./snapshot.ts";
-import { aosColumn, ARRAY_OF, type Column } from "./struct_array.ts";
+import { ARRAY_OF, type Column, fieldColumn } from "./struct_array.ts";
 
 /** How a table stores its records. */
 export type TableLayout = "aos" | "soa";
@@ -181,6 +181,9 @@ class Core implements ArenaLike, LoopTable {
   // liveSlots(): the dense list, rebuilt on demand after any change of the live set.
   liveBuf: Uint32Array = new Uint32Array(0);
   live: Uint32Array | undefined = undefined;
+  // column(): one object per path, made again after a growth replaces the storage.
+  cols: Map<string, { -readonly [K in keyof Column<unknown>]: Column<unknown>[K] }> | undefined =
+    undefined;
   /** forEach, where and for…of, generated for this table's view class. */
   readonly loops: TableLoops;
 
@@ -340,6 +343,7 @@ class Core implements ArenaLike, LoopTable {
       mem.u8.set((this.mem as Mem).u8);
       this.mem = mem;
     }
+    this.cols = undefined;
     this.gens = gens;
     this.link = link;
     this.capacity = next;
@@ -457,20 +461,33 @@ class Core implements ArenaLike, LoopTable {
     if (c.$m === this.mem) this.cursors.push(c);
   }
 
-  /** The typed array, start index and stride of a scalar number field. */
+  /** The typed array, start index (0) and stride of a scalar number field. */
   column(path: string): Column<unknown> {
-    if (this.soa) {
-      const plan = (this.C as unknown as SoaViewClass).plan;
-      const c = plan.columns.find((x) => x.path === path);
-      if (c === undefined) {
-        throw new RangeError(`Cannot find column "${path}": ${plan.name} has no such field`);
-      }
-      if (c.width !== 1 || !(c.schema.kind in ARRAY_OF)) {
-        throw new RangeError(`Cannot make a column of "${path}": it is not a number field`);
-      }
-      return { array: this.mem[`c${c.index}` as never], index: 0, stride: 1, length: this.hw };
+    const cols = this.cols ??= new Map();
+    let c = cols.get(path);
+    if (c === undefined) {
+      c = this.soa ? this.soaColumn(path) : fieldColumn(
+        (this.C as unknown as ViewClass).plan,
+        this.mem as Mem,
+        path,
+        this.hw,
+      );
+      cols.set(path, c);
     }
-    return aosColumn((this.C as unknown as ViewClass).plan, this.mem as Mem, 0, path, this.hw);
+    c.length = this.hw;
+    return c;
+  }
+
+  soaColumn(path: string): Column<unknown> {
+    const plan = (this.C as unknown as SoaViewClass).plan;
+    const c = plan.columns.find((x) => x.path === path);
+    if (c === undefined) {
+      throw new RangeError(`Cannot find column "${path}": ${plan.name} has no such field`);
+    }
+    if (c.width !== 1 || !(c.schema.kind in ARRAY_OF)) {
+      throw new RangeError(`Cannot make a column of "${path}": it is not a number field`);
+    }
+    return { array: this.mem[`c${c.index}` as never], index: 0, stride: 1, length: this.hw };
   }
 }
 
@@ -1064,12 +1081,15 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
   /**
    * The typed array, start index and stride of a scalar number field (a dotted path such as
    * `"pos.x"`, vector components included), for hand-written loops: record `slot`'s value is
-   * `array[index + slot * stride]`. With `layout: "soa"`, `array` is that field's own column
-   * (index 0, stride 1); with `"aos"`, it spans the table's buffer. `length` is
-   * {@linkcode Table.slots} at the time of the call.
+   * `array[slot * stride]` (`index` is always 0 for tables). With `layout: "soa"`, `array` is
+   * that field's own column (stride 1); with `"aos"`, it is a typed array over the table's
+   * buffer that starts at record 0's field (stride: the record size in elements), so loops
+   * over several fields compute `slot * stride` once. `length` is {@linkcode Table.slots}.
    *
    * Lifetimes: a plain typed array, valid until the table grows; empty slots hold old values
-   * (check with {@linkcode Table.idAt}).
+   * (check with {@linkcode Table.idAt}, or loop over {@linkcode Table.liveSlots}). Each path
+   * gives the same object until a growth (a frame loop that asks every frame allocates
+   * nothing); its `length` follows `slots`.
    *
    * @example The x column of a SoA table
    * ```ts
@@ -1081,6 +1101,27 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
    * const x = table.column<Float32Array>("pos.x");
    * assert.ok(x.array instanceof Float32Array);
    * assert.equal(x.array[0], 0.5);
+   * ```
+   *
+   * @example Integrate an AoS table: one index for every column
+   * ```ts
+   * import { Table, t } from "@arenakit/core";
+   * import assert from "node:assert/strict";
+   * const P = t.struct({ x: t.f32(), vx: t.f32(), hp: t.u8() });
+   * const table = new Table(P, { capacity: 64, layout: "aos" });
+   * table.create({ x: 1, vx: 0.5 });
+   * const gone = table.create({ x: 7, vx: 1 });
+   * table.create({ x: 2, vx: -0.25 });
+   * table.delete(gone);
+   * const { array: x, stride } = table.column("x");
+   * const vx = table.column("vx").array;
+   * const live = table.liveSlots();
+   * for (let k = 0; k < live.length; k++) {
+   *   const o = live[k] * stride;
+   *   x[o] += vx[o] * 2;
+   * }
+   * assert.deepEqual(table.ids().map((id) => table.get(id)!.x), [2, 1.5]);
+   * assert.equal(table.column("x"), table.column("x"));
    * ```
    */
   column<A = Float32Array>(path: string): Column<A> {

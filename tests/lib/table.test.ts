@@ -517,6 +517,70 @@ each((layout, jitless) => {
       }
     });
 
+    it("gives every column index 0, so one slot * stride indexes them all", () => {
+      const table = make();
+      const ids = [0, 1, 2, 3].map((i) =>
+        table.create({
+          pos: { x: i + 0.5, y: -i },
+          vel: { x: 2 * i, y: 0.25 },
+          hp: 10 + i,
+          big: 7n,
+        })
+      );
+      table.delete(ids[1]);
+      const cols = ["pos.x", "pos.y", "vel.x", "vel.y", "life", "hp", "big"];
+      for (const path of cols) assert.equal(table.column(path).index, 0, path);
+      const x = table.column<Float32Array>("pos.x");
+      const y = table.column<Float32Array>("pos.y").array;
+      const vx = table.column<Float32Array>("vel.x").array;
+      const hp = table.column<Uint8Array>("hp");
+      const big = table.column<BigInt64Array>("big");
+      const live = table.liveSlots();
+      for (let k = 0; k < live.length; k++) {
+        const o = live[k] * x.stride;
+        x.array[o] += vx[o];
+        y[o] -= 1;
+        hp.array[live[k] * hp.stride] += 1;
+        big.array[live[k] * big.stride] *= 3n;
+      }
+      const read = ids.map((id) => {
+        const p = table.get(id);
+        return p && [p.pos.x, p.pos.y, p.vel.x, p.hp, p.big, p.life];
+      });
+      assert.deepEqual(read, [
+        [0.5, -1, 0, 11, 21n, 0],
+        undefined,
+        [6.5, -3, 4, 13, 21n, 0],
+        [9.5, -4, 6, 14, 21n, 0],
+      ]);
+      if (layout === "aos") {
+        // Views over the one record buffer, each starting at its field.
+        assert.equal(x.array.buffer, hp.array.buffer);
+        assert.equal(
+          x.array.byteOffset,
+          layoutOf(Particle).fields.find((f) => f.name === "pos")!.offset,
+        );
+      }
+    });
+
+    it("returns the same object per path until a growth, with length following slots", () => {
+      const table = make(2, { growth: "double" });
+      const first = table.column("life");
+      assert.equal(first.length, 0);
+      const a = table.create({ life: 0.5 });
+      assert.equal(table.column("life"), first);
+      assert.equal(first.length, 1);
+      table.create({ life: 1.5 });
+      table.create({ life: 2.5 }); // grows: the old column keeps the old storage
+      const grown = table.column<Float32Array>("life");
+      assert.notEqual(grown, first);
+      assert.equal(grown.length, 3);
+      assert.equal(grown.array[2 * grown.stride], 2.5);
+      grown.array[table.slotOf(a)! * grown.stride] = 9;
+      assert.equal(table.get(a)!.life, 9);
+      assert.equal((first.array as Float32Array)[0], 0.5);
+    });
+
     it("refuses unknown and non-number fields", () => {
       const table = make();
       assert.throws(() => table.column("nope"), RangeError);
