@@ -643,36 +643,34 @@ export const arenakitCursorUnchecked: DemoVariant = cursorVariant(false);
 
 /** The eight columns of a particle array, in {@linkcode DemoParticle} field order. */
 interface ParticleColumns {
-  f64: Float64Array;
-  x: number;
-  y: number;
-  vx: number;
-  vy: number;
-  age: number;
-  life: number;
-  heat: number;
-  size: number;
+  x: Float64Array;
+  y: Float64Array;
+  vx: Float64Array;
+  vy: Float64Array;
+  age: Float64Array;
+  life: Float64Array;
+  heat: Float64Array;
+  size: Float64Array;
   stride: number;
 }
 
 function columnsOf(a: StructArray<typeof DemoParticle>, out: ParticleColumns): ParticleColumns {
   const x = a.column<Float64Array>("x");
-  out.f64 = x.array;
   out.stride = x.stride;
-  out.x = x.index;
-  out.y = a.column<Float64Array>("y").index;
-  out.vx = a.column<Float64Array>("vx").index;
-  out.vy = a.column<Float64Array>("vy").index;
-  out.age = a.column<Float64Array>("age").index;
-  out.life = a.column<Float64Array>("life").index;
-  out.heat = a.column<Float64Array>("heat").index;
-  out.size = a.column<Float64Array>("size").index;
+  out.x = x.array;
+  out.y = a.column<Float64Array>("y").array;
+  out.vx = a.column<Float64Array>("vx").array;
+  out.vy = a.column<Float64Array>("vy").array;
+  out.age = a.column<Float64Array>("age").array;
+  out.life = a.column<Float64Array>("life").array;
+  out.heat = a.column<Float64Array>("heat").array;
+  out.size = a.column<Float64Array>("size").array;
   return out;
 }
 
 /**
  * Like {@linkcode arenakitCursor}, but the loop indexes the arena's Float64Array directly through
- * `column()` (array, start index, stride): no accessor calls at all.
+ * `column()` (one Float64Array per field, one index per record): no accessor calls at all.
  *
  * @example Same particles as plain objects
  * ```ts
@@ -689,22 +687,26 @@ export const arenakitColumns: DemoVariant = {
     "arenakit: allocArray per frame in FrameArenas({ frames: 2 }), column() typed arrays",
   setup(maxParticles: number, rng: Rng): DemoSim {
     const ring = new FrameArenas({ bytes: frameBytes(maxParticles), frames: 2 });
+    const none = new Float64Array(0);
     const blank = (): ParticleColumns => ({
-      f64: new Float64Array(0),
-      x: 0,
-      y: 0,
-      vx: 0,
-      vy: 0,
-      age: 0,
-      life: 0,
-      heat: 0,
-      size: 0,
+      x: none,
+      y: none,
+      vx: none,
+      vy: none,
+      age: none,
+      life: none,
+      heat: none,
+      size: none,
       stride: 0,
     });
-    // Two column sets used in turn, rewritten in place, so a frame makes no objects for them.
+    // Two column sets used in turn, rewritten in place, and two struct arrays recycled with
+    // allocArray(..., reuse): each lands at the start of its arena every other frame, so its
+    // columns keep their typed arrays and a frame makes no objects for them.
     const sets = [blank(), blank()];
+    const arrays: StructArray<typeof DemoParticle>[] = [];
     let side = 0;
-    columnsOf(ring.beginFrame().allocArray(DemoParticle, 0), sets[side]);
+    arrays[side] = ring.beginFrame().allocArray(DemoParticle, 0);
+    columnsOf(arrays[side], sets[side]);
     let count = 0;
     const spawn: SpawnValues = { x: 0, y: 0, vx: 0, vy: 0, life: 0 };
     const checksum = new Float64Array(1);
@@ -715,9 +717,8 @@ export const arenakitColumns: DemoVariant = {
         const spawns = spawnCount(prevCount, maxParticles);
         const p = sets[side];
         side ^= 1;
-        const c = columnsOf(arena.allocArray(DemoParticle, prevCount + spawns), sets[side]);
-        const P = p.f64;
-        const C = c.f64;
+        arrays[side] = arena.allocArray(DemoParticle, prevCount + spawns, arrays[side]);
+        const c = columnsOf(arrays[side], sets[side]);
         const ps = p.stride;
         const cs = c.stride;
         const damp = 1 - DRAG * dt;
@@ -728,14 +729,14 @@ export const arenakitColumns: DemoVariant = {
           const o = n * cs;
           if (i < prevCount) {
             const s = i * ps;
-            age = P[p.age + s] + dt;
-            life = P[p.life + s];
+            age = p.age[s] + dt;
+            life = p.life[s];
             if (age >= life) continue;
-            x = P[p.x + s];
-            y = P[p.y + s];
-            vx = P[p.vx + s];
-            vy = P[p.vy + s];
-            heat = P[p.heat + s];
+            x = p.x[s];
+            y = p.y[s];
+            vx = p.vx[s];
+            vy = p.vy[s];
+            heat = p.heat[s];
           } else {
             spawnValues(rng, frameIndex, spawn);
             x = spawn.x;
@@ -764,14 +765,14 @@ export const arenakitColumns: DemoVariant = {
             vy = -vy * BOUNCE;
             vx *= FLOOR_FRICTION;
           }
-          C[c.x + o] = x;
-          C[c.y + o] = y;
-          C[c.vx + o] = vx;
-          C[c.vy + o] = vy;
-          C[c.age + o] = age;
-          C[c.life + o] = life;
-          C[c.heat + o] = heat;
-          C[c.size + o] = BASE_SIZE + GROWTH * age;
+          c.x[o] = x;
+          c.y[o] = y;
+          c.vx[o] = vx;
+          c.vy[o] = vy;
+          c.age[o] = age;
+          c.life[o] = life;
+          c.heat[o] = heat;
+          c.size[o] = BASE_SIZE + GROWTH * age;
           sum += quantize(x, y, heat);
           n++;
         }

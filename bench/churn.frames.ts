@@ -435,43 +435,37 @@ const arenakitColumns: FrameVariant = {
     const sum = sums();
     const fill = (recs: StructArray<typeof Rec>, f: number): void => {
       const cx = recs.column("x");
-      const F = cx.array;
       const W = cx.stride;
-      const x = cx.index;
-      const y = recs.column("y").index;
-      const vx = recs.column("vx").index;
-      const vy = recs.column("vy").index;
-      const life = recs.column("life").index;
-      const cc = recs.column<Uint32Array>("color");
-      const U = cc.array;
-      const color = cc.index;
+      const x = cx.array;
+      const y = recs.column("y").array;
+      const vx = recs.column("vx").array;
+      const vy = recs.column("vy").array;
+      const life = recs.column("life").array;
+      const color = recs.column<Uint32Array>("color").array;
       for (let i = 0, o = 0; i < n; i++, o += W) {
-        U[color + o] = initColor(i, f);
-        F[x + o] = initX(i, f);
-        F[y + o] = initY(i, f);
-        F[vx + o] = initVx(i);
-        F[vy + o] = initVy(i, f);
-        F[life + o] = initLife(i);
+        color[o] = initColor(i, f);
+        x[o] = initX(i, f);
+        y[o] = initY(i, f);
+        vx[o] = initVx(i);
+        vy[o] = initVy(i, f);
+        life[o] = initLife(i);
       }
     };
     const update = (recs: StructArray<typeof Rec>): number => {
       const cx = recs.column("x");
-      const F = cx.array;
       const W = cx.stride;
-      const x = cx.index;
-      const vx = recs.column("vx").index;
-      const y = recs.column("y").index;
-      const vy = recs.column("vy").index;
-      const life = recs.column("life").index;
-      const cc = recs.column<Uint32Array>("color");
-      const U = cc.array;
-      const color = cc.index;
+      const x = cx.array;
+      const vx = recs.column("vx").array;
+      const y = recs.column("y").array;
+      const vy = recs.column("vy").array;
+      const life = recs.column("life").array;
+      const color = recs.column<Uint32Array>("color").array;
       let s = 0;
       for (let i = 0, o = 0; i < n; i++, o += W) {
-        const xi = F[x + o] += F[vx + o] * DT;
-        const yi = F[y + o] += F[vy + o] * DT;
-        const li = F[life + o] -= DT;
-        s += xi + yi + li + (U[color + o] & 255);
+        const xi = x[o] += vx[o] * DT;
+        const yi = y[o] += vy[o] * DT;
+        const li = life[o] -= DT;
+        s += xi + yi + li + (color[o] & 255);
       }
       return s;
     };

@@ -18,7 +18,7 @@ import {
   SnapshotError,
   type SnapshotOptions,
 } from "./snapshot.ts";
-import { ARRAY_OF, type Column, fieldColumn } from "./struct_array.ts";
+import { aosColumn, ARRAY_OF, type Column } from "./struct_array.ts";
 
 /** How a table stores its records. */
 export type TableLayout = "aos" | "soa";
@@ -466,12 +466,9 @@ class Core implements ArenaLike, LoopTable {
     const cols = this.cols ??= new Map();
     let c = cols.get(path);
     if (c === undefined) {
-      c = this.soa ? this.soaColumn(path) : fieldColumn(
-        (this.C as unknown as ViewClass).plan,
-        this.mem as Mem,
-        path,
-        this.hw,
-      );
+      c = this.soa
+        ? this.soaColumn(path)
+        : aosColumn((this.C as unknown as ViewClass).plan, this.mem as Mem, 0, path, this.hw);
       cols.set(path, c);
     }
     c.length = this.hw;
@@ -958,7 +955,7 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
    * table.create({ x: 1.5 });
    * const x = table.column("x");
    * for (let s = 0; s < table.slots; s++) {
-   *   if (table.idAt(s) !== undefined) x.array[x.index + s * x.stride] *= 2;
+   *   if (table.idAt(s) !== undefined) x.array[s * x.stride] *= 2;
    * }
    * assert.equal([...table][0].x, 3);
    * ```
@@ -979,7 +976,7 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
    * const table = new Table(t.struct({ x: t.f32() }), { capacity: 8, layout: "soa" });
    * const id = table.create({ x: 0.5 });
    * const x = table.column("x");
-   * assert.equal(x.array[x.index + table.slotOf(id)! * x.stride], 0.5);
+   * assert.equal(x.array[table.slotOf(id)! * x.stride], 0.5);
    * ```
    */
   slotOf(id: number): number | undefined {

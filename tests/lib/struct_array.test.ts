@@ -116,7 +116,9 @@ for (const jitless of [false, true]) {
       const life = ps.column("life");
       assert.ok(life.array instanceof Float32Array);
       assert.equal(life.array.buffer, ps.buffer);
-      assert.equal(life.index, (ps.byteOffset + off("life")) / 4);
+      // Element 0 is record 0's field: index 0 for every column.
+      assert.equal(life.array.byteOffset, ps.byteOffset + off("life"));
+      assert.equal(life.index, 0);
       assert.equal(life.stride, SIZE / 4);
       assert.equal(life.length, 4);
       life.array[life.index + 2 * life.stride] = 0.5;
@@ -135,7 +137,8 @@ for (const jitless of [false, true]) {
     it("column() follows dotted paths into structs and vectors", () => {
       const { ps, dv } = setup();
       const y = ps.column("pos.y");
-      assert.equal(y.index, (ps.byteOffset + off("pos") + 4) / 4);
+      assert.equal(y.array.byteOffset, ps.byteOffset + off("pos") + 4);
+      assert.equal(y.index, 0);
       y.array[y.index + y.stride] = 4;
       assert.equal(dv.getFloat32(ps.byteOffset + SIZE + off("pos") + 4, true), 4);
       const x = ps.column<Float64Array>("inner.x");
@@ -156,7 +159,8 @@ for (const jitless of [false, true]) {
       arena.alloc(P);
       assert.equal(arena.allocArray(P, 3, ps), ps);
       assert.equal(ps.column("life"), life);
-      assert.equal(life.index, (ps.byteOffset + off("life")) / 4);
+      assert.equal(life.array.byteOffset, ps.byteOffset + off("life"));
+      assert.equal(life.index, 0);
       assert.equal(life.length, 3);
       life.array[life.index + 2 * life.stride] = 0.75;
       assert.equal(ps.at(2).life, 0.75);
@@ -167,6 +171,44 @@ for (const jitless of [false, true]) {
       assert.equal(life.length, 2);
       life.array[life.index + life.stride] = 1.25;
       assert.equal(ps.at(1).life, 1.25);
+    });
+
+    it("column() keeps its typed array while the records stay where they were", () => {
+      const { ps, arena } = setup();
+      const life = ps.column("life");
+      const array = life.array;
+      const at = ps.byteOffset;
+      arena.reset();
+      arena.alloc(t.struct({ pad: t.u8() })); // as in setup()
+      assert.equal(arena.allocArray(P, 2, ps), ps); // same place, fewer records
+      assert.equal(ps.byteOffset, at);
+      assert.equal(ps.column("life").array, array);
+      assert.equal(life.length, 2);
+      arena.reset();
+      arena.alloc(P);
+      arena.allocArray(P, 2, ps); // moved: a new typed array in the same object
+      assert.equal(ps.column("life"), life);
+      assert.notEqual(life.array, array);
+      assert.equal(life.array.byteOffset, ps.byteOffset + off("life"));
+    });
+
+    it("column() arrays of different fields share one index per record", () => {
+      const { ps } = setup();
+      const x = ps.column<Float32Array>("pos.x");
+      const y = ps.column<Float32Array>("pos.y").array;
+      const life = ps.column<Float32Array>("life").array;
+      const id = ps.column<Uint16Array>("id");
+      for (let i = 0; i < ps.length; i++) {
+        const o = i * x.stride;
+        x.array[o] = i + 0.5;
+        y[o] = -i;
+        life[o] = i * 0.25;
+        id.array[i * id.stride] = 100 + i;
+      }
+      for (let i = 0; i < ps.length; i++) {
+        const p = ps.at(i);
+        assert.deepEqual([p.pos.x, p.pos.y, p.life, p.id], [i + 0.5, -i, i * 0.25, 100 + i]);
+      }
     });
 
     it("column() refuses unknown, compound and misaligned fields", () => {
