@@ -40,6 +40,11 @@ export interface FramesVariant {
   readonly arenaBytes: number | null;
   /** The variant's work checksum; equal across variants that did the same work. */
   readonly checksum: number | null;
+  /**
+   * With `--runs N`, the median of each run in run order; the other numbers are those of the run
+   * with the middle median. Absent in files from single runs.
+   */
+  readonly runMediansMs?: readonly number[];
 }
 
 /** A frame-target: `variant`'s `metric` divided by `vs`'s must be at most `max_ratio`. */

@@ -9,8 +9,11 @@
  * `--child`) or as the child running one variant (`--child --variant name`).
  *
  * Flags every frame benchmark understands:
- * - its integer parameters as `--<flag> N` (`--frames`, `--warmup`, `--jit-warmup-ms`, `--seed`
- *   and the benchmark's own, e.g. `--particles`);
+ * - its integer parameters as `--<flag> N` (`--frames`, `--warmup`, `--jit-warmup-ms`, `--seed`,
+ *   `--runs` and the benchmark's own, e.g. `--particles`);
+ * - `--runs N` runs every variant N times, each in a new process, in rounds (all variants once,
+ *   then again), and reports each variant's run with the middle median: a GC heuristic that
+ *   lands in a different mode in one process does not decide the result alone;
  * - `--variant name` run only that variant (repeatable); `--list` prints the variants;
  * - `--svg out.svg` writes a frame-time chart; `--json out.json` writes the results file;
  * - `--in-process` runs every variant in this process (handy under a debugger; GC is then only
@@ -91,6 +94,8 @@ export interface FramesBenchmark {
     readonly warmup: number;
     readonly jitWarmupMs: number;
     readonly seed?: number;
+    /** Runs per variant (`--runs`), default 1. */
+    readonly runs?: number;
   };
   /** First line printed: what runs with which parameters. */
   intro(params: FrameParams): string;
@@ -117,6 +122,8 @@ export interface VariantResult extends VariantRun {
   readonly stats: FrameStats;
   /** Collections inside the measured frames. */
   readonly gc: GcReport;
+  /** The median frame time of every run of this variant, in run order (`--runs`). */
+  readonly runMediansMs: readonly number[];
 }
 
 /** Memory is sampled every few frames: the sample object itself is garbage the variant did not make. */
@@ -198,6 +205,7 @@ function paramSpecs(bench: FramesBenchmark): FrameParamSpec[] {
     { key: "warmup", flag: "warmup", default: bench.defaults.warmup },
     { key: "jitWarmupMs", flag: "jit-warmup-ms", default: bench.defaults.jitWarmupMs },
     { key: "seed", flag: "seed", default: bench.defaults.seed ?? 1 },
+    { key: "runs", flag: "runs", default: bench.defaults.runs ?? 1, min: 1 },
   ];
 }
 
@@ -278,32 +286,47 @@ async function main(bench: FramesBenchmark): Promise<void> {
   const variants = bench.variants.filter((v) => wanted.has(v));
   const inProcess = raw["in-process"] === true;
   console.log(`${bench.intro(params)} — ${runtimeVersion()}`);
+  const runs = params.runs;
   console.log(
     `${params.frames} measured frames after ${params.warmup} unmeasured ones and ` +
       `${params.jitWarmupMs} ms of JIT warm-up, seed ${params.seed}; each variant runs in ${
         inProcess ? "this process" : "its own child process"
+      }${
+        runs > 1 ? `, ${runs} times in rounds (the run with the middle median is reported)` : ""
       }; times are per frame\n`,
   );
 
-  const progress = new Progress(basename(bench.script), variants.length);
-  const results: VariantResult[] = [];
-  for (const [k, variant] of variants.entries()) {
-    progress.update(k, variant.name);
-    let run: VariantRun;
-    let gc: GcReport;
-    if (inProcess) {
-      run = await runVariant(variant, params);
-      gc = inProcessGcReport();
-    } else {
-      const args = ["--child", "--variant", variant.name];
-      for (const s of specs) args.push(`--${s.flag}`, String(params[s.key]));
-      const child = await runWithGc<VariantRun>(bench.script, args);
-      run = child.result;
-      gc = child.gc;
+  const progress = new Progress(basename(bench.script), variants.length * runs);
+  const all: { run: VariantRun; stats: FrameStats; gc: GcReport }[][] = variants.map(() => []);
+  for (let round = 0; round < runs; round++) {
+    for (const [k, variant] of variants.entries()) {
+      progress.update(round * variants.length + k, variant.name);
+      let run: VariantRun;
+      let gc: GcReport;
+      if (inProcess) {
+        run = await runVariant(variant, params);
+        gc = inProcessGcReport();
+      } else {
+        const args = ["--child", "--variant", variant.name];
+        for (const s of specs) args.push(`--${s.flag}`, String(params[s.key]));
+        const child = await runWithGc<VariantRun>(bench.script, args);
+        run = child.result;
+        gc = child.gc;
+      }
+      all[k].push({ run, stats: frameStats(run.frameMs), gc });
     }
-    results.push({ ...run, stats: frameStats(run.frameMs), gc });
   }
   progress.done();
+  const results = all.map((list): VariantResult => {
+    const byMedian = [...list].sort((a, b) => a.stats.medianMs - b.stats.medianMs);
+    const mid = byMedian[(byMedian.length - 1) >> 1];
+    return {
+      ...mid.run,
+      stats: mid.stats,
+      gc: mid.gc,
+      runMediansMs: list.map((r) => r.stats.medianMs),
+    };
+  });
 
   report(bench, results, params);
 
@@ -372,6 +395,13 @@ function report(bench: FramesBenchmark, results: VariantResult[], params: FrameP
   );
   for (const r of results) {
     console.log(`${r.name.padEnd(nameW)}  ${sparkline(r.frameMs, { width: 60, max: top })}`);
+  }
+
+  if (params.runs > 1) {
+    console.log(`\nmedian of each run (${params.runs} runs; the middle one is reported above):`);
+    for (const r of results) {
+      console.log(`${r.name.padEnd(nameW)}  ${r.runMediansMs.map(formatMs).join(" / ")}`);
+    }
   }
 
   const gcMethods = [...new Set(results.map((r) => r.gc.method))];
@@ -476,6 +506,7 @@ function framesFile(
     peakHeapBytes: r.peakHeapBytes,
     arenaBytes: r.arenaBytes ?? null,
     checksum: r.checksum,
+    runMediansMs: r.runMediansMs,
   }));
   // Targets stay in the sidecar file: the report merges it in, so copying them here would list
   // each target twice.

@@ -9,7 +9,8 @@
  * ```
  *
  * Flags: `--records N` (default 100000), `--frames N` (default 1000), `--warmup N` (default 30),
- * `--jit-warmup-ms N` (default 300), `--seed N` (varies the data), and the common ones of
+ * `--jit-warmup-ms N` (default 300), `--seed N` (varies the data), `--runs N` (default 3: each
+ * variant runs three times, the middle run is reported), and the common ones of
  * `bench/_frames_runner.ts` (`--variant`, `--list`, `--svg`, `--json`, `--in-process`).
  *
  * The data is chosen so that every value is exact in f32 (few mantissa bits, dt = 1/64): plain
@@ -553,7 +554,9 @@ await runFramesBenchmark({
     thingMalloc,
   ],
   params: [{ key: "records", flag: "records", default: 100_000, min: 1 }],
-  defaults: { frames: 1000, warmup: 30, jitWarmupMs: 300 },
+  // Three runs: plain objects in a new array land in a different GC mode from one V8 process to
+  // the next (5 to 19 ms a frame here), so one process alone must not decide a ratio to them.
+  defaults: { frames: 1000, warmup: 30, jitWarmupMs: 300, runs: 3 },
   intro: (p) =>
     `allocation churn, ${p.records} records allocated, integrated and dropped per frame`,
   targetsFile: join(dirname(here), "frames-churn.targets.json"),

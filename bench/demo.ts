@@ -95,6 +95,8 @@ if (whole) {
     "50000",
     "--frames",
     "400",
+    "--runs",
+    "1",
     ...picked.flatMap((v) => ["--variant", v]),
     "--variant",
     "arenakit-columns",

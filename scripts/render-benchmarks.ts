@@ -284,6 +284,16 @@ function renderFrames(
     );
     const methods = [...new Set(f.variants.map((v) => v.gcMethod))].join("; ");
     out.push(`GC measured with: ${methods}.`, "");
+    const runs = f.variants.filter((v) => (v.runMediansMs?.length ?? 0) > 1);
+    if (runs.length > 0) {
+      out.push(
+        `Each variant ran ${runs[0].runMediansMs!.length} times, each in a new process, in ` +
+          "rounds; the table shows the run with the middle median. Medians of the runs: " +
+          runs.map((v) => `${v.name} ${v.runMediansMs!.map(formatMs).join(" / ")}`).join("; ") +
+          ".",
+        "",
+      );
+    }
   }
   const targets = [...(first.targets ?? []), ...sidecarTargets];
   if (targets.length > 0) {
