@@ -64,6 +64,11 @@ export interface FrameVariant {
   readonly description: string;
   /** Builds a fresh simulation (called twice per run: JIT warm-up with seed + 1, then measured). */
   setup(params: FrameParams): FrameSim;
+  /**
+   * V8 flags for this variant's child process (Deno and Node; ignored under Bun and with
+   * `--in-process`), for variants that pin down an engine heuristic.
+   */
+  readonly v8Flags?: readonly string[];
 }
 
 /** An integer flag of a frame benchmark. */
@@ -309,7 +314,9 @@ async function main(bench: FramesBenchmark): Promise<void> {
       } else {
         const args = ["--child", "--variant", variant.name];
         for (const s of specs) args.push(`--${s.flag}`, String(params[s.key]));
-        const child = await runWithGc<VariantRun>(bench.script, args);
+        const child = await runWithGc<VariantRun>(bench.script, args, {
+          v8Flags: variant.v8Flags,
+        });
         run = child.result;
         gc = child.gc;
       }

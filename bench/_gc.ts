@@ -411,6 +411,8 @@ export interface RunWithGcOptions {
   readonly env?: Record<string, string>;
   /** Measure GC (default true); false runs the child without tracing flags. */
   readonly measureGc?: boolean;
+  /** V8 flags for the child (e.g. `--no-allocation-site-pretenuring`); ignored under Bun. */
+  readonly v8Flags?: readonly string[];
 }
 
 /**
@@ -437,8 +439,11 @@ export async function runWithGc<T>(
   const self = selfCommand();
   const flags: string[] = [];
   const env: Record<string, string> = { ...options.env };
-  if (measure && runtime === "deno") flags.push("--v8-flags=--trace-gc,--expose-gc");
-  if (measure && runtime === "node") flags.push("--expose-gc");
+  const v8 = [...(measure ? ["--trace-gc", "--expose-gc"] : []), ...(options.v8Flags ?? [])];
+  if (runtime === "deno" && v8.length > 0) flags.push(`--v8-flags=${v8.join(",")}`);
+  if (runtime === "node") {
+    flags.push(...(measure ? ["--expose-gc"] : []), ...(options.v8Flags ?? []));
+  }
   if (measure && runtime === "bun") env.BUN_JSC_logGC = "1";
 
   const started = performance.now();
