@@ -91,11 +91,9 @@ export {
 } from "./lib/frame_arenas.ts";
 export { Pool, type PoolOptions, type PoolStats } from "./lib/pool.ts";
 export {
-  InvalidIdError,
   MAX_TABLE_CAPACITY,
   Query,
   Table,
-  TableFullError,
   type TableGrowth,
   type TableLayout,
   type TableOptions,
@@ -106,14 +104,17 @@ export {
   jsonOf,
   layoutFingerprint,
   SNAPSHOT_VERSION,
-  SnapshotError,
-  type SnapshotErrorReason,
   type SnapshotOptions,
 } from "./lib/snapshot.ts";
 export {
   ArenaFullError,
+  FieldError,
   FieldRangeError,
   FieldTypeError,
+  InvalidIdError,
   SchemaError,
+  SnapshotError,
+  type SnapshotErrorReason,
   StaleViewError,
+  TableFullError,
 } from "./lib/errors.ts";

@@ -8,6 +8,8 @@ import { FieldRangeError, FieldTypeError } from "./errors.ts";
 import type { Layout } from "../schemas/layout.ts";
 import { layoutOf, SCALAR_SIZE } from "../schemas/layout.ts";
 import type { EnumSchema, LayoutMode, Schema } from "../schemas/types.ts";
+import { join, VEC_KEYS } from "./_text.ts";
+export { join };
 
 /** Typed arrays over one arena chunk, all starting at byte 0 of its buffer. */
 export interface Mem {
@@ -347,7 +349,6 @@ export function isScalar(schema: Schema): boolean {
   return schema.kind in SCALAR_SIZE || schema.kind === "enum" || schema.kind === "string";
 }
 
-const VEC_KEYS = ["x", "y", "z", "w"] as const;
 const VEC_ELEMENT: Readonly<Record<string, Schema>> = {
   f32: Object.freeze({ kind: "f32" }) as Schema,
   i32: Object.freeze({ kind: "i32" }) as Schema,
@@ -495,11 +496,6 @@ export function validate(schema: Schema, value: unknown, path: string, partial: 
 
 function isArrayLike(v: unknown): v is ArrayLike<unknown> {
   return Array.isArray(v) || ArrayBuffer.isView(v) && !(v instanceof DataView);
-}
-
-/** Joins a field path. */
-export function join(path: string, key: string): string {
-  return path === "" ? key : `${path}.${key}`;
 }
 
 /**

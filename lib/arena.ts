@@ -9,13 +9,12 @@ import type { DeepPartial, Infer, StructSchema, ViewOf } from "../schemas/types.
 import { type Mem, memOf, validate } from "./_codec.ts";
 import type { ArenaState, ViewInternals } from "./_helpers.ts";
 import { type ViewClass, viewClass } from "./compile.ts";
-import { ArenaFullError } from "./errors.ts";
+import { ArenaFullError, SnapshotError } from "./errors.ts";
 import {
   decodeSnapshot,
   encodeSnapshot,
   fingerprintsOf,
   layoutSetFingerprint,
-  SnapshotError,
   type SnapshotOptions,
 } from "./snapshot.ts";
 import { Pool } from "./pool.ts";

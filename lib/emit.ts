@@ -8,6 +8,7 @@
 import { layoutOf } from "../schemas/layout.ts";
 import type { EnumSchema, LayoutMode, Schema, StructSchema, VecSchema } from "../schemas/types.ts";
 import { SCALAR_SIZE } from "./_codec.ts";
+import { VEC_KEYS } from "./_text.ts";
 
 /** What a generated class is specialised for. */
 export interface ClassKey {
@@ -77,8 +78,6 @@ const TYPED: Readonly<Record<string, { arr: string; ctor: string; get: string; s
   i64: { arr: "i64", ctor: "BigInt64Array", get: "getBigInt64", set: "setBigInt64" },
   u64: { arr: "u64", ctor: "BigUint64Array", get: "getBigUint64", set: "setBigUint64" },
 };
-
-const VEC_KEYS = ["x", "y", "z", "w"];
 
 /** Largest power of two dividing both the base guarantee and the offset. */
 export function alignAt(base: number, offset: number): number {

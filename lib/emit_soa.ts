@@ -11,6 +11,7 @@ import type { EnumSchema, Schema, StructSchema, VecSchema } from "../schemas/typ
 import type { ArenaLike, ArenaState } from "./_helpers.ts";
 import { badCheck, checkMethods, quickBad } from "./emit.ts";
 import { SchemaError } from "./errors.ts";
+import { join, VEC_KEYS } from "./_text.ts";
 
 /** One typed array of a SoA table: a leaf field's values, `width` elements per record. */
 export interface SoaColumn {
@@ -108,10 +109,6 @@ const TYPED_CTOR: Readonly<Record<string, string>> = {
   i64: "BigInt64Array",
   u64: "BigUint64Array",
 };
-
-const VEC_KEYS = ["x", "y", "z", "w"];
-
-const join = (path: string, key: string): string => (path === "" ? key : `${path}.${key}`);
 
 /** Plans the SoA classes of `schema`. Pure. Throws {@linkcode SchemaError} for fields with no column form. */
 export function planSoa(schema: StructSchema, checked: boolean): SoaPlan {

@@ -2,8 +2,12 @@
  * The errors arenakit throws. Each subclasses the closest built-in, sets `name` and carries typed
  * fields, so callers can branch on `instanceof` and read the details without parsing messages.
  *
+ * This module is the ground floor: it imports only the shared text helpers, so every layer
+ * (`schemas/` included) can throw these without an import pointing back up.
+ *
  * @module
  */
+import { show } from "./_text.ts";
 
 /**
  * A schema that cannot be built or laid out: an unknown kind, a bad field name, a size that is not
@@ -21,10 +25,13 @@ export class SchemaError extends TypeError {
   override name = "SchemaError";
   /** Where in the schema the problem is, as a dotted path ("" for the root). */
   readonly path: string;
+  /** What is wrong, without the path (the message is the path and this). */
+  readonly detail: string;
   /** Builds the error; `detail` follows the path in the message. */
   constructor(path: string, detail: string) {
     super(path === "" ? detail : `Invalid schema at "${path}": ${detail}`);
     this.path = path;
+    this.detail = detail;
   }
 }
 
@@ -94,14 +101,39 @@ export class StaleViewError extends ReferenceError {
   }
 }
 
-function show(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "bigint") return `${value}n`;
-  if (typeof value === "number" || typeof value === "boolean" || value == null) {
-    return String(value);
+/**
+ * What both field errors carry: {@linkcode FieldTypeError} (wrong type) and
+ * {@linkcode FieldRangeError} (right type, cannot be held). They keep their own built-in
+ * ancestors (`TypeError`, `RangeError`), so this is the common shape, and `instanceof FieldError`
+ * is true for either.
+ *
+ * @example Catching either field error
+ * ```ts
+ * import { Arena, FieldError, t } from "@arenakit/core";
+ * import assert from "node:assert/strict";
+ * const v = new Arena({ bytes: 64 }).alloc(t.struct({ hp: t.u8(), name: t.string(4) }));
+ * assert.throws(() => v.hp = 300, (e) => e instanceof FieldError && e.path === "hp");
+ * assert.throws(
+ *   () => (v as { name: unknown }).name = 5,
+ * (e) => e instanceof FieldError && e.path === "name" && e.value === 5,
+ * );
+ * ```
+ */
+export abstract class FieldError extends Error {
+  /** Dotted path of the field, starting at the root struct. */
+  declare readonly path: string;
+  /** The offending value. */
+  declare readonly value: unknown;
+  /** What the field accepts, in words. */
+  declare readonly expected: string;
+  /** True for a {@linkcode FieldTypeError} or a {@linkcode FieldRangeError}. */
+  static override [Symbol.hasInstance](e: unknown): boolean {
+    return e instanceof FieldTypeError || e instanceof FieldRangeError;
   }
-  if (Array.isArray(value)) return `an array of length ${value.length}`;
-  return `a value of type ${typeof value}`;
+}
+
+function fieldMessage(path: string, value: unknown, expected: string): string {
+  return `Cannot write ${show(value)} to "${path}": expected ${expected}`;
 }
 
 /**
@@ -120,7 +152,7 @@ function show(value: unknown): string {
  * );
  * ```
  */
-export class FieldTypeError extends TypeError {
+export class FieldTypeError extends TypeError implements FieldError {
   /** The error name. */
   override name = "FieldTypeError";
   /** Dotted path of the field, starting at the root struct. */
@@ -131,7 +163,7 @@ export class FieldTypeError extends TypeError {
   readonly expected: string;
   /** Builds the error. */
   constructor(path: string, value: unknown, expected: string) {
-    super(`Cannot write ${show(value)} to "${path}": expected ${expected}`);
+    super(fieldMessage(path, value, expected));
     this.path = path;
     this.value = value;
     this.expected = expected;
@@ -156,7 +188,7 @@ export class FieldTypeError extends TypeError {
  * assert.equal(v.hp, 0); // nothing was written
  * ```
  */
-export class FieldRangeError extends RangeError {
+export class FieldRangeError extends RangeError implements FieldError {
   /** The error name. */
   override name = "FieldRangeError";
   /** Dotted path of the field, starting at the root struct. */
@@ -167,9 +199,113 @@ export class FieldRangeError extends RangeError {
   readonly expected: string;
   /** Builds the error. */
   constructor(path: string, value: unknown, expected: string) {
-    super(`Cannot write ${show(value)} to "${path}": expected ${expected}`);
+    super(fieldMessage(path, value, expected));
     this.path = path;
     this.value = value;
     this.expected = expected;
+  }
+}
+
+/**
+ * A table had no free slot for a new record: it is full and its `growth` is `"fixed"`, or it
+ * reached `maxCapacity`.
+ *
+ * @example Catching a full table
+ * ```ts
+ * import { Table, TableFullError, t } from "@arenakit/core";
+ * import assert from "node:assert/strict";
+ * const table = new Table(t.struct({ hp: t.f32() }), { capacity: 1 });
+ * table.create();
+ * assert.throws(() => table.create(), (e) => e instanceof TableFullError && e.capacity === 1);
+ * ```
+ */
+export class TableFullError extends RangeError {
+  /** Always `"TableFullError"`. */
+  override name = "TableFullError";
+  /** The capacity the table was full at. */
+  readonly capacity: number;
+  /** Builds the error for a table of `capacity` records. */
+  constructor(capacity: number) {
+    super(`Cannot create a record: table is full at its capacity of ${capacity} records`);
+    this.capacity = capacity;
+  }
+}
+
+/**
+ * A value passed as an id is not one: not a number, or a number no table ever returns (NaN,
+ * negative, fractional, below 2²⁴, above `Number.MAX_SAFE_INTEGER`). Well-formed ids of deleted
+ * or never-created records are not errors: `get` returns undefined and `has` false for those.
+ *
+ * @example Passing an index instead of an id
+ * ```ts
+ * import { InvalidIdError, Table, t } from "@arenakit/core";
+ * import assert from "node:assert/strict";
+ * const table = new Table(t.struct({ hp: t.f32() }), { capacity: 8 });
+ * assert.throws(() => table.get(0), (e) => e instanceof InvalidIdError && e.id === 0);
+ * ```
+ */
+export class InvalidIdError extends TypeError {
+  /** Always `"InvalidIdError"`. */
+  override name = "InvalidIdError";
+  /** The value that was passed. */
+  readonly id: unknown;
+  /** Builds the error for operation `op` (`"get"`, `"delete"`, …). */
+  constructor(op: string, id: unknown) {
+    super(
+      `Cannot ${op} ${show(id)}: expected an id returned by Table.create() (a positive integer)`,
+    );
+    this.id = id;
+  }
+}
+
+/** Why a snapshot was refused. */
+export type SnapshotErrorReason =
+  /** Fewer or more bytes than the header announces. */
+  | "length"
+  /** Not a snapshot: the first four bytes are not `AKSN`. */
+  | "magic"
+  /** The header's CRC does not match: a header byte was changed. */
+  | "header-checksum"
+  /** Written by a newer or older format version. */
+  | "version"
+  /** An arena snapshot given to a table, or the other way round. */
+  | "kind"
+  /** The body's checksum does not match: a body byte was changed. */
+  | "body-checksum"
+  /** The layouts the snapshot was taken with differ from the target's. */
+  | "fingerprint"
+  /** The body is well-formed for the checksum but its sections make no sense. */
+  | "format"
+  /** The target cannot hold the snapshot (different first chunk, no room to grow). */
+  | "capacity";
+
+/**
+ * A snapshot was refused: truncated, corrupted, of another format version or kind, or taken
+ * with other layouts than the target's. It is thrown before anything is written, so the target
+ * is left exactly as it was.
+ *
+ * @example Detect a corrupted snapshot
+ * ```ts
+ * import { Arena, SnapshotError, t } from "@arenakit/core";
+ * import assert from "node:assert/strict";
+ * const arena = new Arena({ bytes: 256 });
+ * arena.alloc(t.struct({ hp: t.u32() }), { hp: 7 });
+ * const snap = arena.snapshot();
+ * snap[snap.length - 1] ^= 1;
+ * assert.throws(
+ *   () => arena.restore(snap),
+ *   (e) => e instanceof SnapshotError && e.reason === "body-checksum",
+ * );
+ * ```
+ */
+export class SnapshotError extends TypeError {
+  /** The error name. */
+  override name = "SnapshotError";
+  /** A machine-readable reason. */
+  readonly reason: SnapshotErrorReason;
+  /** Builds the error; `detail` follows `Cannot restore snapshot: `. */
+  constructor(reason: SnapshotErrorReason, detail: string) {
+    super(`Cannot restore snapshot: ${detail}`);
+    this.reason = reason;
   }
 }

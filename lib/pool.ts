@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { show } from "./_text.ts";
 
 /**
  * Options for {@linkcode Pool}.
@@ -416,10 +417,4 @@ export class Pool<T extends NonNullable<unknown>> {
       victimSize: this.#victimLength,
     };
   }
-}
-
-function show(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (value === null) return "null";
-  return typeof value === "object" ? "an object" : String(value);
 }

@@ -25,7 +25,8 @@
 import { layoutOf } from "../schemas/layout.ts";
 import type { Infer, LayoutMode, Schema, StructSchema } from "../schemas/types.ts";
 import { validate } from "./_codec.ts";
-import { FieldTypeError } from "./errors.ts";
+import { FieldTypeError, SnapshotError } from "./errors.ts";
+import { show, VEC_KEYS } from "./_text.ts";
 
 /** Version of the snapshot format this build writes and reads. */
 export const SNAPSHOT_VERSION = 1;
@@ -38,58 +39,6 @@ export const SNAPSHOT_MAGIC = 0x4e534b41;
 export type SnapshotKind = "arena" | "table";
 
 const KIND_CODE: Readonly<Record<SnapshotKind, number>> = { arena: 1, table: 2 };
-
-/** Why a snapshot was refused. */
-export type SnapshotErrorReason =
-  /** Fewer or more bytes than the header announces. */
-  | "length"
-  /** Not a snapshot: the first four bytes are not `AKSN`. */
-  | "magic"
-  /** The header's CRC does not match: a header byte was changed. */
-  | "header-checksum"
-  /** Written by a newer or older format version. */
-  | "version"
-  /** An arena snapshot given to a table, or the other way round. */
-  | "kind"
-  /** The body's checksum does not match: a body byte was changed. */
-  | "body-checksum"
-  /** The layouts the snapshot was taken with differ from the target's. */
-  | "fingerprint"
-  /** The body is well-formed for the checksum but its sections make no sense. */
-  | "format"
-  /** The target cannot hold the snapshot (different first chunk, no room to grow). */
-  | "capacity";
-
-/**
- * A snapshot was refused: truncated, corrupted, of another format version or kind, or taken
- * with other layouts than the target's. It is thrown before anything is written, so the target
- * is left exactly as it was.
- *
- * @example Detect a corrupted snapshot
- * ```ts
- * import { Arena, SnapshotError, t } from "@arenakit/core";
- * import assert from "node:assert/strict";
- * const arena = new Arena({ bytes: 256 });
- * arena.alloc(t.struct({ hp: t.u32() }), { hp: 7 });
- * const snap = arena.snapshot();
- * snap[snap.length - 1] ^= 1;
- * assert.throws(
- *   () => arena.restore(snap),
- *   (e) => e instanceof SnapshotError && e.reason === "body-checksum",
- * );
- * ```
- */
-export class SnapshotError extends TypeError {
-  /** The error name. */
-  override name = "SnapshotError";
-  /** A machine-readable reason. */
-  readonly reason: SnapshotErrorReason;
-  /** Builds the error; `detail` follows `Cannot restore snapshot: `. */
-  constructor(reason: SnapshotErrorReason, detail: string) {
-    super(`Cannot restore snapshot: ${detail}`);
-    this.reason = reason;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Hashes and checksums
@@ -421,7 +370,8 @@ const hex = (n: number): string => `0x${(n >>> 0).toString(16).padStart(8, "0")}
  *
  * @example Refuse a truncated snapshot
  * ```ts
- * import { decodeSnapshot, encodeSnapshot, SnapshotError } from "./snapshot.ts";
+ * import { decodeSnapshot, encodeSnapshot } from "./snapshot.ts";
+ * import { SnapshotError } from "./errors.ts";
  * import assert from "node:assert/strict";
  * const snap = encodeSnapshot("table", 1, [new Uint8Array(16)]);
  * assert.throws(
@@ -436,7 +386,7 @@ export function decodeSnapshot(
   fingerprint?: number,
 ): DecodedSnapshot {
   if (!(bytes instanceof Uint8Array)) {
-    throw new SnapshotError("format", `expected a Uint8Array, got ${describe(bytes)}`);
+    throw new SnapshotError("format", `expected a Uint8Array, got ${show(bytes)}`);
   }
   if (bytes.length < SNAPSHOT_HEADER_BYTES) {
     throw new SnapshotError(
@@ -513,16 +463,8 @@ export function decodeSnapshot(
   return { kind, version, fingerprint: fp, sections };
 }
 
-function describe(v: unknown): string {
-  if (v === null) return "null";
-  if (typeof v === "object") return `a ${(v as object).constructor?.name ?? "object"}`;
-  return typeof v;
-}
-
 // ---------------------------------------------------------------------------------------------
 // JSON form
-
-const VEC_KEYS = ["x", "y", "z", "w"] as const;
 
 function floatJSON(v: number): number | string {
   if (Number.isFinite(v)) return Object.is(v, -0) ? "-0" : v;

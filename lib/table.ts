@@ -15,10 +15,11 @@ import {
   decodeSnapshot,
   encodeSnapshot,
   layoutFingerprint,
-  SnapshotError,
   type SnapshotOptions,
 } from "./snapshot.ts";
 import { aosColumn, ARRAY_OF, type Column } from "./struct_array.ts";
+import { InvalidIdError, SnapshotError, TableFullError } from "./errors.ts";
+import { show } from "./_text.ts";
 
 /** How a table stores its records. */
 export type TableLayout = "aos" | "soa";
@@ -66,67 +67,6 @@ export const MAX_TABLE_CAPACITY = 0x100_0000;
 // 0, and 29 generation bits keep every id a safe integer (it survives JSON and postMessage).
 const SLOTS = MAX_TABLE_CAPACITY;
 const MAX_GEN = 2 ** 29 - 1;
-
-/**
- * A table had no free slot for a new record: it is full and its `growth` is `"fixed"`, or it
- * reached `maxCapacity`.
- *
- * @example Catching a full table
- * ```ts
- * import { Table, TableFullError, t } from "@arenakit/core";
- * import assert from "node:assert/strict";
- * const table = new Table(t.struct({ hp: t.f32() }), { capacity: 1 });
- * table.create();
- * assert.throws(() => table.create(), (e) => e instanceof TableFullError && e.capacity === 1);
- * ```
- */
-export class TableFullError extends RangeError {
-  /** Always `"TableFullError"`. */
-  override name = "TableFullError";
-  /** The capacity the table was full at. */
-  readonly capacity: number;
-  /** Builds the error for a table of `capacity` records. */
-  constructor(capacity: number) {
-    super(`Cannot create a record: table is full at its capacity of ${capacity} records`);
-    this.capacity = capacity;
-  }
-}
-
-/**
- * A value passed as an id is not one: not a number, or a number no table ever returns (NaN,
- * negative, fractional, below 2²⁴, above `Number.MAX_SAFE_INTEGER`). Well-formed ids of deleted
- * or never-created records are not errors: `get` returns undefined and `has` false for those.
- *
- * @example Passing an index instead of an id
- * ```ts
- * import { InvalidIdError, Table, t } from "@arenakit/core";
- * import assert from "node:assert/strict";
- * const table = new Table(t.struct({ hp: t.f32() }), { capacity: 8 });
- * assert.throws(() => table.get(0), (e) => e instanceof InvalidIdError && e.id === 0);
- * ```
- */
-export class InvalidIdError extends TypeError {
-  /** Always `"InvalidIdError"`. */
-  override name = "InvalidIdError";
-  /** The value that was passed. */
-  readonly id: unknown;
-  /** Builds the error for operation `op` (`"get"`, `"delete"`, …). */
-  constructor(op: string, id: unknown) {
-    super(
-      `Cannot ${op} ${show(id)}: expected an id returned by Table.create() (a positive integer)`,
-    );
-    this.id = id;
-  }
-}
-
-function show(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "bigint") return `${value}n`;
-  if (typeof value === "number" || typeof value === "boolean" || value == null) {
-    return String(value);
-  }
-  return `a value of type ${typeof value}`;
-}
 
 function count(name: string, v: unknown, min: number): number {
   if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > MAX_TABLE_CAPACITY) {

@@ -23,6 +23,7 @@ import type {
 } from "../schemas/types.ts";
 import { INT_RANGE, scalarProblem } from "./_codec.ts";
 import { SchemaError } from "./errors.ts";
+import { join, VEC_KEYS } from "./_text.ts";
 
 /** The part of a zod v4 schema that `fromZod` reads; every zod v4 schema has it. */
 export interface ZodLike {
@@ -182,10 +183,6 @@ function isZod(v: unknown): v is ZodLike {
     typeof ((v as ZodLike)._zod.def as ZodDef | undefined)?.type === "string";
 }
 
-function join(path: string, key: string): string {
-  return path === "" ? key : `${path}.${key}`;
-}
-
 function checksOf(def: ZodDef): CheckDef[] {
   return (def.checks ?? []).map((c) => c._zod.def as CheckDef);
 }
@@ -196,10 +193,7 @@ function under<T>(path: string, build: () => T): T {
     return build();
   } catch (e) {
     if (!(e instanceof SchemaError)) throw e;
-    const detail = e.path === ""
-      ? e.message
-      : e.message.slice(`Invalid schema at "${e.path}": `.length);
-    throw new SchemaError(e.path === "" ? path : join(path, e.path), detail);
+    throw new SchemaError(e.path === "" ? path : join(path, e.path), e.detail);
   }
 }
 
@@ -390,7 +384,7 @@ function vecOf(shape: Record<string, unknown>, type: string, path: string, ctx: 
   if (vec === undefined) {
     throw new SchemaError(path, `hint type ${JSON.stringify(type)} does not apply to an object`);
   }
-  const want = ["x", "y", "z", "w"].slice(0, Number(type[3]));
+  const want = VEC_KEYS.slice(0, Number(type[3]));
   const keys = Object.keys(shape);
   if (keys.join() !== want.join()) {
     throw new SchemaError(
@@ -496,7 +490,6 @@ export interface Validator<T> {
 // The smallest magnitude that Math.fround rounds to Infinity: halfway from the largest f32 to
 // 2^128, where round-to-even goes up.
 const F32_LIMIT = 2 ** 128 - 2 ** 103;
-const VEC_KEYS = ["x", "y", "z", "w"];
 
 function nonFinite(): z.ZodType<number> {
   return z.union([z.nan(), z.literal([Infinity, -Infinity])]) as unknown as z.ZodType<number>;

@@ -24,6 +24,7 @@ import type {
   VecSchema,
   ViewOf,
 } from "./types.ts";
+import { show } from "../lib/_text.ts";
 
 /** The plain-object type of a schema, like `z.infer`. */
 export type Infer<S extends Schema> = InferType<S>;
@@ -81,23 +82,16 @@ function expectSchema(value: unknown, path: string): Schema {
   throw new SchemaError(
     path,
     kind === undefined
-      ? `expected an arenakit schema (t.f32(), t.struct(...), ...), got ${describe(value)}`
+      ? `expected an arenakit schema (t.f32(), t.struct(...), ...), got ${show(value)}`
       : `unknown schema kind ${JSON.stringify(String(kind))}`,
   );
-}
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (typeof value === "function") return "a function";
-  if (typeof value === "object") return "an object";
-  return `${typeof value} ${JSON.stringify(String(value))}`;
 }
 
 function expectCount(value: unknown, path: string, what: string, max: number): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > max) {
     throw new SchemaError(
       path,
-      `${what} must be an integer from 1 to ${max}, got ${describe(value)}`,
+      `${what} must be an integer from 1 to ${max}, got ${show(value)}`,
     );
   }
   return value;
@@ -146,7 +140,7 @@ function enumOf<const L extends readonly [string, ...string[]]>(values: L): Enum
   if (!Array.isArray(values) || values.length === 0) {
     throw new SchemaError(
       "",
-      `t.enum() needs a non-empty array of strings, got ${describe(values)}`,
+      `t.enum() needs a non-empty array of strings, got ${show(values)}`,
     );
   }
   if (values.length > 65536) {
@@ -155,7 +149,7 @@ function enumOf<const L extends readonly [string, ...string[]]>(values: L): Enum
   const seen = new Set<string>();
   for (const v of values) {
     if (typeof v !== "string") {
-      throw new SchemaError("", `t.enum() literals must be strings, got ${describe(v)}`);
+      throw new SchemaError("", `t.enum() literals must be strings, got ${show(v)}`);
     }
     if (seen.has(v)) throw new SchemaError("", `t.enum() literal ${JSON.stringify(v)} is repeated`);
     seen.add(v);
@@ -293,7 +287,7 @@ export function struct<const F extends Fields>(
   options?: StructOptions,
 ): StructSchema<F> {
   if (typeof fields !== "object" || fields === null || Array.isArray(fields)) {
-    throw new SchemaError("", `t.struct() needs an object of fields, got ${describe(fields)}`);
+    throw new SchemaError("", `t.struct() needs an object of fields, got ${show(fields)}`);
   }
   const proto = Object.getPrototypeOf(fields);
   if (proto !== Object.prototype && proto !== null) {

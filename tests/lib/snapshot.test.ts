@@ -19,9 +19,8 @@ import {
   layoutSetFingerprint,
   SNAPSHOT_HEADER_BYTES,
   SNAPSHOT_VERSION,
-  SnapshotError,
-  type SnapshotErrorReason,
 } from "../../lib/snapshot.ts";
+import { SnapshotError, type SnapshotErrorReason } from "../../lib/errors.ts";
 import * as t from "../../schemas/t.ts";
 import { Table } from "../../lib/table.ts";
 

@@ -3,13 +3,8 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import * as t from "../../schemas/t.ts";
 import { layoutOf } from "../../schemas/layout.ts";
-import {
-  InvalidIdError,
-  MAX_TABLE_CAPACITY,
-  Table,
-  TableFullError,
-  type TableLayout,
-} from "../../lib/table.ts";
+import { MAX_TABLE_CAPACITY, Table, type TableLayout } from "../../lib/table.ts";
+import { InvalidIdError, TableFullError } from "../../lib/errors.ts";
 import { soaViewClass } from "../../lib/compile.ts";
 import { FieldRangeError, FieldTypeError, SchemaError, StaleViewError } from "../../lib/errors.ts";
 import { bufferOf, offsetOf } from "../../lib/arena.ts";

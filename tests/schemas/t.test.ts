@@ -102,9 +102,9 @@ describe("t.enum()", () => {
     refuses(
       () => t.enum([] as never),
       "",
-      "t.enum() needs a non-empty array of strings, got an object",
+      "t.enum() needs a non-empty array of strings, got an array of length 0",
     );
-    refuses(() => t.enum("abc" as never), "", /needs a non-empty array of strings, got string/);
+    refuses(() => t.enum("abc" as never), "", /needs a non-empty array of strings, got "abc"/);
   });
 
   it("refuses repeated literals", () => {
@@ -112,7 +112,7 @@ describe("t.enum()", () => {
   });
 
   it("refuses non-string literals and too many literals", () => {
-    refuses(() => t.enum(["a", 1] as never), "", /literals must be strings, got number "1"/);
+    refuses(() => t.enum(["a", 1] as never), "", /literals must be strings, got 1/);
     const many = Array.from({ length: 65537 }, (_, i) => `v${i}`) as [string];
     refuses(() => t.enum(many), "", "t.enum() takes at most 65536 literals, got 65537");
   });
@@ -136,7 +136,7 @@ describe("t.string()", () => {
     refuses(
       () => t.string(0),
       "",
-      `t.string() capacity must be an integer from 1 to ${t.MAX_SCHEMA_BYTES}, got number "0"`,
+      `t.string() capacity must be an integer from 1 to ${t.MAX_SCHEMA_BYTES}, got 0`,
     );
     refuses(() => t.string(t.MAX_SCHEMA_BYTES + 1), "", /capacity must be an integer/);
   });
@@ -159,13 +159,13 @@ describe("t.array()", () => {
     refuses(
       () => t.array(t.u8(), -1),
       "",
-      `t.array() length must be an integer from 1 to ${t.MAX_SCHEMA_BYTES}, got number "-1"`,
+      `t.array() length must be an integer from 1 to ${t.MAX_SCHEMA_BYTES}, got -1`,
     );
   });
 
   it("refuses an element that is not a schema", () => {
     refuses(() => t.array({ kind: "f32" } as never, 2), "[]", /unknown schema kind "f32"/);
-    refuses(() => t.array(5 as never, 2), "[]", /expected an arenakit schema .* got number "5"/);
+    refuses(() => t.array(5 as never, 2), "[]", /expected an arenakit schema .* got 5/);
   });
 });
 
@@ -298,7 +298,11 @@ describe("t.struct()", () => {
   it("refuses symbol keys, empty field maps and non-objects", () => {
     refuses(() => t.struct({ [Symbol("a")]: t.u8() } as never), "", /must be strings, not symbols/);
     refuses(() => t.struct({}), "", "t.struct() needs at least one field");
-    refuses(() => t.struct([t.u8()] as never), "", /needs an object of fields, got an object/);
+    refuses(
+      () => t.struct([t.u8()] as never),
+      "",
+      /needs an object of fields, got an array of length 1/,
+    );
     refuses(() => t.struct(null as never), "", "t.struct() needs an object of fields, got null");
   });
 
