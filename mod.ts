@@ -80,16 +80,16 @@ export {
   bufferOf,
   offsetOf,
   type Overflow,
-} from "./lib/arena.ts";
-export { type Column, type Cursor, StructArray } from "./lib/struct_array.ts";
-export type { ArenaState } from "./lib/_helpers.ts";
+} from "./lib/memory/arena.ts";
+export { type Column, type Cursor, StructArray } from "./lib/memory/struct_array.ts";
+export type { ArenaState } from "./lib/codegen/runtime.ts";
 export {
   copyTo,
   FrameArenas,
   type FrameArenasOptions,
   type FrameStats,
-} from "./lib/frame_arenas.ts";
-export { Pool, type PoolOptions, type PoolStats } from "./lib/pool.ts";
+} from "./lib/memory/frame_arenas.ts";
+export { Pool, type PoolOptions, type PoolStats } from "./lib/memory/pool.ts";
 export {
   MAX_TABLE_CAPACITY,
   Query,
@@ -105,7 +105,7 @@ export {
   layoutFingerprint,
   SNAPSHOT_VERSION,
   type SnapshotOptions,
-} from "./lib/snapshot.ts";
+} from "./lib/snapshot/envelope.ts";
 export {
   ArenaFullError,
   FieldError,

@@ -39,4 +39,4 @@ export {
   toZod,
   type Validator,
   type ZodLike,
-} from "./lib/zod.ts";
+} from "./lib/interop/zod.ts";

@@ -6,18 +6,18 @@
  */
 import { layoutOf } from "../schemas/layout.ts";
 import type { DeepPartial, Infer, StructSchema, ViewOf } from "../schemas/types.ts";
-import { type Mem, memOf, validate } from "./_codec.ts";
-import { type ArenaLike, type ArenaState, refResolvers } from "./_helpers.ts";
-import { soaViewClass, tableLoops, type ViewClass, viewClass } from "./compile.ts";
-import type { SoaMem, SoaPlan, SoaViewClass } from "./emit_soa.ts";
-import type { LoopIterator, LoopTable, TableLoops } from "./emit_table.ts";
+import { type Mem, memOf, validate } from "./values/codec.ts";
+import { type ArenaLike, type ArenaState, refResolvers } from "./codegen/runtime.ts";
+import { soaViewClass, tableLoops, type ViewClass, viewClass } from "./codegen/compile.ts";
+import type { SoaMem, SoaPlan, SoaViewClass } from "./codegen/emit_soa.ts";
+import type { LoopIterator, LoopTable, TableLoops } from "./codegen/emit_loops.ts";
 import {
   decodeSnapshot,
   encodeSnapshot,
   layoutFingerprint,
   type SnapshotOptions,
-} from "./snapshot.ts";
-import { aosColumn, ARRAY_OF, type Column } from "./struct_array.ts";
+} from "./snapshot/envelope.ts";
+import { aosColumn, ARRAY_OF, type Column } from "./memory/struct_array.ts";
 import { InvalidIdError, SnapshotError, TableFullError } from "./errors.ts";
 import { show } from "./_text.ts";
 

@@ -5,9 +5,9 @@ import * as t from "../../schemas/t.ts";
 import { layoutOf } from "../../schemas/layout.ts";
 import { MAX_TABLE_CAPACITY, Table, type TableLayout } from "../../lib/table.ts";
 import { InvalidIdError, TableFullError } from "../../lib/errors.ts";
-import { soaViewClass } from "../../lib/compile.ts";
+import { soaViewClass } from "../../lib/codegen/compile.ts";
 import { FieldRangeError, FieldTypeError, SchemaError, StaleViewError } from "../../lib/errors.ts";
-import { bufferOf, offsetOf } from "../../lib/arena.ts";
+import { bufferOf, offsetOf } from "../../lib/memory/arena.ts";
 
 const Vec2 = t.struct({ x: t.f32(), y: t.f32() }, { name: "Vec2" });
 const Particle = t.struct({

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { ArenaState } from "./_helpers.ts";
+import type { ArenaState } from "./runtime.ts";
 
 /** Number of slots an id can address: an id is `generation * SLOTS + slot`. */
 export const ID_SLOTS = 0x100_0000;

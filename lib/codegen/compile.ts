@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { EnumSchema, Schema, StructSchema } from "../schemas/types.ts";
+import type { EnumSchema, Schema, StructSchema } from "../../schemas/types.ts";
 import {
   enumIndex,
   isValid,
@@ -15,8 +15,8 @@ import {
   scalarProblem,
   writeScalar,
   writeValue,
-} from "./_codec.ts";
-import { type ArenaLike, type ArenaState, helpers, type ViewInternals } from "./_helpers.ts";
+} from "../values/codec.ts";
+import { type ArenaLike, type ArenaState, helpers, type ViewInternals } from "./runtime.ts";
 import {
   type ClassKey,
   type ClassPlan,
@@ -24,7 +24,7 @@ import {
   type FieldPlan,
   planOf,
   SCALAR_HOW,
-} from "./emit.ts";
+} from "./emit_view.ts";
 import {
   emitSoa,
   planSoa,
@@ -41,7 +41,7 @@ import {
   type LoopIterator,
   type LoopTable,
   type TableLoops,
-} from "./emit_table.ts";
+} from "./emit_loops.ts";
 
 /** A generated accessor class. */
 export interface ViewClass {

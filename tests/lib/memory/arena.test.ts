@@ -5,18 +5,18 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import * as t from "../../schemas/t.ts";
-import { layoutOf } from "../../schemas/layout.ts";
-import { Arena, bufferOf, offsetOf } from "../../lib/arena.ts";
-import { Pool } from "../../lib/pool.ts";
+import * as t from "../../../schemas/t.ts";
+import { layoutOf } from "../../../schemas/layout.ts";
+import { Arena, bufferOf, offsetOf } from "../../../lib/memory/arena.ts";
+import { Pool } from "../../../lib/memory/pool.ts";
 import {
   ArenaFullError,
   FieldRangeError,
   FieldTypeError,
   StaleViewError,
-} from "../../lib/errors.ts";
-import type { ArrayView, StructSchema } from "../../schemas/types.ts";
-import { BIG_ENUM, names } from "../schemas/_arbitraries.ts";
+} from "../../../lib/errors.ts";
+import type { ArrayView, StructSchema } from "../../../schemas/types.ts";
+import { BIG_ENUM, names } from "../../schemas/_arbitraries.ts";
 
 const V = t.struct({ x: t.f32(), flag: t.u8() }, { name: "V" });
 const Color = t.enum(["red", "green", "blue"]);

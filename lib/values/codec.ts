@@ -4,11 +4,11 @@
  *
  * @module
  */
-import { FieldRangeError, FieldTypeError } from "./errors.ts";
-import type { Layout } from "../schemas/layout.ts";
-import { layoutOf, SCALAR_SIZE } from "../schemas/layout.ts";
-import type { EnumSchema, LayoutMode, Schema } from "../schemas/types.ts";
-import { join, VEC_KEYS } from "./_text.ts";
+import { FieldRangeError, FieldTypeError } from "../errors.ts";
+import type { Layout } from "../../schemas/layout.ts";
+import { layoutOf, SCALAR_SIZE } from "../../schemas/layout.ts";
+import type { EnumSchema, LayoutMode, Schema } from "../../schemas/types.ts";
+import { join, VEC_KEYS } from "../_text.ts";
 export { join };
 
 /** Typed arrays over one arena chunk, all starting at byte 0 of its buffer. */

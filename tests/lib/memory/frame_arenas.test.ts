@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { Arena, FrameArenas, Pool, StaleViewError, t } from "../../mod.ts";
+import { Arena, FrameArenas, Pool, StaleViewError, t } from "../../../mod.ts";
 
 const Body = t.struct({ x: t.f32(), vx: t.f32() }, { name: "Body" });
 

@@ -4,13 +4,13 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import * as t from "../../schemas/t.ts";
-import { layoutOf } from "../../schemas/layout.ts";
-import { Arena, bufferOf, offsetOf } from "../../lib/arena.ts";
-import { emitAccessors, planOf } from "../../lib/emit.ts";
-import type { ViewClass } from "../../lib/compile.ts";
-import type { StructSchema } from "../../schemas/types.ts";
-import { schemaAndValue } from "../schemas/_arbitraries.ts";
+import * as t from "../../../schemas/t.ts";
+import { layoutOf } from "../../../schemas/layout.ts";
+import { Arena, bufferOf, offsetOf } from "../../../lib/memory/arena.ts";
+import { emitAccessors, planOf } from "../../../lib/codegen/emit_view.ts";
+import type { ViewClass } from "../../../lib/codegen/compile.ts";
+import type { StructSchema } from "../../../schemas/types.ts";
+import { schemaAndValue } from "../../schemas/_arbitraries.ts";
 
 const Tiny = t.struct({ hp: t.u8(), pos: t.vec2f(), kind: t.enum(["idle", "run"]) }, {
   name: "Tiny",

@@ -5,10 +5,16 @@
  *
  * @module
  */
-import { layoutOf } from "../schemas/layout.ts";
-import type { EnumSchema, LayoutMode, Schema, StructSchema, VecSchema } from "../schemas/types.ts";
-import { SCALAR_SIZE } from "./_codec.ts";
-import { VEC_KEYS } from "./_text.ts";
+import { layoutOf } from "../../schemas/layout.ts";
+import type {
+  EnumSchema,
+  LayoutMode,
+  Schema,
+  StructSchema,
+  VecSchema,
+} from "../../schemas/types.ts";
+import { SCALAR_SIZE } from "../values/codec.ts";
+import { VEC_KEYS } from "../_text.ts";
 
 /** What a generated class is specialised for. */
 export interface ClassKey {

@@ -22,11 +22,11 @@
  *
  * @module
  */
-import { layoutOf } from "../schemas/layout.ts";
-import type { Infer, LayoutMode, Schema, StructSchema } from "../schemas/types.ts";
-import { validate } from "./_codec.ts";
-import { FieldTypeError, SnapshotError } from "./errors.ts";
-import { show, VEC_KEYS } from "./_text.ts";
+import { layoutOf } from "../../schemas/layout.ts";
+import type { Infer, LayoutMode, Schema, StructSchema } from "../../schemas/types.ts";
+import { validate } from "../values/codec.ts";
+import { FieldTypeError, SnapshotError } from "../errors.ts";
+import { show, VEC_KEYS } from "../_text.ts";
 
 /** Version of the snapshot format this build writes and reads. */
 export const SNAPSHOT_VERSION = 1;
@@ -51,7 +51,7 @@ const encoder = new TextEncoder();
  *
  * @example Hash a string
  * ```ts
- * import { fnv1a32 } from "./snapshot.ts";
+ * import { fnv1a32 } from "./envelope.ts";
  * import assert from "node:assert/strict";
  * assert.equal(fnv1a32("").toString(16), "811c9dc5");
  * ```
@@ -70,7 +70,7 @@ let crcTable: Uint32Array | undefined;
  *
  * @example Checksum of "123456789"
  * ```ts
- * import { crc32 } from "./snapshot.ts";
+ * import { crc32 } from "./envelope.ts";
  * import assert from "node:assert/strict";
  * assert.equal(crc32(new TextEncoder().encode("123456789")).toString(16), "cbf43926");
  * ```
@@ -98,7 +98,7 @@ export function crc32(bytes: Uint8Array): number {
  *
  * @example One flipped bit changes the first sum
  * ```ts
- * import { bodyChecksum } from "./snapshot.ts";
+ * import { bodyChecksum } from "./envelope.ts";
  * import assert from "node:assert/strict";
  * const bytes = new Uint8Array(64);
  * const [a] = bodyChecksum(bytes);
@@ -230,7 +230,7 @@ export function layoutFingerprint(schema: Schema): number {
  *
  * @example Order does not matter
  * ```ts
- * import { layoutSetFingerprint } from "./snapshot.ts";
+ * import { layoutSetFingerprint } from "./envelope.ts";
  * import assert from "node:assert/strict";
  * assert.equal(layoutSetFingerprint([1, 2]) === layoutSetFingerprint([2, 1, 2]), true);
  * ```
@@ -250,7 +250,7 @@ const pad8 = (n: number): number => (n + 7) & ~7;
  *
  * @example Header, section table and one padded section
  * ```ts
- * import { snapshotLength } from "./snapshot.ts";
+ * import { snapshotLength } from "./envelope.ts";
  * import assert from "node:assert/strict";
  * assert.equal(snapshotLength([3]), 48);
  * ```
@@ -287,7 +287,7 @@ export interface SnapshotOptions {
  *
  * @example Round-trip two sections
  * ```ts
- * import { decodeSnapshot, encodeSnapshot } from "./snapshot.ts";
+ * import { decodeSnapshot, encodeSnapshot } from "./envelope.ts";
  * import assert from "node:assert/strict";
  * const snap = encodeSnapshot("table", 0x1234, [new Uint8Array([1, 2, 3]), new Uint8Array(8)]);
  * const back = decodeSnapshot(snap, "table", 0x1234);
@@ -370,8 +370,8 @@ const hex = (n: number): string => `0x${(n >>> 0).toString(16).padStart(8, "0")}
  *
  * @example Refuse a truncated snapshot
  * ```ts
- * import { decodeSnapshot, encodeSnapshot } from "./snapshot.ts";
- * import { SnapshotError } from "./errors.ts";
+ * import { decodeSnapshot, encodeSnapshot } from "./envelope.ts";
+ * import { SnapshotError } from "../errors.ts";
  * import assert from "node:assert/strict";
  * const snap = encodeSnapshot("table", 1, [new Uint8Array(16)]);
  * assert.throws(
@@ -591,8 +591,8 @@ export function fromJSON<S extends Schema>(schema: S, json: unknown): Infer<S> {
  *
  * @example A record inside an array
  * ```ts
- * import { decodeJSON } from "./snapshot.ts";
- * import { t } from "../mod.ts";
+ * import { decodeJSON } from "./envelope.ts";
+ * import { t } from "../../mod.ts";
  * import assert from "node:assert/strict";
  * assert.throws(() => decodeJSON(t.struct({ hp: t.u8() }), { hp: 300 }, "[4]"), {
  *   message: 'Cannot write 300 to "[4].hp": expected an integer from 0 to 255',
@@ -610,8 +610,8 @@ export function decodeJSON<S extends Schema>(schema: S, json: unknown, path: str
  *
  * @example Two schemas with one layout count once
  * ```ts
- * import { fingerprintsOf } from "./snapshot.ts";
- * import { t } from "../mod.ts";
+ * import { fingerprintsOf } from "./envelope.ts";
+ * import { t } from "../../mod.ts";
  * import assert from "node:assert/strict";
  * const a = t.struct({ x: t.f32() }, { name: "P" });
  * assert.equal(fingerprintsOf([a, t.struct({ x: t.f32() }, { name: "P" })]).length, 1);

@@ -4,14 +4,14 @@
  *
  * @module
  */
-import type { Infer, StructSchema, ViewOf } from "../schemas/types.ts";
-import type { Mem } from "./_codec.ts";
-import { SCALAR_SIZE } from "./_codec.ts";
-import { type ArenaLike, helpers, type ViewInternals } from "./_helpers.ts";
-import type { ViewClass } from "./compile.ts";
-import { type ClassPlan, planOf } from "./emit.ts";
-import { FieldTypeError } from "./errors.ts";
-import { decodeJSON, jsonOf } from "./snapshot.ts";
+import type { Infer, StructSchema, ViewOf } from "../../schemas/types.ts";
+import type { Mem } from "../values/codec.ts";
+import { SCALAR_SIZE } from "../values/codec.ts";
+import { type ArenaLike, helpers, type ViewInternals } from "../codegen/runtime.ts";
+import type { ViewClass } from "../codegen/compile.ts";
+import { type ClassPlan, planOf } from "../codegen/emit_view.ts";
+import { FieldTypeError } from "../errors.ts";
+import { decodeJSON, jsonOf } from "../snapshot/envelope.ts";
 
 /** A view that can be moved along a struct array with `seek(i)`. */
 export type Cursor<S extends StructSchema> = ViewOf<S> & {

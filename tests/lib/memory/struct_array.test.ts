@@ -2,10 +2,10 @@
 // typed-array columns; all checked against the bytes with DataView.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import * as t from "../../schemas/t.ts";
-import { layoutOf } from "../../schemas/layout.ts";
-import { Arena, bufferOf, offsetOf } from "../../lib/arena.ts";
-import { StaleViewError } from "../../lib/errors.ts";
+import * as t from "../../../schemas/t.ts";
+import { layoutOf } from "../../../schemas/layout.ts";
+import { Arena, bufferOf, offsetOf } from "../../../lib/memory/arena.ts";
+import { StaleViewError } from "../../../lib/errors.ts";
 
 const P = t.struct({
   pos: t.vec2f(),

@@ -5,13 +5,13 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { z } from "zod";
-import { Arena } from "../../lib/arena.ts";
-import { validate } from "../../lib/_codec.ts";
-import { FieldRangeError, SchemaError } from "../../lib/errors.ts";
-import { fromZod, toZod } from "../../zod.ts";
-import { layoutOf } from "../../schemas/layout.ts";
-import * as t from "../../schemas/t.ts";
-import type { Schema } from "../../schemas/types.ts";
+import { Arena } from "../../../lib/memory/arena.ts";
+import { validate } from "../../../lib/values/codec.ts";
+import { FieldRangeError, SchemaError } from "../../../lib/errors.ts";
+import { fromZod, toZod } from "../../../zod.ts";
+import { layoutOf } from "../../../schemas/layout.ts";
+import * as t from "../../../schemas/t.ts";
+import type { Schema } from "../../../schemas/types.ts";
 
 type IsExact<A, B> = (<G>() => G extends A ? 1 : 2) extends (<G>() => G extends B ? 1 : 2) ? true
   : false;

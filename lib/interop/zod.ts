@@ -6,7 +6,7 @@
  * @module
  */
 import { z } from "zod";
-import * as t from "../schemas/t.ts";
+import * as t from "../../schemas/t.ts";
 import type {
   ArraySchema,
   BigIntKind,
@@ -20,10 +20,10 @@ import type {
   Schema,
   StringSchema,
   StructSchema,
-} from "../schemas/types.ts";
-import { INT_RANGE, scalarProblem } from "./_codec.ts";
-import { SchemaError } from "./errors.ts";
-import { join, VEC_KEYS } from "./_text.ts";
+} from "../../schemas/types.ts";
+import { INT_RANGE, scalarProblem } from "../values/codec.ts";
+import { SchemaError } from "../errors.ts";
+import { join, VEC_KEYS } from "../_text.ts";
 
 /** The part of a zod v4 schema that `fromZod` reads; every zod v4 schema has it. */
 export interface ZodLike {

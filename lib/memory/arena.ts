@@ -4,19 +4,19 @@
  *
  * @module
  */
-import { layoutOf } from "../schemas/layout.ts";
-import type { DeepPartial, Infer, StructSchema, ViewOf } from "../schemas/types.ts";
-import { type Mem, memOf, validate } from "./_codec.ts";
-import type { ArenaState, ViewInternals } from "./_helpers.ts";
-import { type ViewClass, viewClass } from "./compile.ts";
-import { ArenaFullError, SnapshotError } from "./errors.ts";
+import { layoutOf } from "../../schemas/layout.ts";
+import type { DeepPartial, Infer, StructSchema, ViewOf } from "../../schemas/types.ts";
+import { type Mem, memOf, validate } from "../values/codec.ts";
+import type { ArenaState, ViewInternals } from "../codegen/runtime.ts";
+import { type ViewClass, viewClass } from "../codegen/compile.ts";
+import { ArenaFullError, SnapshotError } from "../errors.ts";
 import {
   decodeSnapshot,
   encodeSnapshot,
   fingerprintsOf,
   layoutSetFingerprint,
   type SnapshotOptions,
-} from "./snapshot.ts";
+} from "../snapshot/envelope.ts";
 import { Pool } from "./pool.ts";
 import { repoint, StructArray } from "./struct_array.ts";
 

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { LayoutMode, RefSchema, Schema, StructSchema } from "../schemas/types.ts";
-import { layoutOf } from "../schemas/layout.ts";
+import type { LayoutMode, RefSchema, Schema, StructSchema } from "../../schemas/types.ts";
+import { layoutOf } from "../../schemas/layout.ts";
 import {
   badScalar,
   elementStride,
@@ -20,9 +20,9 @@ import {
   validate,
   writeString,
   writeValue,
-} from "./_codec.ts";
-import { StaleViewError } from "./errors.ts";
-import { jsonOf } from "./snapshot.ts";
+} from "../values/codec.ts";
+import { StaleViewError } from "../errors.ts";
+import { jsonOf } from "../snapshot/envelope.ts";
 
 /**
  * The generation cell views compare with on every checked access. A plain object, not a typed

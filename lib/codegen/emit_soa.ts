@@ -7,11 +7,11 @@
  *
  * @module
  */
-import type { EnumSchema, Schema, StructSchema, VecSchema } from "../schemas/types.ts";
-import type { ArenaLike, ArenaState } from "./_helpers.ts";
-import { badCheck, checkMethods, quickBad } from "./emit.ts";
-import { SchemaError } from "./errors.ts";
-import { join, VEC_KEYS } from "./_text.ts";
+import type { EnumSchema, Schema, StructSchema, VecSchema } from "../../schemas/types.ts";
+import type { ArenaLike, ArenaState } from "./runtime.ts";
+import { badCheck, checkMethods, quickBad } from "./emit_view.ts";
+import { SchemaError } from "../errors.ts";
+import { join, VEC_KEYS } from "../_text.ts";
 
 /** One typed array of a SoA table: a leaf field's values, `width` elements per record. */
 export interface SoaColumn {

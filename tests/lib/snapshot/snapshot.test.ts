@@ -4,8 +4,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { Arena, bufferOf, offsetOf } from "../../lib/arena.ts";
-import { FieldRangeError, FieldTypeError, StaleViewError } from "../../lib/errors.ts";
+import { Arena, bufferOf, offsetOf } from "../../../lib/memory/arena.ts";
+import { FieldRangeError, FieldTypeError, StaleViewError } from "../../../lib/errors.ts";
 import {
   bodyChecksum,
   canonicalLayout,
@@ -19,10 +19,10 @@ import {
   layoutSetFingerprint,
   SNAPSHOT_HEADER_BYTES,
   SNAPSHOT_VERSION,
-} from "../../lib/snapshot.ts";
-import { SnapshotError, type SnapshotErrorReason } from "../../lib/errors.ts";
-import * as t from "../../schemas/t.ts";
-import { Table } from "../../lib/table.ts";
+} from "../../../lib/snapshot/envelope.ts";
+import { SnapshotError, type SnapshotErrorReason } from "../../../lib/errors.ts";
+import * as t from "../../../schemas/t.ts";
+import { Table } from "../../../lib/table.ts";
 
 function rejects(fn: () => unknown, reason: SnapshotErrorReason): void {
   assert.throws(fn, (e: unknown) => {

@@ -4,7 +4,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { Pool, type PoolOptions, type PoolStats } from "../../lib/pool.ts";
+import { Pool, type PoolOptions, type PoolStats } from "../../../lib/memory/pool.ts";
 
 interface Item {
   id: number;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { show } from "./_text.ts";
+import { show } from "../_text.ts";
 
 /**
  * Options for {@linkcode Pool}.

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ViewOf } from "../schemas/types.ts";
+import type { ViewOf } from "../../schemas/types.ts";
 import { Arena, type ArenaOptions, type ArenaStats } from "./arena.ts";
 import { Pool } from "./pool.ts";
 
