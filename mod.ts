@@ -98,14 +98,9 @@ export {
   type TableLayout,
   type TableOptions,
 } from "./lib/table.ts";
-export {
-  canonicalLayout,
-  fromJSON,
-  jsonOf,
-  layoutFingerprint,
-  SNAPSHOT_VERSION,
-  type SnapshotOptions,
-} from "./lib/snapshot/envelope.ts";
+export { canonicalLayout, layoutFingerprint } from "./lib/snapshot/fingerprint.ts";
+export { fromJSON, jsonOf } from "./lib/json.ts";
+export { SNAPSHOT_VERSION, type SnapshotOptions } from "./lib/snapshot/envelope.ts";
 export {
   ArenaFullError,
   FieldError,

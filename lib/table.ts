@@ -11,12 +11,8 @@ import { type ArenaLike, type ArenaState, refResolvers } from "./codegen/runtime
 import { soaViewClass, tableLoops, type ViewClass, viewClass } from "./codegen/compile.ts";
 import type { SoaMem, SoaPlan, SoaViewClass } from "./codegen/emit_soa.ts";
 import type { LoopIterator, LoopTable, TableLoops } from "./codegen/emit_loops.ts";
-import {
-  decodeSnapshot,
-  encodeSnapshot,
-  layoutFingerprint,
-  type SnapshotOptions,
-} from "./snapshot/envelope.ts";
+import { decodeSnapshot, encodeSnapshot, type SnapshotOptions } from "./snapshot/envelope.ts";
+import { layoutFingerprint } from "./snapshot/fingerprint.ts";
 import { aosColumn, ARRAY_OF, type Column } from "./memory/struct_array.ts";
 import { InvalidIdError, SnapshotError, TableFullError } from "./errors.ts";
 import { show } from "./_text.ts";

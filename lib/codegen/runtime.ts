@@ -22,7 +22,7 @@ import {
   writeValue,
 } from "../values/codec.ts";
 import { StaleViewError } from "../errors.ts";
-import { jsonOf } from "../snapshot/envelope.ts";
+import { jsonOf } from "../json.ts";
 
 /**
  * The generation cell views compare with on every checked access. A plain object, not a typed

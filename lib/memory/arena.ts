@@ -10,13 +10,8 @@ import { type Mem, memOf, validate } from "../values/codec.ts";
 import type { ArenaState, ViewInternals } from "../codegen/runtime.ts";
 import { type ViewClass, viewClass } from "../codegen/compile.ts";
 import { ArenaFullError, SnapshotError } from "../errors.ts";
-import {
-  decodeSnapshot,
-  encodeSnapshot,
-  fingerprintsOf,
-  layoutSetFingerprint,
-  type SnapshotOptions,
-} from "../snapshot/envelope.ts";
+import { decodeSnapshot, encodeSnapshot, type SnapshotOptions } from "../snapshot/envelope.ts";
+import { fingerprintsOf, layoutSetFingerprint } from "../snapshot/fingerprint.ts";
 import { Pool } from "./pool.ts";
 import { repoint, StructArray } from "./struct_array.ts";
 

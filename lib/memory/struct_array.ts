@@ -11,7 +11,7 @@ import { type ArenaLike, helpers, type ViewInternals } from "../codegen/runtime.
 import type { ViewClass } from "../codegen/compile.ts";
 import { type ClassPlan, planOf } from "../codegen/emit_view.ts";
 import { FieldTypeError } from "../errors.ts";
-import { decodeJSON, jsonOf } from "../snapshot/envelope.ts";
+import { decodeJSON, jsonOf } from "../json.ts";
 
 /** A view that can be moved along a struct array with `seek(i)`. */
 export type Cursor<S extends StructSchema> = ViewOf<S> & {

@@ -6,20 +6,19 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Arena, bufferOf, offsetOf } from "../../../lib/memory/arena.ts";
 import { FieldRangeError, FieldTypeError, StaleViewError } from "../../../lib/errors.ts";
+import { bodyChecksum, crc32, fnv1a32 } from "../../../lib/snapshot/checksum.ts";
 import {
-  bodyChecksum,
   canonicalLayout,
-  crc32,
-  decodeSnapshot,
-  encodeSnapshot,
-  fnv1a32,
-  fromJSON,
-  jsonOf,
   layoutFingerprint,
   layoutSetFingerprint,
+} from "../../../lib/snapshot/fingerprint.ts";
+import {
+  decodeSnapshot,
+  encodeSnapshot,
   SNAPSHOT_HEADER_BYTES,
   SNAPSHOT_VERSION,
 } from "../../../lib/snapshot/envelope.ts";
+import { fromJSON, jsonOf } from "../../../lib/json.ts";
 import { SnapshotError, type SnapshotErrorReason } from "../../../lib/errors.ts";
 import * as t from "../../../schemas/t.ts";
 import { Table } from "../../../lib/table.ts";
