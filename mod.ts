@@ -77,10 +77,9 @@ export {
   type ArenaOptions,
   type ArenaScope,
   type ArenaStats,
-  bufferOf,
-  offsetOf,
   type Overflow,
 } from "./lib/memory/arena.ts";
+export { bufferOf, offsetOf } from "./lib/memory/views.ts";
 export { type Column, type Cursor, StructArray } from "./lib/memory/struct_array.ts";
 export type { ArenaState } from "./lib/codegen/runtime.ts";
 export {

@@ -9,7 +9,7 @@ import type { DeepPartial, Infer, StructSchema, ViewOf } from "../schemas/types.
 import { type Mem, memOf, validate } from "./values/codec.ts";
 import { type ArenaLike, type ArenaState, refResolvers } from "./codegen/runtime.ts";
 import { soaViewClass, tableLoops, type ViewClass, viewClass } from "./codegen/compile.ts";
-import type { SoaMem, SoaPlan, SoaViewClass } from "./codegen/emit_soa.ts";
+import type { SoaMem, SoaPlan, SoaViewClass } from "./codegen/soa_plan.ts";
 import type { LoopIterator, LoopTable, TableLoops } from "./codegen/emit_loops.ts";
 import { decodeSnapshot, encodeSnapshot, type SnapshotOptions } from "./snapshot/envelope.ts";
 import { layoutFingerprint } from "./snapshot/fingerprint.ts";

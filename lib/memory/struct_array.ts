@@ -9,7 +9,7 @@ import type { Mem } from "../values/codec.ts";
 import { SCALAR_SIZE } from "../values/codec.ts";
 import { type ArenaLike, helpers, type ViewInternals } from "../codegen/runtime.ts";
 import type { ViewClass } from "../codegen/compile.ts";
-import { type ClassPlan, planOf } from "../codegen/emit_view.ts";
+import { type ClassPlan, planOf } from "../codegen/plan.ts";
 import { FieldTypeError } from "../errors.ts";
 import { decodeJSON, jsonOf } from "../json.ts";
 

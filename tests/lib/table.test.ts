@@ -7,7 +7,7 @@ import { MAX_TABLE_CAPACITY, Table, type TableLayout } from "../../lib/table.ts"
 import { InvalidIdError, TableFullError } from "../../lib/errors.ts";
 import { soaViewClass } from "../../lib/codegen/compile.ts";
 import { FieldRangeError, FieldTypeError, SchemaError, StaleViewError } from "../../lib/errors.ts";
-import { bufferOf, offsetOf } from "../../lib/memory/arena.ts";
+import { bufferOf, offsetOf } from "../../lib/memory/views.ts";
 
 const Vec2 = t.struct({ x: t.f32(), y: t.f32() }, { name: "Vec2" });
 const Particle = t.struct({

@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import * as t from "../../../schemas/t.ts";
 import { layoutOf } from "../../../schemas/layout.ts";
-import { Arena, bufferOf, offsetOf } from "../../../lib/memory/arena.ts";
+import { Arena } from "../../../lib/memory/arena.ts";
+import { bufferOf, offsetOf } from "../../../lib/memory/views.ts";
 import { Pool } from "../../../lib/memory/pool.ts";
 import {
   ArenaFullError,

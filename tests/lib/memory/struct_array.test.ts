@@ -4,7 +4,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as t from "../../../schemas/t.ts";
 import { layoutOf } from "../../../schemas/layout.ts";
-import { Arena, bufferOf, offsetOf } from "../../../lib/memory/arena.ts";
+import { Arena } from "../../../lib/memory/arena.ts";
+import { bufferOf, offsetOf } from "../../../lib/memory/views.ts";
 import { StaleViewError } from "../../../lib/errors.ts";
 
 const P = t.struct({

@@ -4,7 +4,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { Arena, bufferOf, offsetOf } from "../../../lib/memory/arena.ts";
+import { Arena } from "../../../lib/memory/arena.ts";
+import { bufferOf, offsetOf } from "../../../lib/memory/views.ts";
 import { FieldRangeError, FieldTypeError, StaleViewError } from "../../../lib/errors.ts";
 import { bodyChecksum, crc32, fnv1a32 } from "../../../lib/snapshot/checksum.ts";
 import {

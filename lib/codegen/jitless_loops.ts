@@ -1,0 +1,111 @@
+/**
+ * The jitless twin of `emit_loops.ts`: the same table loops, with the stride in a variable.
+ *
+ * @module
+ */
+import {
+  ID_SLOTS,
+  type LoopCursor,
+  type LoopIterator,
+  type LoopTable,
+  type TableLoops,
+} from "./emit_loops.ts";
+// The jitless twin of emitTableLoops: the same loops with the stride in a variable.
+export function buildLoopsJitless(stride: number): TableLoops {
+  type Fn = (record: unknown, id: number) => unknown;
+  const run = (t: LoopTable, pred: Fn | undefined, fn: Fn): void => {
+    const st = t.state;
+    const end = t.hw;
+    let c = t.takeCursor();
+    let gens = t.gens;
+    let ep = t.epoch;
+    let g = st.g;
+    c.$g = g;
+    for (let s = 0; s < end; s++) {
+      if (st.g !== g) {
+        g = st.g;
+        if (t.epoch !== ep) {
+          ep = t.epoch;
+          gens = t.gens;
+          c = t.takeCursor();
+        }
+        c.$g = g;
+      }
+      const x = gens[s];
+      if ((x & 1) === 0) continue;
+      c.$o = s * stride;
+      if (pred === undefined || pred(c, x * ID_SLOTS + s)) fn(c, x * ID_SLOTS + s);
+    }
+    t.putCursor(c);
+  };
+  class Iterator implements LoopIterator {
+    t: LoopTable;
+    c: LoopCursor;
+    gens: Uint32Array;
+    ep: number;
+    g = 0;
+    s = 0;
+    e = 0;
+    on = false;
+    r: { value: unknown; done: boolean } = { value: undefined, done: false };
+    constructor(t: LoopTable) {
+      this.t = t;
+      this.c = t.takeCursor();
+      this.gens = t.gens;
+      this.ep = t.epoch;
+    }
+    start(): this {
+      if (this.ep !== this.t.epoch) this.renew();
+      this.s = 0;
+      this.e = this.t.hw;
+      this.on = true;
+      this.g = this.t.state.g;
+      this.c.$g = this.g;
+      this.r.done = false;
+      return this;
+    }
+    next(): IteratorResult<unknown> {
+      if (this.t.state.g !== this.g) {
+        this.g = this.t.state.g;
+        if (this.ep !== this.t.epoch) this.renew();
+        this.c.$g = this.g;
+      }
+      for (let s = this.s; s < this.e; s++) {
+        if ((this.gens[s] & 1) !== 0) {
+          this.s = s + 1;
+          this.c.$o = s * stride;
+          this.r.value = this.c;
+          return this.r as IteratorResult<unknown>;
+        }
+      }
+      this.s = this.e;
+      this.r.value = undefined;
+      this.r.done = true;
+      this.release();
+      return this.r as IteratorResult<unknown>;
+    }
+    renew(): void {
+      this.ep = this.t.epoch;
+      this.gens = this.t.gens;
+      this.c = this.t.takeCursor();
+    }
+    return(): IteratorResult<unknown> {
+      this.s = this.e;
+      this.release();
+      return { value: undefined, done: true };
+    }
+    release(): void {
+      if (!this.on) return;
+      this.on = false;
+      this.t.iterators.push(this);
+    }
+    [Symbol.iterator](): this {
+      return this;
+    }
+  }
+  return {
+    each: (t, fn) => run(t, undefined, fn),
+    filter: (t, pred, fn) => run(t, pred, fn),
+    Iterator,
+  };
+}

@@ -1,0 +1,209 @@
+/**
+ * The jitless twin of `emit_view.ts`: the same class plan built from closures instead of source
+ * text, for hosts that forbid eval (or `jitless: true`). It must accept, reject and store exactly
+ * what the generated class does; the differential tests hold it to that.
+ *
+ * @module
+ */
+import { type ArenaLike, helpers, type ViewInternals } from "./runtime.ts";
+import { type ClassPlan, type FieldPlan, SCALAR_HOW } from "./plan.ts";
+import {
+  isValid,
+  type Mem,
+  readScalar,
+  readValue,
+  scalarProblem,
+  writeScalar,
+  writeValue,
+} from "../values/codec.ts";
+import type { Schema } from "../../schemas/types.ts";
+import type { ViewClass } from "./compile.ts";
+
+type View = ViewInternals & Record<string, unknown>;
+
+/** What a generated AoS class receives as `$d`. */
+export interface Deps {
+  S: Schema;
+  F: Schema[];
+  C: ViewClass[];
+  E: (readonly string[])[];
+  M: Map<string, number>[];
+}
+
+/** What the jitless record methods need of a view, in either layout. */
+interface RecordView {
+  $m: unknown;
+  $o: number;
+  $p: string;
+}
+
+// set / toObject / toJSON of jitless classes, the same for both layouts.
+export function recordMethods<V extends RecordView>(
+  C: { $w(m: never, o: number, v: unknown, p: string): void; $r(m: never, o: number): unknown },
+  schema: Schema,
+  live: (v: V, field: string) => void,
+): Record<string, (this: V, ...args: never[]) => unknown> {
+  return {
+    set(this: V, v: unknown) {
+      live(this, "set");
+      helpers.check(schema, v, this.$p, true);
+      C.$w(this.$m as never, this.$o, v, this.$p);
+      return this;
+    },
+    toObject(this: V) {
+      live(this, "toObject");
+      return C.$r(this.$m as never, this.$o);
+    },
+    toJSON(this: V) {
+      live(this, "toJSON");
+      return helpers.jsonOf(schema, C.$r(this.$m as never, this.$o));
+    },
+  };
+}
+
+// The jitless twin of emitAccessors: same plan, same helpers, closures instead of source text.
+export function buildJitless(plan: ClassPlan, d: Deps): ViewClass {
+  const { checked, mode } = plan.key;
+  const h = helpers;
+  const live = (v: View, field: string) => {
+    if (checked && v.$g !== v.$s.g) h.stale(v, field);
+  };
+  const childFields = plan.fields.filter((f) => !SCALAR_HOW.has(f.access.how));
+  const C = function (this: View, a: ArenaLike, m: Mem, o: number, g: number, p: string) {
+    this.$a = a;
+    this.$s = a.state;
+    this.$m = m;
+    this.$o = o;
+    this.$g = g;
+    this.$b = o;
+    this.$n = 1;
+    this.$p = p;
+    for (const f of childFields) this[`$c${f.fieldIndex}`] = undefined;
+  } as unknown as ViewClass & { prototype: Record<string, unknown> };
+  Object.defineProperty(C, "name", { value: plan.name });
+  const writeField = (f: FieldPlan, m: Mem, o: number, x: unknown, path: string) => {
+    const a = f.access;
+    if (a.how === "enum" || a.how === "string") {
+      // Checked where they are written, like the generated code: $w trusts the other kinds.
+      const p = scalarProblem(f.schema, x, path);
+      if (p) throw p;
+    }
+    if (SCALAR_HOW.has(a.how)) writeScalar(f.schema, m, o, x);
+    else if (a.how === "child") d.C[a.childIndex].$w(m, o, x, path);
+    else writeValue(f.schema, mode, m, o, x);
+  };
+  for (const f of plan.fields) {
+    const a = f.access;
+    const key = `$c${f.fieldIndex}`;
+    let get: (this: View) => unknown;
+    if (a.how === "ref") {
+      get = function () {
+        live(this, f.name);
+        const id = this.$m.dv.getFloat64(this.$o + f.offset, true);
+        return h.deref(this, f.schema as never, id);
+      };
+    } else if (SCALAR_HOW.has(a.how)) {
+      get = function () {
+        live(this, f.name);
+        return readScalar(f.schema, this.$m, this.$o + f.offset);
+      };
+    } else if (a.how === "child") {
+      get = function () {
+        live(this, f.name);
+        let c = this[key] as View | undefined;
+        if (c === undefined) {
+          c = this[key] = new d.C[a.childIndex](
+            this.$a,
+            this.$m,
+            this.$o + f.offset,
+            this.$g,
+            h.join(this.$p, f.name),
+          ) as View;
+        }
+        c.$o = this.$o + f.offset;
+        c.$b = c.$o;
+        c.$g = this.$g;
+        return c;
+      };
+    } else if (a.how === "typed") {
+      const Ctor =
+        (globalThis as unknown as Record<string, new (...x: unknown[]) => ArrayBufferView>)[
+          a.ctor
+        ];
+      get = function () {
+        live(this, f.name);
+        let c = this[key] as ArrayBufferView | undefined;
+        if (c === undefined || c.byteOffset !== this.$o + f.offset) {
+          c = this[key] = new Ctor(this.$m.buffer, this.$o + f.offset, a.length);
+        }
+        return c;
+      };
+    } else {
+      const ci = a.how === "arrayview" ? a.childIndex : undefined;
+      const child = ci === undefined ? undefined : d.C[ci];
+      get = function () {
+        live(this, f.name);
+        let c = this[key];
+        if (c === undefined) {
+          c = this[key] = new h.ArrayView(
+            this,
+            f.offset,
+            f.schema,
+            child as never,
+            mode,
+            h.join(this.$p, f.name),
+          );
+        }
+        return c;
+      };
+    }
+    const set = function (this: View, v: unknown) {
+      live(this, f.name);
+      const path = h.join(this.$p, f.name);
+      if (SCALAR_HOW.has(a.how)) {
+        const p = scalarProblem(f.schema, v, path);
+        if (p) throw p;
+      } else h.check(f.schema, v, path, true);
+      writeField(f, this.$m, this.$o + f.offset, v, path);
+    };
+    Object.defineProperty(C.prototype, f.name, { get, set, configurable: true });
+  }
+  const statics = {
+    $w(m: Mem, o: number, v: unknown, p: string): void {
+      for (const f of plan.fields) {
+        const x = (v as Record<string, unknown>)[f.name];
+        if (x !== undefined) writeField(f, m, o + f.offset, x, h.join(p, f.name));
+      }
+    },
+    $r(m: Mem, o: number): unknown {
+      return readValue(d.S, mode, m, o);
+    },
+    $v(v: unknown): boolean {
+      return isValid(d.S, v, true);
+    },
+    $z(m: Mem, o: number): void {
+      m.u8.fill(0, o, o + plan.size);
+    },
+  };
+  Object.assign(C, statics);
+  const methods: Record<string, (this: View, ...args: never[]) => unknown> = {
+    ...recordMethods(C, d.S, live),
+    seek(i: number) {
+      if (!((i | 0) === i && i >= 0 && i < this.$n)) h.badIndex(this, i);
+      this.$o = this.$b + i * plan.size;
+      return this;
+    },
+    $each(fn: (v: unknown, i: number) => void) {
+      const b = this.$b;
+      const n = this.$n;
+      for (let i = 0; i < n; i++) {
+        this.$o = b + i * plan.size;
+        fn(this, i);
+      }
+    },
+  };
+  for (const [name, fn] of Object.entries(methods)) {
+    Object.defineProperty(C.prototype, name, { value: fn, writable: true, configurable: true });
+  }
+  return C;
+}

@@ -1,0 +1,133 @@
+/**
+ * What an arena's users see besides the class: its options (and how they are checked), its
+ * statistics, scopes and accessor classes.
+ *
+ * @module
+ */
+import type { Pool } from "./pool.ts";
+import { show } from "../_text.ts";
+import { roundUp16 } from "./chunks.ts";
+
+/** What an arena does when an allocation does not fit. */
+export type Overflow = "throw" | "grow" | "pool";
+
+/** Options of {@linkcode Arena}. */
+export interface ArenaOptions {
+  /** Size of the first chunk in bytes. */
+  bytes: number;
+  /** Back the arena with SharedArrayBuffer, so its bytes can be posted to workers. */
+  shared?: boolean;
+  /**
+   * `"throw"` (default): a full arena throws {@linkcode ArenaFullError} (`tryAlloc` returns
+   * undefined). `"grow"`: chain new chunks, kept for reuse after `reset()`. `"pool"`: take extra
+   * chunks from a {@linkcode Pool} of buffers and hand them back at `reset()`.
+   */
+  overflow?: Overflow;
+  /** Upper bound of all chunks together, for `"grow"` and `"pool"` (default: no bound). */
+  maxBytes?: number;
+  /** Size of each extra chunk (default: `bytes`; larger allocations get a chunk of their own). */
+  chunkBytes?: number;
+  /** For `"pool"`: the pool extra chunks come from, to share one among several arenas. */
+  pool?: Pool<ArrayBuffer | SharedArrayBuffer>;
+  /**
+   * Check lifetimes (default true). With `false`, views skip the generation check, so a view kept
+   * past `reset()` reads and writes whatever now occupies its bytes: use it only for loops you
+   * have tested checked. Values, strings, enum literals and cursor indices are checked either
+   * way, so bad input still throws before a byte is written.
+   */
+  checked?: boolean;
+  /** Build accessor classes from closures instead of `new Function` (same behaviour, slower). */
+  jitless?: boolean;
+}
+
+/** A generated accessor class, as users see it. */
+export interface AccessorClass {
+  /** The struct's name. */
+  readonly name: string;
+  /** The generated source (kept for jitless classes too). */
+  readonly source: string;
+}
+
+/** Counters of an arena, as a plain snapshot. */
+export interface ArenaStats {
+  /** Bytes of all chunks. */
+  capacity: number;
+  /** Bytes consumed since the last reset, padding and skipped chunk tails included. */
+  used: number;
+  /** Largest `used` ever seen. */
+  highWater: number;
+  /** Allocations since the last reset. */
+  allocations: number;
+  /** Allocations since the arena was made. */
+  totalAllocations: number;
+  /** Chunks added because the arena was full, since it was made. */
+  overflows: number;
+  /** Number of resets. */
+  resets: number;
+  /** Current generation (bumped by every reset and release). */
+  generation: number;
+}
+
+/** A stack-like scope of an arena: releasing it frees what was allocated since it was opened. */
+export interface ArenaScope extends Disposable {
+  /** The mark the scope releases to. */
+  readonly mark: number;
+  /** Frees every allocation since the scope opened (once; later calls do nothing). */
+  release(): void;
+}
+
+function positiveInt(name: string, v: unknown): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 1 || v > 0x7fff_fff0) {
+    throw new RangeError(
+      `Cannot create Arena: option "${name}" must be a positive integer, got ${show(v)}`,
+    );
+  }
+  return v;
+}
+
+// A random base keeps ids of arenas in different processes apart; the counter, within one.
+let arenaIds = (Math.random() * 0x1_0000_0000) >>> 0;
+/** A new arena id. */
+export function nextArenaId(): number {
+  arenaIds = (arenaIds + 1) >>> 0;
+  return arenaIds;
+}
+
+/** Arena options, checked, with their defaults applied. */
+export interface ParsedArenaOptions {
+  readonly bytes: number;
+  readonly overflow: Overflow;
+  readonly shared: boolean;
+  readonly chunkBytes: number;
+  readonly maxBytes: number;
+}
+
+/** Checks `options` and applies the defaults; throws a `RangeError` naming a bad option. */
+export function parseArenaOptions(options: ArenaOptions): ParsedArenaOptions {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`Cannot create Arena: expected an options object like { bytes: 65536 }`);
+  }
+  const bytes = roundUp16(positiveInt("bytes", options.bytes));
+  const overflow = options.overflow ?? "throw";
+  if (overflow !== "throw" && overflow !== "grow" && overflow !== "pool") {
+    throw new RangeError(
+      `Cannot create Arena: option "overflow" must be "throw", "grow" or "pool", got ${
+        show(overflow)
+      }`,
+    );
+  }
+  const shared = options.shared === true;
+  if (shared && typeof SharedArrayBuffer === "undefined") {
+    throw new TypeError("Cannot create a shared Arena: SharedArrayBuffer is not available here");
+  }
+  const chunkBytes = roundUp16(positiveInt("chunkBytes", options.chunkBytes ?? bytes));
+  const maxBytes = options.maxBytes ?? Infinity;
+  if (typeof maxBytes !== "number" || !(maxBytes >= bytes)) {
+    throw new RangeError(
+      `Cannot create Arena: option "maxBytes" must be at least "bytes" (${bytes}), got ${
+        show(maxBytes)
+      }`,
+    );
+  }
+  return { bytes, overflow, shared, chunkBytes, maxBytes };
+}

@@ -1,0 +1,167 @@
+/**
+ * The bump allocator under an arena: a chain of chunks, the current chunk and its top, and the
+ * counters. Addresses are arena-wide (`chunk.start + offset`), so a mark is one number.
+ *
+ * @module
+ */
+import { type Mem, memOf } from "../values/codec.ts";
+import { ArenaFullError } from "../errors.ts";
+import type { Pool } from "./pool.ts";
+import type { Overflow } from "./arena_options.ts";
+
+/** Rounds a byte count up to 16, the alignment of every chunk. */
+export const roundUp16 = (n: number): number => Math.ceil(n / 16) * 16;
+
+/** How big chunks are and where extra ones come from. */
+export interface ChunkPolicy {
+  readonly shared: boolean;
+  readonly overflow: Overflow;
+  readonly chunkBytes: number;
+  readonly maxBytes: number;
+  readonly pool: Pool<ArrayBuffer | SharedArrayBuffer> | undefined;
+}
+
+/** One chunk of an arena as a snapshot records it. */
+export interface ChunkExtent {
+  readonly start: number;
+  readonly size: number;
+}
+
+/** The chunk chain of one arena. */
+export class Chunks {
+  readonly policy: ChunkPolicy;
+  list: Mem[];
+  /** Index of the current chunk in `list`. */
+  ci = 0;
+  /** The current chunk. */
+  mem: Mem;
+  /** Offset of the first free byte in the current chunk. */
+  top = 0;
+  allocs = 0;
+  totalAllocs = 0;
+  highWater = 0;
+  overflows = 0;
+
+  constructor(firstBytes: number, policy: ChunkPolicy) {
+    this.policy = policy;
+    this.mem = memOf(this.buffer(firstBytes), 0);
+    this.list = [this.mem];
+  }
+
+  buffer(bytes: number): ArrayBuffer | SharedArrayBuffer {
+    return this.policy.shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+  }
+
+  /** The arena address of the top. */
+  get mark(): number {
+    return this.mem.start + this.top;
+  }
+
+  /** Bytes of all chunks. */
+  get capacity(): number {
+    const last = this.list[this.list.length - 1];
+    return last.start + last.size;
+  }
+
+  /** Offset of `size` bytes aligned to `align` in `this.mem`, or -1 when `soft` and full. */
+  bump(size: number, align: number, soft: boolean): number {
+    let m = this.mem;
+    let o = (this.top + align - 1) & -align;
+    if (o + size > m.size) {
+      if (!this.next(size, align, soft)) return -1;
+      m = this.mem;
+      o = 0;
+    }
+    this.top = o + size;
+    this.allocs++;
+    this.totalAllocs++;
+    const used = m.start + this.top;
+    if (used > this.highWater) this.highWater = used;
+    return o;
+  }
+
+  next(size: number, align: number, soft: boolean): boolean {
+    const p = this.policy;
+    const next = this.list[this.ci + 1];
+    if (next !== undefined && next.size >= size) {
+      this.ci++;
+      this.mem = next;
+      this.top = 0;
+      return true;
+    }
+    const m = this.mem;
+    const left = Math.max(0, m.size - this.top);
+    if (p.overflow === "throw") {
+      if (soft) return false;
+      throw new ArenaFullError(size, left);
+    }
+    const bytes = Math.max(p.chunkBytes, roundUp16(size + align));
+    const start = m.start + m.size;
+    if (start + bytes > p.maxBytes) {
+      if (soft) return false;
+      throw new ArenaFullError(size, left);
+    }
+    // Chunks past the current one were freed by a reset or release; drop the too-small one.
+    this.drop(this.ci + 1);
+    this.list.push(memOf(this.take(bytes), start));
+    this.ci++;
+    this.mem = this.list[this.ci];
+    this.top = 0;
+    this.overflows++;
+    return true;
+  }
+
+  /** A buffer for a new chunk: from the pool when it has the pool's size. */
+  take(bytes: number): ArrayBuffer | SharedArrayBuffer {
+    const pool = this.policy.pool;
+    return pool !== undefined && bytes === this.policy.chunkBytes ? pool.get() : this.buffer(bytes);
+  }
+
+  /** Removes the chunks from index `from` on, handing pooled ones back. */
+  drop(from: number): void {
+    const gone = this.list.splice(from);
+    const pool = this.policy.pool;
+    if (pool === undefined) return;
+    for (const m of gone) if (m.size === this.policy.chunkBytes) pool.put(m.buffer);
+  }
+
+  /** Moves the top down to arena address `mark` (a reset is `rewind(0)`). */
+  rewind(mark: number): void {
+    let k = this.ci;
+    while (k > 0 && this.list[k].start > mark) k--;
+    this.ci = k;
+    this.mem = this.list[k];
+    this.top = mark - this.mem.start;
+  }
+
+  /**
+   * Lays the chunks out as `plan` says, keeping those that already match, and copies `data`
+   * into them: the last step of a restore, after everything was validated.
+   */
+  replace(plan: readonly ChunkExtent[], data: readonly Uint8Array[], allocs: number): void {
+    let reuse = this.matching(plan);
+    if (reuse < plan.length) {
+      this.drop(reuse);
+      for (; reuse < plan.length; reuse++) {
+        this.list.push(memOf(this.take(plan[reuse].size), plan[reuse].start));
+      }
+    }
+    for (let i = 0; i < plan.length; i++) this.list[i].u8.set(data[i]);
+    const k = plan.length - 1;
+    this.ci = k;
+    this.mem = this.list[k];
+    this.top = data[k].length;
+    this.allocs = allocs;
+    if (this.mark > this.highWater) this.highWater = this.mark;
+  }
+
+  /** How many leading chunks of `plan` this chain already has, at the same place and size. */
+  matching(plan: readonly ChunkExtent[]): number {
+    let reuse = 1;
+    while (
+      reuse < plan.length && this.list[reuse] !== undefined &&
+      this.list[reuse].start === plan[reuse].start && this.list[reuse].size === plan[reuse].size
+    ) reuse++;
+    return reuse;
+  }
+}

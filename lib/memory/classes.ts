@@ -1,0 +1,58 @@
+/**
+ * The accessor classes one arena has made, by schema: what `alloc` looks up on every call, and
+ * what a snapshot lists as the layouts the arena holds.
+ *
+ * @module
+ */
+import { layoutOf } from "../../schemas/layout.ts";
+import type { StructSchema } from "../../schemas/types.ts";
+import { type ViewClass, viewClass } from "../codegen/compile.ts";
+import type { ClassPlan } from "../codegen/plan.ts";
+
+/** An arena's accessor classes, one per struct schema. */
+export class ArenaClasses {
+  readonly checked: boolean;
+  readonly jitless: boolean;
+  #classes = new Map<StructSchema, ViewClass>();
+  #lastSchema: StructSchema | undefined = undefined;
+  #lastClass: ViewClass | undefined = undefined;
+
+  constructor(checked: boolean, jitless: boolean) {
+    this.checked = checked;
+    this.jitless = jitless;
+  }
+
+  /** The class of `schema` in its own layout mode, made on first use. */
+  of(schema: StructSchema): ViewClass {
+    // Frame loops allocate one schema many times in a row: skip the map for a repeat.
+    if (schema === this.#lastSchema) return this.#lastClass!;
+    let C = this.#classes.get(schema);
+    if (C === undefined) {
+      const layout = layoutOf(schema);
+      C = viewClass(
+        { schema, mode: layout.mode, baseAlign: layout.align, checked: this.checked },
+        this.jitless,
+      );
+      this.#classes.set(schema, C);
+    }
+    this.#lastSchema = schema;
+    this.#lastClass = C;
+    return C;
+  }
+
+  /**
+   * A class for records laid out as `plan` says. A nested view keeps the mode it inherited (a
+   * struct inside a packed one is packed), which the schema alone does not tell.
+   */
+  like(plan: ClassPlan): ViewClass {
+    const schema = plan.key.schema as StructSchema;
+    const mode = plan.key.mode;
+    if (mode === layoutOf(schema).mode) return this.of(schema);
+    return viewClass({ schema, mode, baseAlign: plan.align, checked: this.checked }, this.jitless);
+  }
+
+  /** The schemas this arena has made classes for. */
+  schemas(): IterableIterator<StructSchema> {
+    return this.#classes.keys();
+  }
+}

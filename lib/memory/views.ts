@@ -1,0 +1,54 @@
+/**
+ * Where a view's bytes are: its buffer and byte offset, for handing a record to FFI, WebGPU or a
+ * worker without a copy.
+ *
+ * @module
+ */
+import type { ViewInternals } from "../codegen/runtime.ts";
+import { show } from "../_text.ts";
+
+function internals(view: unknown, what: string): ViewInternals {
+  if (typeof view !== "object" || view === null || !("$m" in view)) {
+    throw new TypeError(`Cannot take the ${what} of ${show(view)}: expected an arenakit view`);
+  }
+  return view as ViewInternals;
+}
+
+/**
+ * The buffer a view's bytes live in (an arena chunk or a table's storage), for handing them to
+ * FFI, WebGPU or a worker.
+ *
+ * Lifetimes: the buffer outlives the view; after a reset its bytes belong to new allocations.
+ *
+ * @example Read a field with a DataView
+ * ```ts
+ * import { Arena, bufferOf, layoutOf, offsetOf, t } from "@arenakit/core";
+ * import assert from "node:assert/strict";
+ * const P = t.struct({ id: t.u32(), life: t.f32() });
+ * const arena = new Arena({ bytes: 64 });
+ * const p = arena.alloc(P, { life: 1.5 });
+ * const life = layoutOf(P).fields[1].offset;
+ * assert.equal(new DataView(bufferOf(p)).getFloat32(offsetOf(p) + life, true), 1.5);
+ * ```
+ */
+export function bufferOf(view: object): ArrayBuffer | SharedArrayBuffer {
+  return internals(view, "buffer").$m.buffer;
+}
+
+/**
+ * The byte offset of a view's record in {@linkcode bufferOf}`(view)`; field `f` is at
+ * `offsetOf(view) + layoutOf(S).fields[f].offset`.
+ *
+ * @example Where a record starts
+ * ```ts
+ * import { Arena, offsetOf, t } from "@arenakit/core";
+ * import assert from "node:assert/strict";
+ * const arena = new Arena({ bytes: 64 });
+ * const P = t.struct({ v: t.f64() });
+ * arena.alloc(P);
+ * assert.equal(offsetOf(arena.alloc(P)), 8);
+ * ```
+ */
+export function offsetOf(view: object): number {
+  return internals(view, "offset").$o;
+}
