@@ -36,7 +36,6 @@ export {
   type HintType,
   type MetaSource,
   type SchemaFor,
-  toZod,
-  type Validator,
   type ZodLike,
-} from "./lib/interop/zod.ts";
+} from "./lib/interop/from_zod.ts";
+export { toZod, type Validator } from "./lib/interop/to_zod.ts";

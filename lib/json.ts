@@ -6,7 +6,7 @@
  * @module
  */
 import type { Infer, Schema } from "../schemas/types.ts";
-import { validate } from "./values/codec.ts";
+import { validate } from "./values/check.ts";
 import { FieldTypeError } from "./errors.ts";
 import { VEC_KEYS } from "./_text.ts";
 

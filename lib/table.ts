@@ -6,7 +6,8 @@
  */
 import { layoutOf } from "../schemas/layout.ts";
 import type { DeepPartial, Infer, StructSchema, ViewOf } from "../schemas/types.ts";
-import { type Mem, memOf, validate } from "./values/codec.ts";
+import { type Mem, memOf } from "./values/codec.ts";
+import { validate } from "./values/check.ts";
 import { type ArenaLike, type ArenaState, refResolvers } from "./codegen/runtime.ts";
 import { soaViewClass, tableLoops, type ViewClass, viewClass } from "./codegen/compile.ts";
 import type { SoaMem, SoaPlan, SoaViewClass } from "./codegen/soa_plan.ts";

@@ -11,7 +11,7 @@ import {
   type SoaPlan,
   type SoaViewClass,
 } from "./soa_plan.ts";
-import { isValid } from "../values/codec.ts";
+import { isValid } from "../values/check.ts";
 import { recordMethods } from "./jitless_view.ts";
 
 type SoaView = {

@@ -7,15 +7,8 @@
  */
 import { type ArenaLike, helpers, type ViewInternals } from "./runtime.ts";
 import { type ClassPlan, type FieldPlan, SCALAR_HOW } from "./plan.ts";
-import {
-  isValid,
-  type Mem,
-  readScalar,
-  readValue,
-  scalarProblem,
-  writeScalar,
-  writeValue,
-} from "../values/codec.ts";
+import { isValid, scalarProblem } from "../values/check.ts";
+import { type Mem, readScalar, readValue, writeScalar, writeValue } from "../values/codec.ts";
 import type { Schema } from "../../schemas/types.ts";
 import type { ViewClass } from "./compile.ts";
 

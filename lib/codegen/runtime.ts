@@ -6,18 +6,14 @@
  */
 import type { LayoutMode, RefSchema, Schema, StructSchema } from "../../schemas/types.ts";
 import { layoutOf } from "../../schemas/layout.ts";
+import { badScalar, isValid, scalarFits, scalarProblem, validate } from "../values/check.ts";
 import {
-  badScalar,
   elementStride,
-  isValid,
   join,
   type Mem,
   readScalar,
   readString,
   readValue,
-  scalarFits,
-  scalarProblem,
-  validate,
   writeString,
   writeValue,
 } from "../values/codec.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import type { DeepPartial, Infer, StructSchema, ViewOf } from "../../schemas/types.ts";
-import { validate } from "../values/codec.ts";
+import { validate } from "../values/check.ts";
 import type { ArenaState, ViewInternals } from "../codegen/runtime.ts";
 import type { ViewClass } from "../codegen/compile.ts";
 import { SnapshotError } from "../errors.ts";

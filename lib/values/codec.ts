@@ -1,14 +1,14 @@
 /**
- * Value checks and byte codecs shared by generated classes, the jitless fallback, struct arrays
- * and validation, so every path accepts and rejects exactly the same values.
+ * Byte codecs shared by generated classes' slow paths, the jitless fallback, struct arrays and
+ * snapshots: reading and writing scalars, strings and whole values at an offset.
  *
  * @module
  */
-import { FieldRangeError, FieldTypeError } from "../errors.ts";
 import type { Layout } from "../../schemas/layout.ts";
 import { layoutOf, SCALAR_SIZE } from "../../schemas/layout.ts";
 import type { EnumSchema, LayoutMode, Schema } from "../../schemas/types.ts";
 import { join, VEC_KEYS } from "../_text.ts";
+import { badScalar } from "./check.ts";
 export { join };
 
 /** Typed arrays over one arena chunk, all starting at byte 0 of its buffer. */
@@ -54,135 +54,6 @@ export function memOf(buffer: ArrayBuffer | SharedArrayBuffer, start: number): M
 
 export { SCALAR_SIZE };
 
-/** Smallest and largest value of each integer kind read back as a number. */
-export const INT_RANGE: Readonly<Record<string, readonly [number, number]>> = {
-  i8: [-128, 127],
-  u8: [0, 255],
-  i16: [-32768, 32767],
-  u16: [0, 65535],
-  i32: [-2147483648, 2147483647],
-  u32: [0, 4294967295],
-};
-const BIG_RANGE: Readonly<Record<string, readonly [bigint, bigint]>> = {
-  i64: [-(1n << 63n), (1n << 63n) - 1n],
-  u64: [0n, (1n << 64n) - 1n],
-};
-
-/** Largest finite f32. */
-export const F32_MAX = 3.4028234663852886e38;
-
-/**
- * Tells whether a scalar fits its kind, without allocating (the hot-path twin of
- * {@linkcode scalarProblem}, which builds the error).
- */
-export function scalarFits(schema: Schema, value: unknown): boolean {
-  switch (schema.kind) {
-    case "i8":
-    case "u8":
-    case "i16":
-    case "u16":
-    case "i32":
-    case "u32": {
-      const r = INT_RANGE[schema.kind];
-      return typeof value === "number" && Number.isInteger(value) && value >= r[0] &&
-        value <= r[1];
-    }
-    case "f32":
-      return typeof value === "number" &&
-        !(Math.abs(Math.fround(value)) === Infinity && Math.abs(value) !== Infinity);
-    case "f64":
-      return typeof value === "number";
-    case "i64":
-    case "u64": {
-      const r = BIG_RANGE[schema.kind];
-      return typeof value === "bigint" && value >= r[0] && value <= r[1];
-    }
-    case "bool":
-      return typeof value === "boolean";
-    case "enum":
-      return typeof value === "string" && enumIndex(schema).has(value);
-    case "string":
-      return typeof value === "string" && utf8Length(value) <= schema.maxBytes &&
-        isWellFormed(value) && !value.includes("\0");
-    case "ref":
-      return value === null ||
-        (typeof value === "number" && Number.isSafeInteger(value) && value >= 1);
-    default:
-      return false;
-  }
-}
-
-/**
- * Checks a scalar against its kind. Returns undefined when it fits, else the error to throw
- * (a FieldTypeError for the wrong JS type, a FieldRangeError for a value the type cannot hold).
- */
-export function scalarProblem(
-  schema: Schema,
-  value: unknown,
-  path: string,
-): FieldTypeError | FieldRangeError | undefined {
-  if (scalarFits(schema, value)) return undefined;
-  const kind = schema.kind;
-  switch (kind) {
-    case "i8":
-    case "u8":
-    case "i16":
-    case "u16":
-    case "i32":
-    case "u32": {
-      const [lo, hi] = INT_RANGE[kind];
-      const expected = `an integer from ${lo} to ${hi}`;
-      return typeof value !== "number"
-        ? new FieldTypeError(path, value, expected)
-        : new FieldRangeError(path, value, expected);
-    }
-    case "f32":
-      return typeof value !== "number"
-        ? new FieldTypeError(path, value, "a number")
-        : new FieldRangeError(path, value, `a number within ±${F32_MAX} (f32)`);
-    case "f64":
-      return new FieldTypeError(path, value, "a number");
-    case "i64":
-    case "u64": {
-      const [lo, hi] = BIG_RANGE[kind];
-      const expected = `a bigint from ${lo} to ${hi}`;
-      return typeof value !== "bigint"
-        ? new FieldTypeError(path, value, expected)
-        : new FieldRangeError(path, value, expected);
-    }
-    case "bool":
-      return new FieldTypeError(path, value, "a boolean");
-    case "enum": {
-      // Long enums would make unreadable messages: name the first few and the count.
-      const shown = schema.values.slice(0, 8).map((v) => JSON.stringify(v)).join(", ");
-      const expected = schema.values.length <= 8
-        ? `one of ${shown}`
-        : `one of ${shown}, … (${schema.values.length} literals)`;
-      return typeof value !== "string"
-        ? new FieldTypeError(path, value, expected)
-        : new FieldRangeError(path, value, expected);
-    }
-    case "string": {
-      const expected = `a string of at most ${schema.maxBytes} UTF-8 bytes without U+0000`;
-      return typeof value !== "string"
-        ? new FieldTypeError(path, value, expected)
-        : new FieldRangeError(path, value, expected);
-    }
-    case "ref":
-      return typeof value !== "number"
-        ? new FieldTypeError(path, value, "an id or null")
-        : new FieldRangeError(path, value, "an id (a positive integer) or null");
-    default:
-      return new FieldTypeError(path, value, `a ${kind}`);
-  }
-}
-
-/** Throws the FieldTypeError/FieldRangeError for a scalar that does not fit. */
-export function badScalar(schema: Schema, value: unknown, path: string): never {
-  throw scalarProblem(schema, value, path) ??
-    new FieldTypeError(path, value, `a valid ${schema.kind}`);
-}
-
 const enumMaps = new WeakMap<EnumSchema, Map<string, number>>();
 /** Literal → index map of an enum, built once. */
 export function enumIndex(schema: EnumSchema): Map<string, number> {
@@ -194,7 +65,7 @@ export function enumIndex(schema: EnumSchema): Map<string, number> {
   return m;
 }
 
-function isWellFormed(s: string): boolean {
+export function isWellFormed(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c >= 0xd800 && c <= 0xdbff) {
@@ -342,160 +213,6 @@ export function writeScalar(schema: Schema, m: Mem, o: number, v: unknown): void
     default:
       throw new TypeError(`Cannot write a ${schema.kind} as a scalar`);
   }
-}
-
-/** True for kinds stored as one scalar. */
-export function isScalar(schema: Schema): boolean {
-  return schema.kind in SCALAR_SIZE || schema.kind === "enum" || schema.kind === "string";
-}
-
-const VEC_ELEMENT: Readonly<Record<string, Schema>> = {
-  f32: Object.freeze({ kind: "f32" }) as Schema,
-  i32: Object.freeze({ kind: "i32" }) as Schema,
-  u32: Object.freeze({ kind: "u32" }) as Schema,
-};
-
-const fieldNameCache = new WeakMap<object, readonly string[]>();
-/** The field names of a struct, cached (Object.keys allocates on every call). */
-export function fieldNames(schema: { readonly fields: object }): readonly string[] {
-  let names = fieldNameCache.get(schema);
-  if (!names) fieldNameCache.set(schema, names = Object.keys(schema.fields));
-  return names;
-}
-
-function countKeys(value: object): number {
-  let n = 0;
-  for (const _ in value) n++;
-  return n;
-}
-
-/**
- * Tells whether `value` passes {@linkcode validate}, without building paths or errors, so the
- * checked hot paths allocate nothing for good input. When it says no, callers run `validate`
- * to throw the precise error (and go on if that finds nothing, e.g. keys set to undefined).
- */
-export function isValid(schema: Schema, value: unknown, partial: boolean): boolean {
-  switch (schema.kind) {
-    case "struct": {
-      if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-      const names = fieldNames(schema);
-      let present = 0;
-      for (let i = 0; i < names.length; i++) {
-        const v = (value as Record<string, unknown>)[names[i]];
-        if (v === undefined) {
-          if (partial) continue;
-          return false;
-        }
-        present++;
-        if (!isValid(schema.fields[names[i]], v, partial)) return false;
-      }
-      return countKeys(value) === present;
-    }
-    case "vec": {
-      if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-      const elem = VEC_ELEMENT[schema.element];
-      let present = 0;
-      for (let i = 0; i < schema.length; i++) {
-        const v = (value as Record<string, unknown>)[VEC_KEYS[i]];
-        if (v === undefined) {
-          if (partial) continue;
-          return false;
-        }
-        present++;
-        if (!scalarFits(elem, v)) return false;
-      }
-      return countKeys(value) === present;
-    }
-    case "mat":
-    case "array": {
-      const n = schema.kind === "mat" ? schema.cols * schema.rows : schema.length;
-      const elem = schema.kind === "mat" ? VEC_ELEMENT.f32 : schema.element;
-      if (!isArrayLike(value) || value.length !== n) return false;
-      for (let i = 0; i < n; i++) if (!isValid(elem, value[i], partial)) return false;
-      return true;
-    }
-    default:
-      return scalarFits(schema, value);
-  }
-}
-
-/**
- * Checks a whole value against a schema, recursively, before anything is written. `partial`
- * allows missing struct fields (an init or an update); unknown fields are always refused.
- */
-export function validate(schema: Schema, value: unknown, path: string, partial: boolean): void {
-  switch (schema.kind) {
-    case "struct": {
-      if (typeof value !== "object" || value === null || Array.isArray(value)) {
-        throw new FieldTypeError(path || schema.name, value, `an object for struct ${schema.name}`);
-      }
-      for (const key in value) {
-        if (!Object.hasOwn(schema.fields, key)) {
-          throw new FieldTypeError(
-            join(path, key),
-            (value as Record<string, unknown>)[key],
-            `no such field: ${schema.name} has ${Object.keys(schema.fields).join(", ")}`,
-          );
-        }
-      }
-      for (const key of Object.keys(schema.fields)) {
-        const v = (value as Record<string, unknown>)[key];
-        if (v === undefined) {
-          if (partial) continue;
-          throw new FieldTypeError(join(path, key), v, `a value (the field is required)`);
-        }
-        validate(schema.fields[key], v, join(path, key), partial);
-      }
-      return;
-    }
-    case "vec": {
-      const keys = VEC_KEYS.slice(0, schema.length);
-      if (typeof value !== "object" || value === null || Array.isArray(value)) {
-        throw new FieldTypeError(path, value, `an object { ${keys.join(", ")} }`);
-      }
-      for (const key in value) {
-        if (!(keys as readonly string[]).includes(key)) {
-          throw new FieldTypeError(
-            join(path, key),
-            (value as Record<string, unknown>)[key],
-            `no such component: use ${keys.join(", ")}`,
-          );
-        }
-      }
-      const elem = { kind: schema.element } as Schema;
-      for (const key of keys) {
-        const v = (value as Record<string, unknown>)[key];
-        if (v === undefined) {
-          if (partial) continue;
-          throw new FieldTypeError(join(path, key), v, "a value (the component is required)");
-        }
-        const p = scalarProblem(elem, v, join(path, key));
-        if (p) throw p;
-      }
-      return;
-    }
-    case "mat":
-    case "array": {
-      const n = schema.kind === "mat" ? schema.cols * schema.rows : schema.length;
-      const elem = schema.kind === "mat" ? ({ kind: "f32" } as Schema) : schema.element;
-      if (!isArrayLike(value)) {
-        throw new FieldTypeError(path, value, `an array of ${n} elements`);
-      }
-      if (value.length !== n) {
-        throw new FieldRangeError(path, value, `an array of ${n} elements`);
-      }
-      for (let i = 0; i < n; i++) validate(elem, value[i], `${path}[${i}]`, partial);
-      return;
-    }
-    default: {
-      const p = scalarProblem(schema, value, path);
-      if (p) throw p;
-    }
-  }
-}
-
-function isArrayLike(v: unknown): v is ArrayLike<unknown> {
-  return Array.isArray(v) || ArrayBuffer.isView(v) && !(v instanceof DataView);
 }
 
 /**

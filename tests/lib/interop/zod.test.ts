@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { z } from "zod";
 import { Arena } from "../../../lib/memory/arena.ts";
-import { validate } from "../../../lib/values/codec.ts";
+import { validate } from "../../../lib/values/check.ts";
 import { FieldRangeError, SchemaError } from "../../../lib/errors.ts";
 import { fromZod, toZod } from "../../../zod.ts";
 import { layoutOf } from "../../../schemas/layout.ts";

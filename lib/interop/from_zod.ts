@@ -1,7 +1,6 @@
 /**
- * zod v4 interop: {@linkcode fromZod} compiles a zod schema into an arenakit schema with a fixed
- * layout, {@linkcode toZod} turns an arenakit schema into a zod schema that accepts exactly what
- * checked mode accepts. Kept out of `mod.ts` so core users never load zod.
+ * zod v4 to arenakit: {@linkcode fromZod} compiles a zod schema into an arenakit schema with a
+ * fixed layout. Kept out of `mod.ts` so core users never load zod.
  *
  * @module
  */
@@ -13,7 +12,6 @@ import type {
   BigIntSchema,
   BoolSchema,
   EnumSchema,
-  Infer,
   LayoutMode,
   NumberKind,
   NumberSchema,
@@ -21,7 +19,6 @@ import type {
   StringSchema,
   StructSchema,
 } from "../../schemas/types.ts";
-import { INT_RANGE, scalarProblem } from "../values/codec.ts";
 import { SchemaError } from "../errors.ts";
 import { join, VEC_KEYS } from "../_text.ts";
 
@@ -465,128 +462,4 @@ export function fromZod<Z extends ZodLike>(
     stack: new Set(),
   };
   return convert(schema, "", ctx) as SchemaFor<Z["_zod"]["output"]>;
-}
-
-/**
- * A zod schema for values of type `T`, as {@linkcode toZod} returns it. At run time it is a real
- * zod schema (compose it in `z.object()`, call any zod method); this interface names only what
- * arenakit promises, so the package's types do not depend on zod's.
- */
-export interface Validator<T> {
-  /** zod's internals; `z.infer<typeof v>` reads `output`. */
-  readonly _zod: { readonly output: T; readonly input: T };
-  /** Returns the value when valid, else throws zod's `ZodError`. */
-  parse(value: unknown): T;
-  /** Tells whether the value is valid, without throwing. */
-  safeParse(
-    value: unknown,
-  ): { success: true; data: T; error?: undefined } | {
-    success: false;
-    data?: undefined;
-    error: Error;
-  };
-}
-
-// The smallest magnitude that Math.fround rounds to Infinity: halfway from the largest f32 to
-// 2^128, where round-to-even goes up.
-const F32_LIMIT = 2 ** 128 - 2 ** 103;
-
-function nonFinite(): z.ZodType<number> {
-  return z.union([z.nan(), z.literal([Infinity, -Infinity])]) as unknown as z.ZodType<number>;
-}
-
-const built = new WeakMap<Schema, z.ZodType>();
-
-function build(schema: Schema): z.ZodType {
-  let out = built.get(schema);
-  if (out !== undefined) return out;
-  out = buildUncached(schema);
-  built.set(schema, out);
-  return out;
-}
-
-function buildUncached(schema: Schema): z.ZodType {
-  switch (schema.kind) {
-    case "i8":
-    case "u8":
-    case "i16":
-    case "u16":
-    case "i32":
-    case "u32": {
-      const [lo, hi] = INT_RANGE[schema.kind];
-      return z.int().min(lo).max(hi);
-    }
-    case "f32":
-      // Like t.f32(): any number whose f32 rounding is finite, plus NaN and ±Infinity.
-      return z.union([z.number().gt(-F32_LIMIT).lt(F32_LIMIT), nonFinite()]);
-    case "f64":
-      return z.union([z.number(), nonFinite()]);
-    case "i64":
-      return z.int64();
-    case "u64":
-      return z.uint64();
-    case "bool":
-      return z.boolean();
-    case "enum":
-      return z.enum(schema.values as unknown as [string, ...string[]]);
-    case "string": {
-      const s = schema;
-      // .max() in UTF-16 units is implied by the byte limit, and cheap to check first.
-      return z.string().max(s.maxBytes).refine((v) => scalarProblem(s, v, "") === undefined, {
-        message: `Expected at most ${s.maxBytes} UTF-8 bytes, without U+0000 or lone surrogates`,
-        abort: true,
-      });
-    }
-    case "ref":
-      return z.int().min(1).nullable();
-    case "vec": {
-      const el = build({ kind: schema.element } as Schema);
-      const shape: Record<string, z.ZodType> = {};
-      for (const k of VEC_KEYS.slice(0, schema.length)) shape[k] = el;
-      return z.strictObject(shape);
-    }
-    case "mat":
-      return z.array(build(t.f32())).length(schema.cols * schema.rows);
-    case "array":
-      return z.array(build(schema.element)).length(schema.length);
-    case "struct": {
-      const shape: Record<string, z.ZodType> = {};
-      for (const k of Object.keys(schema.fields)) shape[k] = build(schema.fields[k]);
-      return z.strictObject(shape);
-    }
-    default:
-      throw new SchemaError(
-        "",
-        `unknown schema kind ${JSON.stringify(String((schema as Schema).kind))}`,
-      );
-  }
-}
-
-/**
- * A zod schema that accepts exactly the complete plain values checked mode accepts for
- * `schema` (`alloc(S, init)` with every field given): integers in range for their width, f32
- * values whose rounding is finite (and NaN, ±Infinity), bigints in the i64/u64 range, the enum's
- * literals, strings within their UTF-8 byte capacity without U+0000 or lone surrogates, arrays of
- * the exact length, and objects with exactly the struct's keys.
- *
- * It validates the plain (JSON-like, bigints as bigints) form: arrays must be arrays, whereas
- * `alloc` and `set()` also take typed arrays. The result is cached per schema.
- *
- * @example Validate input before storing it
- * ```ts
- * import { t } from "@arenakit/core";
- * import { toZod } from "@arenakit/core/zod";
- * import assert from "node:assert/strict";
- * const P = t.struct({ hp: t.u8(), name: t.string(4) });
- * const P$ = toZod(P);
- * assert.equal(P$.safeParse({ hp: 255, name: "ab" }).success, true);
- * assert.equal(P$.safeParse({ hp: 256, name: "ab" }).success, false);
- * assert.equal(P$.safeParse({ hp: 1, name: "ééé" }).success, false); // 6 UTF-8 bytes
- * ```
- */
-export function toZod<S extends Schema>(schema: S): Validator<Infer<S>> {
-  if (!t.isSchema(schema)) {
-    throw new SchemaError("", "toZod() needs an arenakit schema (t.f32(), t.struct(...), ...)");
-  }
-  return build(schema) as unknown as Validator<Infer<S>>;
 }
