@@ -18,6 +18,11 @@
  * Values are fractional on purpose (V8 keeps small integers as Smis, which flatters plain
  * objects), and colors are above 2³¹ like real RGBA values.
  *
+ * Why the cases repeat themselves: each variant is written out by hand, loop and all, so that it
+ * keeps its own JIT type feedback. A shared helper called by every variant would turn its call
+ * sites polymorphic and time the helper instead of the storage being compared. Shared harness
+ * code (runner, GC counting, charts, statistics) lives once in `bench/_*.ts`.
+ *
  * @module
  */
 

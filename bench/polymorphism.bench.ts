@@ -13,6 +13,11 @@
  * Run alone: `deno run -A --v8-flags=--expose-gc bench/polymorphism.bench.ts` or
  * `npx bun bench/polymorphism.bench.ts`.
  *
+ * Why the cases repeat themselves: each variant is written out by hand, loop and all, so that it
+ * keeps its own JIT type feedback. A shared helper called by every variant would turn its call
+ * sites polymorphic and time the helper instead of the storage being compared. Shared harness
+ * code (runner, GC counting, charts, statistics) lives once in `bench/_*.ts`.
+ *
  * @module
  */
 

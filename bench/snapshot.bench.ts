@@ -7,6 +7,11 @@
  *
  * Run alone: `deno run -A bench/snapshot.bench.ts` or `npx bun bench/snapshot.bench.ts`.
  *
+ * Why the cases repeat themselves: each variant is written out by hand, loop and all, so that it
+ * keeps its own JIT type feedback. A shared helper called by every variant would turn its call
+ * sites polymorphic and time the helper instead of the storage being compared. Shared harness
+ * code (runner, GC counting, charts, statistics) lives once in `bench/_*.ts`.
+ *
  * @module
  */
 import { bench, do_not_optimize, group, summary } from "mitata";

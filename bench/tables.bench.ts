@@ -9,6 +9,11 @@
  *
  * Run alone: `npx deno run -A bench/tables.bench.ts` or `npx bun bench/tables.bench.ts`.
  *
+ * Why the cases repeat themselves: each variant is written out by hand, loop and all, so that it
+ * keeps its own JIT type feedback. A shared helper called by every variant would turn its call
+ * sites polymorphic and time the helper instead of the storage being compared. Shared harness
+ * code (runner, GC counting, charts, statistics) lives once in `bench/_*.ts`.
+ *
  * @module
  */
 

@@ -38,7 +38,7 @@ export interface FrameStats {
  *
  * Lifetimes: views allocated in frame k stay valid during frames k … k + frames − 1 and become
  * stale when frame k + frames begins (its arena is reset). In checked mode a view kept longer
- * throws {@linkcode StaleViewError}; copy what must live on with {@linkcode FrameArenas.promote}.
+ * throws {@linkcode StaleViewError}; copy what must live on with {@linkcode Arena.copy}.
  *
  * @example Interpolate between last frame and this one
  * ```ts
@@ -156,6 +156,8 @@ export class FrameArenas {
    * Copies a view into a longer-lived arena (the explicit escape from the frame ring) and
    * returns the copy.
    *
+   * @deprecated Use `arena.copy(view)`: the one name for copying a record into an arena.
+   *
    * @example Keep the winner of a frame
    * ```ts
    * import { Arena, FrameArenas, t } from "@arenakit/core";
@@ -182,6 +184,8 @@ export class FrameArenas {
 /**
  * Copies a view's record into `arena` and returns the copy: the explicit escape of a value from
  * a frame (or any arena) into a longer-lived one. Same as `arena.copy(view)`.
+ *
+ * @deprecated Use `arena.copy(view)`: the one name for copying a record into an arena.
  *
  * Lifetimes: the copy lives as long as `arena`'s memory; the original is unaffected.
  *

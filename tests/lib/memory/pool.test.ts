@@ -25,7 +25,7 @@ function itemPool(maxSize?: number): { pool: Pool<Item>; created: () => number }
 }
 
 function sizes<T extends NonNullable<unknown>>(pool: Pool<T>): [number, number] {
-  const s = pool.stats;
+  const s = pool.stats();
   return [s.primarySize, s.victimSize];
 }
 
@@ -98,7 +98,7 @@ describe("new Pool()", () => {
   });
 
   it("starts empty with zero counters", () => {
-    assert.deepEqual(new Pool({ create: () => ({}) }).stats, {
+    assert.deepEqual(new Pool({ create: () => ({}) }).stats(), {
       hits: 0,
       primaryHits: 0,
       victimHits: 0,
@@ -122,8 +122,8 @@ describe("Pool.get()", () => {
     assert.equal(pool.get(), 42);
     assert.equal(i, 2);
     assert.equal(pool.get(), 3);
-    assert.equal(pool.stats.misses, 3);
-    assert.equal(pool.stats.hits, 1);
+    assert.equal(pool.stats().misses, 3);
+    assert.equal(pool.stats().hits, 1);
   });
 
   // Go's TestPool, without depending on the order within the primary cache.
@@ -146,10 +146,10 @@ describe("Pool.get()", () => {
     const fresh = { id: 100, dirty: false };
     pool.put(fresh);
     assert.equal(pool.get(), fresh);
-    assert.equal(pool.stats.primaryHits, 1);
+    assert.equal(pool.stats().primaryHits, 1);
     const rest = [pool.get(), pool.get()].map((x) => x.id).sort();
     assert.deepEqual(rest, [1, 2]);
-    assert.equal(pool.stats.victimHits, 2);
+    assert.equal(pool.stats().victimHits, 2);
   });
 
   it("counts primary and victim hits separately", () => {
@@ -160,7 +160,7 @@ describe("Pool.get()", () => {
     assert.equal(pool.get().id, 200);
     assert.equal(pool.get().id, 100);
     assert.equal(pool.get().id, 1);
-    const s = pool.stats;
+    const s = pool.stats();
     assert.deepEqual([s.primaryHits, s.victimHits, s.hits, s.misses], [1, 1, 2, 1]);
   });
 
@@ -171,7 +171,7 @@ describe("Pool.get()", () => {
         name: "TypeError",
         message: `Cannot get from Pool: option "create" returned ${bad}, which cannot be pooled`,
       });
-      assert.equal(pool.stats.misses, 1);
+      assert.equal(pool.stats().misses, 1);
     }
   });
 
@@ -204,7 +204,7 @@ describe("Pool.tryGet()", () => {
     const { pool, created } = itemPool();
     assert.equal(pool.tryGet(), undefined);
     assert.equal(created(), 0);
-    assert.deepEqual([pool.stats.hits, pool.stats.misses], [0, 0]);
+    assert.deepEqual([pool.stats().hits, pool.stats().misses], [0, 0]);
   });
 
   it("takes from the primary, then the victim cache", () => {
@@ -217,7 +217,7 @@ describe("Pool.tryGet()", () => {
     assert.equal(pool.tryGet(), a);
     assert.equal(pool.tryGet(), undefined);
     assert.equal(created(), 0);
-    assert.deepEqual([pool.stats.primaryHits, pool.stats.victimHits], [1, 1]);
+    assert.deepEqual([pool.stats().primaryHits, pool.stats().victimHits], [1, 1]);
   });
 });
 
@@ -246,7 +246,7 @@ describe("Pool.put()", () => {
     pool.put(undefined);
     pool.put(null);
     assert.equal(resets, 0);
-    assert.deepEqual(pool.stats, new Pool({ create: () => ({}) }).stats);
+    assert.deepEqual(pool.stats(), new Pool({ create: () => ({}) }).stats());
   });
 
   it("pools falsy values other than undefined and null", () => {
@@ -254,16 +254,16 @@ describe("Pool.put()", () => {
     pool.put(0);
     pool.put("");
     pool.put(false);
-    assert.equal(pool.stats.primarySize, 3);
+    assert.equal(pool.stats().primarySize, 3);
     assert.deepEqual(new Set([pool.get(), pool.get(), pool.get()]), new Set([0, "", false]));
-    assert.equal(pool.stats.misses, 0);
+    assert.equal(pool.stats().misses, 0);
   });
 
   it("drops puts beyond maxSize, counts them and does not reset them", () => {
     const { pool } = itemPool(2);
     const items = [1, 2, 3, 4].map((id) => ({ id, dirty: true }));
     for (const x of items) pool.put(x);
-    const s = pool.stats;
+    const s = pool.stats();
     assert.deepEqual([s.primarySize, s.puts, s.dropped], [2, 4, 2]);
     assert.deepEqual(items.map((x) => x.dirty), [false, false, true, true]);
     const kept = [pool.get().id, pool.get().id].sort();
@@ -275,7 +275,7 @@ describe("Pool.put()", () => {
     pool.put(pool.get());
     assert.equal(pool.get().id, 2);
     assert.equal(created(), 2);
-    assert.deepEqual([pool.stats.dropped, pool.stats.primarySize], [1, 0]);
+    assert.deepEqual([pool.stats().dropped, pool.stats().primarySize], [1, 0]);
   });
 
   it("caps the primary cache only, so the pool holds at most 2 * maxSize", () => {
@@ -284,7 +284,7 @@ describe("Pool.put()", () => {
     pool.cycle();
     for (let i = 0; i < 5; i++) pool.put({ id: 200 + i, dirty: false });
     assert.deepEqual(sizes(pool), [3, 3]);
-    assert.equal(pool.stats.dropped, 4);
+    assert.equal(pool.stats().dropped, 4);
   });
 
   it("does not pool an object whose reset throws", () => {
@@ -295,7 +295,7 @@ describe("Pool.put()", () => {
       },
     });
     assert.throws(() => pool.put({ id: 1, dirty: true }), { message: "cannot clean" });
-    assert.deepEqual([pool.stats.puts, pool.stats.primarySize], [0, 0]);
+    assert.deepEqual([pool.stats().puts, pool.stats().primarySize], [0, 0]);
     assert.equal(pool.tryGet(), undefined);
   });
 });
@@ -310,7 +310,7 @@ describe("Pool.cycle()", () => {
     assert.deepEqual(sizes(pool), [0, 1]);
     assert.equal(pool.get(), x);
     assert.equal(created(), 1);
-    assert.equal(pool.stats.victimHits, 1);
+    assert.equal(pool.stats().victimHits, 1);
   });
 
   it("drops objects not taken for two cycles, so get creates again", () => {
@@ -320,7 +320,7 @@ describe("Pool.cycle()", () => {
     pool.cycle();
     pool.cycle();
     assert.deepEqual(sizes(pool), [0, 0]);
-    assert.equal(pool.stats.dropped, 3);
+    assert.equal(pool.stats().dropped, 3);
     const y = pool.get();
     assert.equal(y.id, 4);
     assert.ok(!xs.includes(y));
@@ -335,7 +335,7 @@ describe("Pool.cycle()", () => {
       pool.cycle();
       assert.deepEqual(sizes(pool), [0, 0]);
       assert.equal(pool.tryGet(), undefined);
-      assert.equal(pool.stats.dropped, 1000 * (round + 1));
+      assert.equal(pool.stats().dropped, 1000 * (round + 1));
     }
   });
 
@@ -349,7 +349,11 @@ describe("Pool.cycle()", () => {
       assert.equal(y, x);
       pool.put(y);
     }
-    assert.deepEqual([pool.stats.misses, pool.stats.victimHits, pool.stats.dropped], [1, 10, 0]);
+    assert.deepEqual([pool.stats().misses, pool.stats().victimHits, pool.stats().dropped], [
+      1,
+      10,
+      0,
+    ]);
   });
 
   it("does nothing to an empty pool", () => {
@@ -357,7 +361,7 @@ describe("Pool.cycle()", () => {
     pool.cycle();
     pool.cycle();
     assert.deepEqual(sizes(pool), [0, 0]);
-    assert.equal(pool.stats.dropped, 0);
+    assert.equal(pool.stats().dropped, 0);
   });
 
   it("reaches a steady state where every get after the first frame is a hit", () => {
@@ -370,7 +374,7 @@ describe("Pool.cycle()", () => {
       held.length = 0;
       pool.cycle();
     }
-    const s = pool.stats;
+    const s = pool.stats();
     assert.equal(created(), n);
     assert.deepEqual([s.misses, s.hits, s.victimHits, s.dropped], [
       n,
@@ -392,19 +396,19 @@ describe("Pool.clear()", () => {
     pool.clear();
     assert.deepEqual(sizes(pool), [0, 0]);
     assert.equal(pool.tryGet(), undefined);
-    assert.deepEqual([pool.stats.puts, pool.stats.dropped], [3, 3]);
+    assert.deepEqual([pool.stats().puts, pool.stats().dropped], [3, 3]);
   });
 });
 
-describe("Pool.stats", () => {
+describe("Pool.stats()", () => {
   it("is a plain snapshot that later operations do not change", () => {
     const { pool } = itemPool();
-    const before: PoolStats = pool.stats;
+    const before: PoolStats = pool.stats();
     pool.put(pool.get());
     assert.equal(Object.getPrototypeOf(before), Object.prototype);
     assert.equal(before.misses, 0);
-    assert.equal(pool.stats.misses, 1);
-    assert.notEqual(pool.stats, pool.stats);
+    assert.equal(pool.stats().misses, 1);
+    assert.notEqual(pool.stats(), pool.stats());
   });
 });
 
@@ -420,7 +424,7 @@ describe("Pool", () => {
       assert.equal(v, 0);
       if (j % 1000 === 0) pool.cycle();
     }
-    assert.equal(pool.stats.misses, 0);
+    assert.equal(pool.stats().misses, 0);
   });
 
   it("never hands out an object twice under a random stress load", () => {
@@ -449,7 +453,7 @@ describe("Pool", () => {
         pool.cycle();
       }
     }
-    const s = pool.stats;
+    const s = pool.stats();
     assert.equal(s.misses, created());
     assert.equal(s.primarySize + s.victimSize, s.puts - s.hits - s.dropped);
     assert.ok(s.primarySize <= 50 && s.victimSize <= 50);
@@ -544,7 +548,7 @@ describe("Pool", () => {
                 pool.cycle();
                 break;
             }
-            assert.deepEqual(pool.stats, {
+            assert.deepEqual(pool.stats(), {
               hits: m.primaryHits + m.victimHits,
               ...m,
               primarySize: primary.size,
