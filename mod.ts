@@ -90,14 +90,14 @@ export {
   type FrameStats,
 } from "./lib/frame_arenas.ts";
 export { Pool, type PoolOptions, type PoolStats } from "./lib/pool.ts";
+export { Table } from "./lib/table/table.ts";
 export {
   MAX_TABLE_CAPACITY,
-  Query,
-  Table,
   type TableGrowth,
   type TableLayout,
   type TableOptions,
-} from "./lib/table.ts";
+} from "./lib/table/options.ts";
+export { Query } from "./lib/table/query.ts";
 export {
   canonicalLayout,
   fromJSON,
