@@ -1,14 +1,19 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import * as t from "../../schemas/t.ts";
-import { layoutOf } from "../../schemas/layout.ts";
-import { Table } from "../../lib/table/table.ts";
-import { MAX_TABLE_CAPACITY, type TableLayout } from "../../lib/table/options.ts";
-import { InvalidIdError, TableFullError } from "../../lib/errors.ts";
-import { soaViewClass } from "../../lib/compile.ts";
-import { FieldRangeError, FieldTypeError, SchemaError, StaleViewError } from "../../lib/errors.ts";
-import { bufferOf, offsetOf } from "../../lib/arena.ts";
+import * as t from "../../../schemas/t.ts";
+import { layoutOf } from "../../../schemas/layout.ts";
+import { Table } from "../../../lib/table/table.ts";
+import { MAX_TABLE_CAPACITY, type TableLayout } from "../../../lib/table/options.ts";
+import { InvalidIdError, TableFullError } from "../../../lib/errors.ts";
+import { soaViewClass } from "../../../lib/compile.ts";
+import {
+  FieldRangeError,
+  FieldTypeError,
+  SchemaError,
+  StaleViewError,
+} from "../../../lib/errors.ts";
+import { bufferOf, offsetOf } from "../../../lib/arena.ts";
 
 const Vec2 = t.struct({ x: t.f32(), y: t.f32() }, { name: "Vec2" });
 const Particle = t.struct({
