@@ -77,16 +77,16 @@ export interface TableImage {
 
 const bytesOf = (a: ArrayBufferView, n: number) => new Uint8Array(a.buffer, a.byteOffset, n);
 
-// Views where the section is 4-byte aligned (it is, in a snapshot at an aligned offset), copies
-// otherwise: an Int32Array cannot start at an odd byte.
-const i32s = (b: Uint8Array): Int32Array =>
-  b.byteOffset % 4 === 0
-    ? new Int32Array(b.buffer, b.byteOffset, b.length >> 2)
-    : new Int32Array(b.slice().buffer);
-const u32s = (b: Uint8Array): Uint32Array =>
-  b.byteOffset % 4 === 0
-    ? new Uint32Array(b.buffer, b.byteOffset, b.length >> 2)
-    : new Uint32Array(b.slice().buffer);
+// A view where the section is 4-byte aligned (it is, in a snapshot at an aligned offset), a copy
+// otherwise: a 32-bit array cannot start at an odd byte.
+function wordsOf<A>(
+  b: Uint8Array,
+  Words: new (buffer: ArrayBufferLike, byteOffset?: number, length?: number) => A,
+): A {
+  return b.byteOffset % 4 === 0
+    ? new Words(b.buffer, b.byteOffset, b.length >> 2)
+    : new Words(b.slice().buffer);
+}
 
 const layoutName = (code: number): TableLayout => code === LAYOUT_CODE.soa ? "soa" : "aos";
 
@@ -120,7 +120,7 @@ export function decodeTableSnapshot(snap: Uint8Array, table: TableSource): Table
   if (sections.length < TABLE_SECTION.storage + 1 || head.length !== TABLE_HEADER_WORDS * 4) {
     bad("the table header section is missing");
   }
-  const words = i32s(head);
+  const words = wordsOf(head, Int32Array);
   const layout = words[TABLE_HEADER.layout];
   const hw = words[TABLE_HEADER.hw];
   const count = words[TABLE_HEADER.count];
@@ -138,8 +138,8 @@ export function decodeTableSnapshot(snap: Uint8Array, table: TableSource): Table
   if (sections.length !== want.length || sections.some((sec, i) => sec.length !== want[i])) {
     bad("its sections do not match the table's storage");
   }
-  const gens = u32s(sections[TABLE_SECTION.gens]);
-  const link = i32s(sections[TABLE_SECTION.link]);
+  const gens = wordsOf(sections[TABLE_SECTION.gens], Uint32Array);
+  const link = wordsOf(sections[TABLE_SECTION.link], Int32Array);
   let live = 0;
   for (let s = 0; s < hw; s++) {
     if (gens[s] > MAX_GEN + 1) bad(`slot ${s} has generation ${gens[s]}, above ${MAX_GEN + 1}`);
