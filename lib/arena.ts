@@ -134,7 +134,7 @@ function nextArenaId(): number {
  * ```
  */
 export class Arena {
-  /** `[0]` is the generation. Views compare against it on every access in checked mode. */
+  /** The generation cell (`g`). Views compare against it on every access in checked mode. */
   readonly state: ArenaState;
   /** Whether views check lifetimes (values are checked either way). */
   readonly checked: boolean;
