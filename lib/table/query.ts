@@ -40,17 +40,23 @@ export function queryOf<S extends StructSchema>(
  * ```
  */
 export class Query<S extends StructSchema> {
-  #core: Core;
-  #pred: (record: ViewOf<S>, id: number) => boolean;
+  #core!: Core;
+  #pred!: (record: ViewOf<S>, id: number) => boolean;
 
-  // Built by Table.where() through queryOf(), so the core never appears in the public API.
-  private constructor(core: Core, pred: (record: ViewOf<S>, id: number) => boolean) {
-    this.#core = core;
-    this.#pred = pred;
-  }
+  // Queries come from Table.where() (through queryOf()), so the table's core stays out of the
+  // public API.
+  private constructor() {}
 
   static {
-    makeQuery = (core, pred) => new Query(core, pred as never);
+    makeQuery = <S extends StructSchema>(
+      core: Core,
+      pred: (record: ViewOf<S>, id: number) => boolean,
+    ) => {
+      const q = new Query<S>();
+      q.#core = core;
+      q.#pred = pred;
+      return q;
+    };
   }
 
   /**
