@@ -31,7 +31,8 @@ export class AosStorage implements TableStorage {
   }
 
   zero(slot: number): void {
-    // Padding too, so snapshots hold no bytes of earlier records.
+    // Every byte, padding included: snapshots and uploads of the buffer carry nothing of the
+    // slot's earlier records.
     const o = slot * this.stride;
     this.mem.u8.fill(0, o, o + this.stride);
   }
