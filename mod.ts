@@ -73,12 +73,12 @@ export type { View } from "./schemas/t.ts";
 export { type FieldLayout, type Layout, layoutOf } from "./schemas/layout.ts";
 export {
   type AccessorClass,
-  Arena,
   type ArenaOptions,
   type ArenaScope,
   type ArenaStats,
   type Overflow,
-} from "./lib/memory/arena.ts";
+} from "./lib/memory/arena_options.ts";
+export { Arena } from "./lib/memory/arena.ts";
 export { bufferOf, offsetOf } from "./lib/memory/views.ts";
 export { type Column, type Cursor, StructArray } from "./lib/memory/struct_array.ts";
 export type { ArenaState } from "./lib/codegen/runtime.ts";
@@ -89,14 +89,14 @@ export {
   type FrameStats,
 } from "./lib/memory/frame_arenas.ts";
 export { Pool, type PoolOptions, type PoolStats } from "./lib/memory/pool.ts";
+export { Table } from "./lib/table/table.ts";
 export {
   MAX_TABLE_CAPACITY,
-  Query,
-  Table,
   type TableGrowth,
   type TableLayout,
   type TableOptions,
-} from "./lib/table.ts";
+} from "./lib/table/options.ts";
+export { Query } from "./lib/table/query.ts";
 export { canonicalLayout, layoutFingerprint } from "./lib/snapshot/fingerprint.ts";
 export { fromJSON, jsonOf } from "./lib/json.ts";
 export { SNAPSHOT_VERSION, type SnapshotOptions } from "./lib/snapshot/envelope.ts";

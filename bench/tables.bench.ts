@@ -20,7 +20,8 @@
 import { bench, do_not_optimize, group, summary } from "mitata";
 import { addComponent, addEntity, createWorld, query, removeEntity } from "bitecs";
 import * as t from "../schemas/t.ts";
-import { Table, type TableLayout } from "../lib/table.ts";
+import { Table } from "../lib/table/table.ts";
+import type { TableLayout } from "../lib/table/options.ts";
 import { runSuite } from "./_suite.ts";
 
 const Particle = t.struct({

@@ -10,7 +10,7 @@
 import type { ArenaState } from "./runtime.ts";
 
 /** Number of slots an id can address: an id is `generation * SLOTS + slot`. */
-export const ID_SLOTS = 0x100_0000;
+export const ID_SLOTS = 0x100_0000 as const;
 
 /** The cursor fields the loops write: the record's table address and the generation. */
 export interface LoopCursor {

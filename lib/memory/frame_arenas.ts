@@ -5,7 +5,8 @@
  * @module
  */
 import type { ViewOf } from "../../schemas/types.ts";
-import { Arena, type ArenaOptions, type ArenaStats } from "./arena.ts";
+import { Arena } from "./arena.ts";
+import type { ArenaOptions, ArenaStats } from "./arena_options.ts";
 import { Pool } from "./pool.ts";
 
 /** Options of {@linkcode FrameArenas}: those of each {@linkcode Arena}, plus the ring size. */

@@ -22,7 +22,7 @@ import {
 import { fromJSON, jsonOf } from "../../../lib/json.ts";
 import { SnapshotError, type SnapshotErrorReason } from "../../../lib/errors.ts";
 import * as t from "../../../schemas/t.ts";
-import { Table } from "../../../lib/table.ts";
+import { Table } from "../../../lib/table/table.ts";
 
 function rejects(fn: () => unknown, reason: SnapshotErrorReason): void {
   assert.throws(fn, (e: unknown) => {

@@ -4,554 +4,19 @@
  *
  * @module
  */
-import { layoutOf } from "../schemas/layout.ts";
-import type { DeepPartial, Infer, StructSchema, ViewOf } from "../schemas/types.ts";
-import { type Mem, memOf } from "./values/codec.ts";
-import { validate } from "./values/check.ts";
-import { type ArenaLike, type ArenaState, refResolvers } from "./codegen/runtime.ts";
-import { soaViewClass, tableLoops, type ViewClass, viewClass } from "./codegen/compile.ts";
-import type { SoaMem, SoaPlan, SoaViewClass } from "./codegen/soa_plan.ts";
-import type { LoopIterator, LoopTable, TableLoops } from "./codegen/emit_loops.ts";
-import { decodeSnapshot, encodeSnapshot, type SnapshotOptions } from "./snapshot/envelope.ts";
-import { layoutFingerprint } from "./snapshot/fingerprint.ts";
-import { aosColumn, ARRAY_OF, type Column } from "./memory/struct_array.ts";
-import { InvalidIdError, SnapshotError, TableFullError } from "./errors.ts";
-import { show } from "./_text.ts";
-
-/** How a table stores its records. */
-export type TableLayout = "aos" | "soa";
-
-/** What a table does when it is full. */
-export type TableGrowth = "fixed" | "double";
-
-/** Options of {@linkcode Table}. */
-export interface TableOptions {
-  /** Number of records the table holds (the initial number, when it grows). */
-  capacity: number;
-  /**
-   * `"aos"` (default): records back to back in one buffer, in the schema's own layout (C, packed
-   * or WGSL), ready for FFI or a GPU upload. `"soa"`: one typed array per leaf field (`pos.x`,
-   * `pos.y`, …), the fastest for loops that touch a few fields of many records.
-   */
-  layout?: TableLayout;
-  /**
-   * `"fixed"` (default): a full table throws {@linkcode TableFullError} (`tryCreate` returns
-   * undefined). `"double"`: a full table doubles its capacity, up to `maxCapacity`. Ids stay
-   * valid across growth; views and cursors taken before it do not (see {@linkcode Table}).
-   */
-  growth?: TableGrowth;
-  /** Upper bound of `capacity` with `growth: "double"` (default and limit: 2²⁴ records). */
-  maxCapacity?: number;
-  /**
-   * Resolve `t.ref()` fields pointing at this schema to this table's records (default true).
-   * One table per schema resolves references; the table created last with this option wins.
-   */
-  resolveRefs?: boolean;
-  /**
-   * Check lifetimes on every view access (default true). Unchecked views skip the stale check: a
-   * view of a deleted record then reads whatever the slot holds next. Values are checked either
-   * way, and `create` and `update` always validate their input in full.
-   */
-  checked?: boolean;
-  /** Build accessor classes from closures instead of `new Function` (same behaviour, slower). */
-  jitless?: boolean;
-}
-
-/** Largest number of records a table can hold: the slot part of an id has 24 bits. */
-export const MAX_TABLE_CAPACITY = 0x100_0000;
-
-// An id is `generation * SLOTS + slot`. Generations of live records are odd, so an id is never
-// 0, and 29 generation bits keep every id a safe integer (it survives JSON and postMessage).
-const SLOTS = MAX_TABLE_CAPACITY;
-const MAX_GEN = 2 ** 29 - 1;
-
-function count(name: string, v: unknown, min: number): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > MAX_TABLE_CAPACITY) {
-    throw new RangeError(
-      `Cannot create Table: option "${name}" must be an integer from ${min} to ` +
-        `${MAX_TABLE_CAPACITY}, got ${show(v)}`,
-    );
-  }
-  return v;
-}
-
-/** What table code needs of any view (AoS or SoA); `$o` is `slot * stride`. */
-interface AnyView {
-  $a: ArenaLike;
-  $m: unknown;
-  $o: number;
-  $g: number;
-}
-type AnyClass = {
-  new (a: ArenaLike, m: never, o: number, g: number, p: string): AnyView;
-  $v(v: unknown): boolean;
-};
-
-/**
- * The state of one table, shared by the table, its iterators and its queries. It is also the
- * `ArenaLike` its views check their lifetime against.
- */
-class Core implements ArenaLike, LoopTable {
-  // [0] counts deletes, clears and growths; a view compares its generation with it on access.
-  readonly state: ArenaState = { g: 0 };
-  readonly schema: StructSchema;
-  readonly soa: boolean;
-  readonly growth: TableGrowth;
-  readonly maxCapacity: number;
-  readonly C: AnyClass;
-  /** AoS: bytes per record; SoA: 1 (a view's `$o` is its slot). */
-  readonly stride: number;
-  readonly recordBytes: number;
-  capacity: number;
-  // Per slot: generation (odd while a record lives there) ...
-  gens: Uint32Array;
-  // ... and, while live, the state.g value at creation; while free, the next free slot.
-  link: Int32Array;
-  mem: Mem | SoaMem;
-  free = -1;
-  hw = 0;
-  count = 0;
-  grownAt = 0;
-  epoch = 0;
-  cursors: AnyView[] = [];
-  iterators: LoopIterator[] = [];
-  // liveSlots(): the dense list, rebuilt on demand after any change of the live set.
-  liveBuf: Uint32Array = new Uint32Array(0);
-  live: Uint32Array | undefined = undefined;
-  // column(): one object per path, made again after a growth replaces the storage.
-  cols: Map<string, { -readonly [K in keyof Column<unknown>]: Column<unknown>[K] }> | undefined =
-    undefined;
-  /** forEach, where and for…of, generated for this table's view class. */
-  readonly loops: TableLoops;
-
-  constructor(schema: StructSchema, options: TableOptions) {
-    this.schema = schema;
-    const layout = options.layout ?? "aos";
-    if (layout !== "aos" && layout !== "soa") {
-      throw new RangeError(
-        `Cannot create Table: option "layout" must be "aos" or "soa", got ${show(layout)}`,
-      );
-    }
-    const growth = options.growth ?? "fixed";
-    if (growth !== "fixed" && growth !== "double") {
-      throw new RangeError(
-        `Cannot create Table: option "growth" must be "fixed" or "double", got ${show(growth)}`,
-      );
-    }
-    this.growth = growth;
-    this.capacity = count("capacity", options.capacity, 1);
-    this.maxCapacity = growth === "fixed"
-      ? this.capacity
-      : count("maxCapacity", options.maxCapacity ?? MAX_TABLE_CAPACITY, this.capacity);
-    const checked = options.checked ?? true;
-    const jitless = options.jitless ?? false;
-    this.soa = layout === "soa";
-    if (this.soa) {
-      const C = soaViewClass(schema, checked, jitless);
-      this.C = C as unknown as AnyClass;
-      this.stride = 1;
-      this.recordBytes = C.plan.columns.reduce((n, c) => n + c.width * bytesOf(c.ctor), 0);
-      this.mem = soaMem(C.plan, this.capacity);
-    } else {
-      const l = layoutOf(schema);
-      const C = viewClass({ schema, mode: l.mode, baseAlign: l.align, checked }, jitless);
-      this.C = C as unknown as AnyClass;
-      this.stride = C.plan.size;
-      this.recordBytes = C.plan.size;
-      this.mem = memOf(new ArrayBuffer(this.capacity * this.stride), 0);
-    }
-    this.gens = new Uint32Array(this.capacity);
-    this.link = new Int32Array(this.capacity);
-    this.loops = tableLoops(this.C, this.stride, jitless);
-  }
-
-  /** Whether the record at table address `pos`, live at generation `gen`, is still there. */
-  isLive(gen: number, pos: number): boolean {
-    // Views taken before a growth point into the old storage.
-    if (((gen - this.grownAt) | 0) < 0) return false;
-    const slot = this.stride === 1 ? pos : Math.floor(pos / this.stride);
-    if (!(slot >= 0 && slot < this.hw) || (this.gens[slot] & 1) === 0) return false;
-    // A record created after the view was last validated is another occupant of the slot.
-    return ((gen - this.link[slot]) | 0) >= 0;
-  }
-
-  /** The live slot of `id`, or -1. Never throws, whatever `id` is. */
-  slotOf(id: number): number {
-    const slot = id % SLOTS;
-    if (!((slot | 0) === slot && slot >= 0 && slot < this.hw)) return -1;
-    const gen = (id - slot) / SLOTS;
-    return this.gens[slot] === gen && (gen & 1) === 1 ? slot : -1;
-  }
-
-  /** Like slotOf, but throws InvalidIdError for values that cannot be ids. */
-  checkedSlotOf(id: unknown, op: string): number {
-    if (
-      typeof id !== "number" || !Number.isSafeInteger(id) || id < SLOTS ||
-      (Math.floor(id / SLOTS) & 1) === 0
-    ) {
-      throw new InvalidIdError(op, id);
-    }
-    return this.slotOf(id);
-  }
-
-  idAt(slot: number): number {
-    return this.gens[slot] * SLOTS + slot;
-  }
-
-  view(slot: number): AnyView {
-    return new this.C(this, this.mem as never, slot * this.stride, this.state.g, "");
-  }
-
-  create(init: unknown, soft: boolean): number | undefined {
-    // The generated verdict first; the interpreter only runs to throw the detailed error.
-    if (init !== undefined && !this.C.$v(init)) validate(this.schema, init, "", true);
-    let slot = this.free;
-    if (slot !== -1) this.free = this.link[slot];
-    else if (this.hw < this.capacity || this.grow()) slot = this.hw++;
-    else if (soft) return undefined;
-    else throw new TableFullError(this.capacity);
-    const o = slot * this.stride;
-    if (this.soa) (this.C as unknown as SoaViewClass).$z(this.mem as SoaMem, slot);
-    else (this.mem as Mem).u8.fill(0, o, o + this.stride);
-    if (init !== undefined) (this.C as unknown as ViewClass).$w(this.mem as never, o, init, "");
-    const gen = this.gens[slot] + 1;
-    this.gens[slot] = gen;
-    this.link[slot] = this.state.g;
-    this.count++;
-    this.live = undefined;
-    return gen * SLOTS + slot;
-  }
-
-  remove(slot: number): void {
-    const gen = this.gens[slot] + 1;
-    this.gens[slot] = gen;
-    this.count--;
-    this.state.g++;
-    this.live = undefined;
-    // A slot whose generations are used up is retired, so its ids can never come back.
-    if (gen < MAX_GEN) {
-      this.link[slot] = this.free;
-      this.free = slot;
-    }
-  }
-
-  clear(): void {
-    this.state.g++;
-    this.live = undefined;
-    const gens = this.gens;
-    this.free = -1;
-    // Pushed from the top, so the free list hands out low slots first.
-    for (let s = this.hw - 1; s >= 0; s--) {
-      if ((gens[s] & 1) === 1) gens[s]++;
-      if (gens[s] < MAX_GEN) {
-        this.link[s] = this.free;
-        this.free = s;
-      }
-    }
-    this.count = 0;
-  }
-
-  liveSlots(): Uint32Array {
-    if (this.live !== undefined) return this.live;
-    if (this.liveBuf.length < this.count) this.liveBuf = new Uint32Array(this.capacity);
-    const out = this.liveBuf;
-    const gens = this.gens;
-    let n = 0;
-    for (let s = 0, hw = this.hw; s < hw; s++) if ((gens[s] & 1) === 1) out[n++] = s;
-    return (this.live = out.subarray(0, n));
-  }
-
-  grow(): boolean {
-    const next = Math.min(this.capacity * 2, this.maxCapacity);
-    if (next <= this.capacity) return false;
-    const gens = new Uint32Array(next);
-    gens.set(this.gens);
-    const link = new Int32Array(next);
-    link.set(this.link);
-    if (this.soa) {
-      const plan = (this.C as unknown as SoaViewClass).plan;
-      const mem = soaMem(plan, next);
-      for (const c of plan.columns) {
-        (mem[`c${c.index}`] as Uint8Array).set(this.mem[`c${c.index}` as never] as Uint8Array);
-      }
-      this.mem = mem;
-    } else {
-      const mem = memOf(new ArrayBuffer(next * this.stride), 0);
-      mem.u8.set((this.mem as Mem).u8);
-      this.mem = mem;
-    }
-    this.cols = undefined;
-    this.gens = gens;
-    this.link = link;
-    this.capacity = next;
-    this.grownAt = ++this.state.g;
-    this.epoch++;
-    this.live = undefined;
-    this.cursors.length = 0;
-    return true;
-  }
-
-  /** Byte views of the record storage of slots [0, n): one per column (SoA) or one (AoS). */
-  storage(n: number): Uint8Array[] {
-    if (!this.soa) return [(this.mem as Mem).u8.subarray(0, n * this.stride)];
-    return (this.C as unknown as SoaViewClass).plan.columns.map((c) => {
-      const a = this.mem[`c${c.index}` as never] as Uint8Array;
-      return new Uint8Array(a.buffer, a.byteOffset, n * c.width * bytesOf(c.ctor));
-    });
-  }
-
-  snapshot(options?: SnapshotOptions): Uint8Array {
-    const hw = this.hw;
-    const meta = new Int32Array([this.soa ? 1 : 0, hw, this.count, this.free]);
-    const bytes = (a: ArrayBufferView, n: number) => new Uint8Array(a.buffer, a.byteOffset, n);
-    return encodeSnapshot(
-      "table",
-      layoutFingerprint(this.schema),
-      [
-        bytes(meta, 16),
-        bytes(this.gens, hw * 4),
-        bytes(this.link, hw * 4),
-        ...this.storage(hw),
-      ],
-      options,
-    );
-  }
-
-  restore(snap: Uint8Array): void {
-    const { sections } = decodeSnapshot(snap, "table", layoutFingerprint(this.schema));
-    const bad = (detail: string): never => {
-      throw new SnapshotError("format", detail);
-    };
-    // Views where the section is 4-byte aligned (it is, in a snapshot at an aligned offset),
-    // copies otherwise: an Int32Array cannot start at an odd byte.
-    const ints = (b: Uint8Array) =>
-      b.byteOffset % 4 === 0
-        ? new Int32Array(b.buffer, b.byteOffset, b.length >> 2)
-        : new Int32Array(b.slice().buffer);
-    if (sections.length < 4 || sections[0].length !== 16) {
-      bad("the table header section is missing");
-    }
-    const [layout, hw, count, free] = ints(sections[0]);
-    if (layout !== (this.soa ? 1 : 0)) {
-      bad(
-        `it was taken from a "${layout === 1 ? "soa" : "aos"}" table, this one is "${
-          this.soa ? "soa" : "aos"
-        }"`,
-      );
-    }
-    if (!(hw >= 0 && hw <= MAX_TABLE_CAPACITY)) bad(`${hw} slots is not a valid slot count`);
-    const sizes = !this.soa
-      ? [hw * this.stride]
-      : (this.C as unknown as SoaViewClass).plan.columns.map((c) => hw * c.width * bytesOf(c.ctor));
-    const want = [16, hw * 4, hw * 4, ...sizes];
-    if (sections.length !== want.length || sections.some((sec, i) => sec.length !== want[i])) {
-      bad("its sections do not match the table's storage");
-    }
-    const g = sections[1];
-    const gens = g.byteOffset % 4 === 0
-      ? new Uint32Array(g.buffer, g.byteOffset, g.length >> 2)
-      : new Uint32Array(g.slice().buffer);
-    const link = ints(sections[2]);
-    let live = 0;
-    for (let s = 0; s < hw; s++) {
-      if (gens[s] > MAX_GEN + 1) bad(`slot ${s} has generation ${gens[s]}, above ${MAX_GEN + 1}`);
-      live += gens[s] & 1;
-    }
-    if (live !== count) bad(`it counts ${count} records but ${live} slots are live`);
-    // The free list must visit dead slots only, each once.
-    let steps = 0;
-    for (let s = free; s !== -1; s = link[s]) {
-      if (!(s >= 0 && s < hw) || (gens[s] & 1) === 1 || ++steps > hw) {
-        bad("its free list is broken");
-      }
-    }
-    if (hw > this.capacity) {
-      if (hw > this.maxCapacity) {
-        throw new SnapshotError(
-          "capacity",
-          `it holds ${hw} slots and this table can hold ${this.maxCapacity} records`,
-        );
-      }
-      while (this.capacity < hw) this.grow();
-    }
-    // Every earlier view and cursor ends, like at a growth; restored records start now.
-    this.grownAt = ++this.state.g;
-    this.epoch++;
-    this.live = undefined;
-    this.cursors.length = 0;
-    this.gens.set(gens);
-    this.gens.fill(0, hw);
-    this.link.set(link);
-    for (let s = 0; s < hw; s++) if ((gens[s] & 1) === 1) this.link[s] = this.state.g;
-    const storage = this.storage(hw);
-    for (let i = 0; i < storage.length; i++) storage[i].set(sections[3 + i]);
-    this.hw = hw;
-    this.count = count;
-    this.free = free;
-  }
-
-  takeCursor(): AnyView {
-    return this.cursors.pop() ?? this.view(0);
-  }
-
-  putCursor(c: AnyView): void {
-    if (c.$m === this.mem) this.cursors.push(c);
-  }
-
-  /** The typed array, start index (0) and stride of a scalar number field. */
-  column(path: string): Column<unknown> {
-    const cols = this.cols ??= new Map();
-    let c = cols.get(path);
-    if (c === undefined) {
-      c = this.soa
-        ? this.soaColumn(path)
-        : aosColumn((this.C as unknown as ViewClass).plan, this.mem as Mem, 0, path, this.hw);
-      cols.set(path, c);
-    }
-    c.length = this.hw;
-    return c;
-  }
-
-  soaColumn(path: string): Column<unknown> {
-    const plan = (this.C as unknown as SoaViewClass).plan;
-    const c = plan.columns.find((x) => x.path === path);
-    if (c === undefined) {
-      throw new RangeError(`Cannot find column "${path}": ${plan.name} has no such field`);
-    }
-    if (c.width !== 1 || !(c.schema.kind in ARRAY_OF)) {
-      throw new RangeError(`Cannot make a column of "${path}": it is not a number field`);
-    }
-    return { array: this.mem[`c${c.index}` as never], index: 0, stride: 1, length: this.hw };
-  }
-}
-
-function bytesOf(ctor: string): number {
-  return (globalThis as unknown as Record<string, { BYTES_PER_ELEMENT: number }>)[ctor]
-    .BYTES_PER_ELEMENT;
-}
-
-function soaMem(plan: SoaPlan, capacity: number): SoaMem {
-  // Same member order for every table of a schema, so the columns object has one shape.
-  const m: Record<string, unknown> = { start: 0 };
-  for (const c of plan.columns) {
-    const Ctor = (globalThis as unknown as Record<string, new (n: number) => ArrayBufferView>)[
-      c.ctor
-    ];
-    m[`c${c.index}`] = new Ctor(capacity * c.width);
-  }
-  return m as unknown as SoaMem;
-}
-
-/**
- * A filtered pass over a table: `table.where(pred)` runs `pred` with a cursor at each live
- * record when one of its methods is called (nothing is computed before).
- *
- * Lifetimes: as for {@linkcode Table.forEach}: the record passed to callbacks is a cursor, valid
- * during the call only.
- *
- * @example Ids of the dying particles
- * ```ts
- * import { Table, t } from "@arenakit/core";
- * import assert from "node:assert/strict";
- * const P = t.struct({ life: t.f32() });
- * const ps = new Table(P, { capacity: 16 });
- * for (const life of [0.05, 0.5, 0.01]) ps.create({ life });
- * assert.equal(ps.where((p) => p.life < 0.1).count(), 2);
- * ```
- */
-export class Query<S extends StructSchema> {
-  #core: Core;
-  #pred: (record: ViewOf<S>, id: number) => boolean;
-
-  /** Built by {@linkcode Table.where}. */
-  constructor(core: unknown, pred: (record: ViewOf<S>, id: number) => boolean) {
-    this.#core = core as Core;
-    this.#pred = pred;
-  }
-
-  /**
-   * Calls `fn` with a cursor at each matching record, in slot order. Deleting records from the
-   * callback is safe.
-   *
-   * @example Age the young ones
-   * ```ts
-   * import { Table, t } from "@arenakit/core";
-   * import assert from "node:assert/strict";
-   * const ps = new Table(t.struct({ life: t.f32() }), { capacity: 8 });
-   * ps.create({ life: 0.25 });
-   * ps.where((p) => p.life < 0.5).forEach((p) => { p.life += 0.5; });
-   * assert.deepEqual([...ps].map((p) => p.life), [0.75]);
-   * ```
-   */
-  forEach(fn: (record: ViewOf<S>, id: number) => void): void {
-    const core = this.#core;
-    core.loops.filter(core, this.#pred as never, fn as never);
-  }
-
-  /**
-   * The ids of the matching records, in slot order.
-   *
-   * @example Collect ids
-   * ```ts
-   * import { Table, t } from "@arenakit/core";
-   * import assert from "node:assert/strict";
-   * const ps = new Table(t.struct({ life: t.f32() }), { capacity: 8 });
-   * const a = ps.create({ life: 0.5 });
-   * ps.create({ life: 2 });
-   * assert.equal(ps.where((p) => p.life < 1).ids().length, 1);
-   * assert.equal(ps.has(a), true);
-   * ```
-   */
-  ids(): number[] {
-    const core = this.#core;
-    const out: number[] = [];
-    core.loops.filter(core, this.#pred as never, (_, id) => out.push(id));
-    return out;
-  }
-
-  /**
-   * Number of matching records.
-   *
-   * @example Count
-   * ```ts
-   * import { Table, t } from "@arenakit/core";
-   * import assert from "node:assert/strict";
-   * const ps = new Table(t.struct({ hp: t.u8() }), { capacity: 8 });
-   * ps.create({ hp: 0 });
-   * ps.create({ hp: 3 });
-   * assert.equal(ps.where((p) => p.hp === 0).count(), 1);
-   * ```
-   */
-  count(): number {
-    const core = this.#core;
-    let n = 0;
-    core.loops.filter(core, this.#pred as never, () => n++);
-    return n;
-  }
-
-  /**
-   * Deletes the matching records and returns how many.
-   *
-   * @example Remove the dead
-   * ```ts
-   * import { Table, t } from "@arenakit/core";
-   * import assert from "node:assert/strict";
-   * const ps = new Table(t.struct({ life: t.f32() }), { capacity: 8 });
-   * ps.create({ life: 0 });
-   * ps.create({ life: 1 });
-   * assert.deepEqual([ps.where((p) => p.life <= 0).delete(), ps.count], [1, 1]);
-   * ```
-   */
-  delete(): number {
-    const core = this.#core;
-    let n = 0;
-    core.loops.filter(core, this.#pred as never, (_, id) => {
-      core.remove(core.slotOf(id));
-      n++;
-    });
-    return n;
-  }
-}
+import type { DeepPartial, Infer, StructSchema, ViewOf } from "../../schemas/types.ts";
+import { validate } from "../values/check.ts";
+import { refResolvers } from "../codegen/runtime.ts";
+import { show } from "../_text.ts";
+import { decodeTableSnapshot, encodeTableSnapshot } from "../snapshot/table_section.ts";
+import type { SnapshotOptions } from "../snapshot/envelope.ts";
+import type { Column } from "../memory/struct_array.ts";
+import { AosStorage } from "./aos_storage.ts";
+import { Core } from "./core.ts";
+import { resolveTableOptions, type TableLayout, type TableOptions } from "./options.ts";
+import { type Query, queryOf } from "./query.ts";
+import { SoaStorage } from "./soa_storage.ts";
+import type { TableView } from "./storage.ts";
 
 /**
  * An object pool of `schema` records addressed by generational ids, with queries and references,
@@ -633,10 +98,13 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
         `Cannot create Table: expected an options object like { capacity: 1024 }`,
       );
     }
+    const o = resolveTableOptions(options);
     this.schema = schema;
-    this.#core = new Core(schema, options);
-    this.layout = this.#core.soa ? "soa" : "aos";
-    if (options.resolveRefs ?? true) {
+    const Storage = o.layout === "soa" ? SoaStorage : AosStorage;
+    const storage = new Storage(schema, o.capacity, o.checked, o.jitless);
+    this.#core = new Core(schema, storage, o.capacity, o.maxCapacity, o.jitless);
+    this.layout = o.layout;
+    if (o.resolveRefs) {
       const core = this.#core;
       refResolvers.set(schema, (id) => {
         const slot = typeof id === "number" ? core.slotOf(id) : -1;
@@ -738,9 +206,9 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
   update(id: number, values: DeepPartial<Infer<S>>): boolean {
     const core = this.#core;
     const slot = core.checkedSlotOf(id, "update");
-    if (!core.C.$v(values)) validate(this.schema, values, "", true);
+    if (!core.storage.C.$v(values)) validate(this.schema, values, "", true);
     if (slot < 0) return false;
-    (core.C as unknown as ViewClass).$w(core.mem as never, slot * core.stride, values, "");
+    core.update(slot, values);
     return true;
   }
 
@@ -811,7 +279,7 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
    */
   get byteLength(): number {
     const core = this.#core;
-    return core.capacity * (core.recordBytes + 8) + core.liveBuf.byteLength;
+    return core.capacity * (core.storage.recordBytes + 8) + core.liveBuf.byteLength;
   }
 
   /**
@@ -940,10 +408,11 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
    */
   idOf(view: ViewOf<S>): number | undefined {
     const core = this.#core;
-    const v = view as unknown as AnyView;
-    if (typeof v !== "object" || v === null || v.$a !== core || v.$m !== core.mem) return undefined;
-    const slot = core.stride === 1 ? v.$o : Math.floor(v.$o / core.stride);
-    return this.idAt(slot);
+    const v = view as unknown as TableView;
+    if (typeof v !== "object" || v === null || v.$a !== core || v.$m !== core.storage.mem) {
+      return undefined;
+    }
+    return this.idAt(core.slotAt(v.$o));
   }
 
   /**
@@ -989,7 +458,7 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
         `Cannot query with ${show(pred)}: expected a function (record, id) => boolean`,
       );
     }
-    return new Query<S>(this.#core, pred);
+    return queryOf<S>(this.#core, pred);
   }
 
   /**
@@ -1064,7 +533,7 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
 
   /**
    * The table as bytes: every slot's generation, the free list and the records (see
-   * `snapshot.ts` for the format), so {@linkcode Table.restore} brings back exactly the ids
+   * `snapshot/table_section.ts` for the format), so {@linkcode Table.restore} brings back exactly the ids
    * that resolved when it was taken. `options.into` reuses a buffer instead of allocating one;
    * `options.checksum: false` skips the body checksum for trusted in-memory rollback.
    *
@@ -1082,7 +551,7 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
    * ```
    */
   snapshot(options?: SnapshotOptions): Uint8Array {
-    return this.#core.snapshot(options);
+    return encodeTableSnapshot(this.#core, options);
   }
 
   /**
@@ -1107,7 +576,8 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
    * ```
    */
   restore(bytes: Uint8Array): void {
-    this.#core.restore(bytes);
+    const core = this.#core;
+    core.load(decodeTableSnapshot(bytes, core));
   }
 
   /**

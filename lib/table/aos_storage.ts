@@ -1,0 +1,61 @@
+/**
+ * Array-of-structs table storage: records back to back in one buffer, in the schema's own
+ * layout (C, packed or WGSL), ready for FFI or a GPU upload.
+ *
+ * @module
+ */
+import { layoutOf } from "../../schemas/layout.ts";
+import type { StructSchema } from "../../schemas/types.ts";
+import { type Mem, memOf } from "../values/codec.ts";
+import { type ViewClass, viewClass } from "../codegen/compile.ts";
+import { aosColumn, type Column } from "../memory/struct_array.ts";
+import type { TableStorage, TableViewClass } from "./storage.ts";
+
+/** One buffer of `capacity * stride` bytes; a view's table address is its byte offset. */
+export class AosStorage implements TableStorage {
+  readonly layout = "aos";
+  readonly C: TableViewClass;
+  readonly stride: number;
+  readonly recordBytes: number;
+  mem: Mem;
+  readonly #C: ViewClass;
+
+  constructor(schema: StructSchema, capacity: number, checked: boolean, jitless: boolean) {
+    const l = layoutOf(schema);
+    const C = viewClass({ schema, mode: l.mode, baseAlign: l.align, checked }, jitless);
+    this.#C = C;
+    this.C = C as unknown as TableViewClass;
+    this.stride = C.plan.size;
+    this.recordBytes = C.plan.size;
+    this.mem = memOf(new ArrayBuffer(capacity * this.stride), 0);
+  }
+
+  zero(slot: number): void {
+    // Every byte, padding included: snapshots and uploads of the buffer carry nothing of the
+    // slot's earlier records.
+    const o = slot * this.stride;
+    this.mem.u8.fill(0, o, o + this.stride);
+  }
+
+  write(slot: number, values: unknown): void {
+    this.#C.$w(this.mem, slot * this.stride, values, "");
+  }
+
+  grow(capacity: number): void {
+    const mem = memOf(new ArrayBuffer(capacity * this.stride), 0);
+    mem.u8.set(this.mem.u8);
+    this.mem = mem;
+  }
+
+  byteLengths(n: number): number[] {
+    return [n * this.stride];
+  }
+
+  byteViews(n: number): Uint8Array[] {
+    return [this.mem.u8.subarray(0, n * this.stride)];
+  }
+
+  column(path: string, length: number): Column<unknown> {
+    return aosColumn(this.#C.plan, this.mem, 0, path, length);
+  }
+}

@@ -1,0 +1,226 @@
+/**
+ * The state of one table behind `Table`: slots, generations, the free list, the live-slot index,
+ * cursors and loops. What the records look like in memory is the {@linkcode TableStorage}'s
+ * business; nothing here depends on the layout.
+ *
+ * @module
+ */
+import type { StructSchema } from "../../schemas/types.ts";
+import { validate } from "../values/check.ts";
+import type { ArenaLike, ArenaState } from "../codegen/runtime.ts";
+import { tableLoops } from "../codegen/compile.ts";
+import type { LoopIterator, LoopTable, TableLoops } from "../codegen/emit_loops.ts";
+import { TableFullError } from "../errors.ts";
+import type { TableImage } from "../snapshot/table_section.ts";
+import type { Column } from "../memory/struct_array.ts";
+import { checkedSlotOf, idOf, MAX_GEN, slotOf } from "./ids.ts";
+import type { TableStorage, TableView } from "./storage.ts";
+
+/**
+ * The state of one table, shared by the table, its iterators and its queries. It is also the
+ * `ArenaLike` its views check their lifetime against.
+ */
+export class Core implements ArenaLike, LoopTable {
+  // `g` counts deletes, clears, growths and restores; a view compares its generation with it on
+  // access.
+  readonly state: ArenaState = { g: 0 };
+  readonly schema: StructSchema;
+  readonly storage: TableStorage;
+  readonly maxCapacity: number;
+  capacity: number;
+  // Per slot: generation (odd while a record lives there) ...
+  gens: Uint32Array;
+  // ... and, while live, the state.g value at creation; while free, the next free slot.
+  link: Int32Array;
+  free = -1;
+  hw = 0;
+  count = 0;
+  grownAt = 0;
+  epoch = 0;
+  cursors: TableView[] = [];
+  iterators: LoopIterator[] = [];
+  // liveSlots(): the dense list, rebuilt on demand after any change of the live set.
+  liveBuf: Uint32Array = new Uint32Array(0);
+  live: Uint32Array | undefined = undefined;
+  // column(): one object per path, made again after a growth replaces the storage.
+  cols: Map<string, { -readonly [K in keyof Column<unknown>]: Column<unknown>[K] }> | undefined =
+    undefined;
+  /** forEach, where and for…of, generated for this table's view class. */
+  readonly loops: TableLoops;
+
+  constructor(
+    schema: StructSchema,
+    storage: TableStorage,
+    capacity: number,
+    maxCapacity: number,
+    jitless: boolean,
+  ) {
+    this.schema = schema;
+    this.storage = storage;
+    this.capacity = capacity;
+    this.maxCapacity = maxCapacity;
+    this.gens = new Uint32Array(capacity);
+    this.link = new Int32Array(capacity);
+    this.loops = tableLoops(storage.C, storage.stride, jitless);
+  }
+
+  /** Whether the record at table address `pos`, live at generation `gen`, is still there. */
+  isLive(gen: number, pos: number): boolean {
+    // Views taken before a growth point into the old storage.
+    if (((gen - this.grownAt) | 0) < 0) return false;
+    const slot = this.slotAt(pos);
+    if (!(slot >= 0 && slot < this.hw) || (this.gens[slot] & 1) === 0) return false;
+    // A record created after the view was last validated is another occupant of the slot.
+    return ((gen - this.link[slot]) | 0) >= 0;
+  }
+
+  /** The live slot of `id`, or -1. Never throws, whatever `id` is. */
+  slotOf(id: number): number {
+    return slotOf(this.gens, this.hw, id);
+  }
+
+  /** Like slotOf, but throws InvalidIdError for values that cannot be ids. */
+  checkedSlotOf(id: unknown, op: string): number {
+    return checkedSlotOf(this.gens, this.hw, id, op);
+  }
+
+  /** The slot a view or cursor at table address `pos` points at. */
+  slotAt(pos: number): number {
+    const stride = this.storage.stride;
+    return stride === 1 ? pos : Math.floor(pos / stride);
+  }
+
+  idAt(slot: number): number {
+    return idOf(this.gens[slot], slot);
+  }
+
+  view(slot: number): TableView {
+    const s = this.storage;
+    return new s.C(this, s.mem as never, slot * s.stride, this.state.g, "");
+  }
+
+  create(init: unknown, soft: boolean): number | undefined {
+    // The generated verdict first; the interpreter only runs to throw the detailed error.
+    if (init !== undefined && !this.storage.C.$v(init)) validate(this.schema, init, "", true);
+    let slot = this.free;
+    if (slot !== -1) this.free = this.link[slot];
+    else if (this.hw < this.capacity || this.grow()) slot = this.hw++;
+    else if (soft) return undefined;
+    else throw new TableFullError(this.capacity);
+    this.storage.zero(slot);
+    if (init !== undefined) this.storage.write(slot, init);
+    const gen = this.gens[slot] + 1;
+    this.gens[slot] = gen;
+    this.link[slot] = this.state.g;
+    this.count++;
+    this.live = undefined;
+    return idOf(gen, slot);
+  }
+
+  /** Writes `values` (validated) into live `slot`. */
+  update(slot: number, values: unknown): void {
+    this.storage.write(slot, values);
+  }
+
+  remove(slot: number): void {
+    const gen = this.gens[slot] + 1;
+    this.gens[slot] = gen;
+    this.count--;
+    this.state.g++;
+    this.live = undefined;
+    // A slot whose generations are used up is retired, so its ids can never come back.
+    if (gen < MAX_GEN) {
+      this.link[slot] = this.free;
+      this.free = slot;
+    }
+  }
+
+  clear(): void {
+    this.state.g++;
+    this.live = undefined;
+    const gens = this.gens;
+    this.free = -1;
+    // Pushed from the top, so the free list hands out low slots first.
+    for (let s = this.hw - 1; s >= 0; s--) {
+      if ((gens[s] & 1) === 1) gens[s]++;
+      if (gens[s] < MAX_GEN) {
+        this.link[s] = this.free;
+        this.free = s;
+      }
+    }
+    this.count = 0;
+  }
+
+  liveSlots(): Uint32Array {
+    if (this.live !== undefined) return this.live;
+    if (this.liveBuf.length < this.count) this.liveBuf = new Uint32Array(this.capacity);
+    const out = this.liveBuf;
+    const gens = this.gens;
+    let n = 0;
+    for (let s = 0, hw = this.hw; s < hw; s++) if ((gens[s] & 1) === 1) out[n++] = s;
+    return (this.live = out.subarray(0, n));
+  }
+
+  grow(): boolean {
+    const next = Math.min(this.capacity * 2, this.maxCapacity);
+    if (next <= this.capacity) return false;
+    const gens = new Uint32Array(next);
+    gens.set(this.gens);
+    const link = new Int32Array(next);
+    link.set(this.link);
+    this.storage.grow(next);
+    this.cols = undefined;
+    this.gens = gens;
+    this.link = link;
+    this.capacity = next;
+    this.grownAt = ++this.state.g;
+    this.epoch++;
+    this.live = undefined;
+    this.cursors.length = 0;
+    return true;
+  }
+
+  /**
+   * Replaces the contents with `image`, growing first when it has more slots than the capacity
+   * (the caller checked that `maxCapacity` allows it).
+   *
+   * Lifetimes: every earlier view and cursor ends, like at a growth; restored records start now.
+   */
+  load(image: TableImage): void {
+    const { hw, gens } = image;
+    while (this.capacity < hw) this.grow();
+    this.grownAt = ++this.state.g;
+    this.epoch++;
+    this.live = undefined;
+    this.cursors.length = 0;
+    this.gens.set(gens);
+    this.gens.fill(0, hw);
+    this.link.set(image.link);
+    for (let s = 0; s < hw; s++) if ((gens[s] & 1) === 1) this.link[s] = this.state.g;
+    const views = this.storage.byteViews(hw);
+    for (let i = 0; i < views.length; i++) views[i].set(image.storage[i]);
+    this.hw = hw;
+    this.count = image.count;
+    this.free = image.free;
+  }
+
+  takeCursor(): TableView {
+    return this.cursors.pop() ?? this.view(0);
+  }
+
+  putCursor(c: TableView): void {
+    if (c.$m === this.storage.mem) this.cursors.push(c);
+  }
+
+  /** The typed array, start index (0) and stride of a scalar number field. */
+  column(path: string): Column<unknown> {
+    const cols = this.cols ??= new Map();
+    let c = cols.get(path);
+    if (c === undefined) {
+      c = this.storage.column(path, this.hw);
+      cols.set(path, c);
+    }
+    c.length = this.hw;
+    return c;
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * The options of `Table`, and their checks.
+ *
+ * @module
+ */
+import { show } from "../_text.ts";
+import { SLOTS } from "./ids.ts";
+
+/** How a table stores its records. */
+export type TableLayout = "aos" | "soa";
+
+/** What a table does when it is full. */
+export type TableGrowth = "fixed" | "double";
+
+/** Options of {@linkcode Table}. */
+export interface TableOptions {
+  /** Number of records the table holds (the initial number, when it grows). */
+  capacity: number;
+  /**
+   * `"aos"` (default): records back to back in one buffer, in the schema's own layout (C, packed
+   * or WGSL), ready for FFI or a GPU upload. `"soa"`: one typed array per leaf field (`pos.x`,
+   * `pos.y`, …), the fastest for loops that touch a few fields of many records.
+   */
+  layout?: TableLayout;
+  /**
+   * `"fixed"` (default): a full table throws {@linkcode TableFullError} (`tryCreate` returns
+   * undefined). `"double"`: a full table doubles its capacity, up to `maxCapacity`. Ids stay
+   * valid across growth; views and cursors taken before it do not (see {@linkcode Table}).
+   */
+  growth?: TableGrowth;
+  /** Upper bound of `capacity` with `growth: "double"` (default and limit: 2²⁴ records). */
+  maxCapacity?: number;
+  /**
+   * Resolve `t.ref()` fields pointing at this schema to this table's records (default true).
+   * One table per schema resolves references; the table created last with this option wins.
+   */
+  resolveRefs?: boolean;
+  /**
+   * Check lifetimes on every view access (default true). Unchecked views skip the stale check: a
+   * view of a deleted record then reads whatever the slot holds next. Values are checked either
+   * way, and `create` and `update` always validate their input in full.
+   */
+  checked?: boolean;
+  /** Build accessor classes from closures instead of `new Function` (same behaviour, slower). */
+  jitless?: boolean;
+}
+
+/** Largest number of records a table can hold: the slot part of an id has 24 bits. */
+export const MAX_TABLE_CAPACITY: 0x100_0000 = SLOTS;
+
+/** {@linkcode TableOptions} checked, with every default filled in. */
+export interface ResolvedTableOptions {
+  readonly layout: TableLayout;
+  readonly capacity: number;
+  /** Equal to `capacity` when the table does not grow. */
+  readonly maxCapacity: number;
+  readonly checked: boolean;
+  readonly jitless: boolean;
+  readonly resolveRefs: boolean;
+}
+
+function count(name: string, v: unknown, min: number): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > MAX_TABLE_CAPACITY) {
+    throw new RangeError(
+      `Cannot create Table: option "${name}" must be an integer from ${min} to ` +
+        `${MAX_TABLE_CAPACITY}, got ${show(v)}`,
+    );
+  }
+  return v;
+}
+
+/** Checks `options` (a non-null object) and fills in the defaults; throws RangeError. */
+export function resolveTableOptions(options: TableOptions): ResolvedTableOptions {
+  const layout = options.layout ?? "aos";
+  if (layout !== "aos" && layout !== "soa") {
+    throw new RangeError(
+      `Cannot create Table: option "layout" must be "aos" or "soa", got ${show(layout)}`,
+    );
+  }
+  const growth = options.growth ?? "fixed";
+  if (growth !== "fixed" && growth !== "double") {
+    throw new RangeError(
+      `Cannot create Table: option "growth" must be "fixed" or "double", got ${show(growth)}`,
+    );
+  }
+  const capacity = count("capacity", options.capacity, 1);
+  const maxCapacity = growth === "fixed"
+    ? capacity
+    : count("maxCapacity", options.maxCapacity ?? MAX_TABLE_CAPACITY, capacity);
+  return {
+    layout,
+    capacity,
+    maxCapacity,
+    checked: options.checked ?? true,
+    jitless: options.jitless ?? false,
+    resolveRefs: options.resolveRefs ?? true,
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * What a table needs of its record storage, whatever the layout: the two strategies are
+ * `AosStorage` (records back to back in one buffer) and `SoaStorage` (one typed array per leaf
+ * field). The slot bookkeeping in `core.ts` never asks which one it has.
+ *
+ * @module
+ */
+import type { ArenaLike } from "../codegen/runtime.ts";
+import type { Column } from "../memory/struct_array.ts";
+import type { TableLayout } from "./options.ts";
+
+/** What table code needs of any view (AoS or SoA); `$o` is `slot * stride`. */
+export interface TableView {
+  /** The table core it checks its lifetime against. */
+  $a: ArenaLike;
+  /** The storage it reads (compared by identity: a growth replaces it). */
+  $m: unknown;
+  /** Table address: `slot * stride`. */
+  $o: number;
+  /** Generation the view was last known live in. */
+  $g: number;
+}
+
+/** The accessor class of a table's records, as the table uses it. */
+export interface TableViewClass {
+  /** Builds a view of the record at table address `o` of storage `m`, taken in generation `g`. */
+  new (a: ArenaLike, m: never, o: number, g: number, p: string): TableView;
+  /** Class name, for the generated loops. */
+  readonly name: string;
+  /** Whether a partial plain value would pass validation (no allocation, no error). */
+  $v(v: unknown): boolean;
+}
+
+/** The record storage of one table: `capacity` records, zeroed, in one layout. */
+export interface TableStorage {
+  /** Which strategy this is (also the layout code snapshots record). */
+  readonly layout: TableLayout;
+  /** The accessor class of the records. */
+  readonly C: TableViewClass;
+  /** Table address units per slot: bytes per record (AoS) or 1 (SoA, `$o` is the slot). */
+  readonly stride: number;
+  /** Bytes of storage per record (no padding for SoA). */
+  readonly recordBytes: number;
+  /** What views read (their `$m`); replaced by {@linkcode TableStorage.grow}. */
+  readonly mem: unknown;
+  /** Zeroes every byte of record `slot`. */
+  zero(slot: number): void;
+  /** Writes the defined fields of a validated plain value into record `slot`. */
+  write(slot: number, values: unknown): void;
+  /** Replaces the storage by one of `capacity` records that starts with the current ones. */
+  grow(capacity: number): void;
+  /** Byte lengths of the storage of slots [0, n), one per byte view (need not fit yet). */
+  byteLengths(n: number): number[];
+  /** Byte views of the storage of slots [0, n): one per column (SoA) or one (AoS). */
+  byteViews(n: number): Uint8Array[];
+  /**
+   * A new column of the scalar number field `path` over the current storage, `length` records
+   * long. Throws RangeError for paths that are not number fields.
+   */
+  column(path: string, length: number): Column<unknown>;
+}
