@@ -7,6 +7,13 @@
 import { SchemaError } from "../lib/errors.ts";
 import { MAX_SCHEMA_BYTES } from "./t.ts";
 import type { LayoutMode, Schema, StructSchema } from "./types.ts";
+import {
+  type CompoundKind,
+  isScalarKind,
+  KINDS,
+  type ScalarKind,
+  WGSL_COMPOUND_INSTEAD,
+} from "./kinds.ts";
 
 /** Where one field of a struct sits. */
 export interface FieldLayout {
@@ -51,36 +58,22 @@ interface Measure {
   layout?: Layout;
 }
 
-/** Byte size (and C alignment) of every kind stored as one number. */
-export const SCALAR_SIZE: Readonly<Record<string, number>> = {
-  i8: 1,
-  u8: 1,
-  i16: 2,
-  u16: 2,
-  i32: 4,
-  u32: 4,
-  f32: 4,
-  f64: 8,
-  i64: 8,
-  u64: 8,
-  bool: 1,
-  ref: 8,
-};
+/** Byte size (and C alignment) of every kind stored as one number (from the kind registry). */
+export const SCALAR_SIZE: Readonly<Record<ScalarKind, number>> = Object.freeze(
+  Object.fromEntries(Object.entries(KINDS).map(([k, info]) => [k, info.size])) as Record<
+    ScalarKind,
+    number
+  >,
+);
 
 // What to tell a WGSL user instead of a type the GPU cannot share with the host.
-const WGSL_INSTEAD: Readonly<Record<string, string>> = {
-  i8: "i32",
-  i16: "i32",
-  u8: "u32",
-  u16: "u32",
-  bool: "u32",
-  enum: "u32",
-  f64: "f32",
-  i64: "vec2i",
-  u64: "vec2u",
-  string: "an array of u32",
-  ref: "u32",
-};
+function wgslInstead(kind: string): string | undefined {
+  if (isScalarKind(kind)) {
+    const w = KINDS[kind].wgsl;
+    return "instead" in w ? w.instead : undefined;
+  }
+  return WGSL_COMPOUND_INSTEAD[kind as CompoundKind];
+}
 
 const roundUp = (k: number, n: number): number => Math.ceil(n / k) * k;
 
@@ -92,10 +85,11 @@ function isWgsl(mode: LayoutMode): boolean {
 
 function measure(schema: Schema, mode: LayoutMode, path: string): Measure {
   const kind = schema.kind;
-  if (isWgsl(mode) && kind in WGSL_INSTEAD) {
+  const instead = isWgsl(mode) ? wgslInstead(kind) : undefined;
+  if (instead !== undefined) {
     throw new SchemaError(
       path,
-      `${kind} cannot be laid out for WGSL (not host-shareable), use ${WGSL_INSTEAD[kind]}`,
+      `${kind} cannot be laid out for WGSL (not host-shareable), use ${instead}`,
     );
   }
   switch (schema.kind) {

@@ -25,32 +25,14 @@ import type {
   ViewOf,
 } from "./types.ts";
 import { show } from "../lib/_text.ts";
+import { COMPOUND_KINDS, KINDS } from "./kinds.ts";
 
 /** The plain-object type of a schema, like `z.infer`. */
 export type Infer<S extends Schema> = InferType<S>;
 /** The accessor type a schema reads back as. */
 export type View<S extends Schema> = ViewOf<S>;
 
-const KINDS: ReadonlySet<string> = new Set([
-  "i8",
-  "u8",
-  "i16",
-  "u16",
-  "i32",
-  "u32",
-  "f32",
-  "f64",
-  "i64",
-  "u64",
-  "bool",
-  "enum",
-  "string",
-  "array",
-  "vec",
-  "mat",
-  "ref",
-  "struct",
-]);
+const KNOWN_KINDS: ReadonlySet<string> = new Set([...Object.keys(KINDS), ...COMPOUND_KINDS]);
 
 /** Largest byte size arenakit lays out (one typed array must be able to index it). */
 export const MAX_SCHEMA_BYTES = 0x4000_0000;
@@ -71,7 +53,7 @@ const RESERVED: ReadonlySet<string> = new Set([
 /** Tells whether `value` is an arenakit schema. */
 export function isSchema(value: unknown): value is Schema {
   return typeof value === "object" && value !== null &&
-    KINDS.has((value as { kind?: unknown }).kind as string) && Object.isFrozen(value);
+    KNOWN_KINDS.has((value as { kind?: unknown }).kind as string) && Object.isFrozen(value);
 }
 
 function expectSchema(value: unknown, path: string): Schema {

@@ -13,7 +13,8 @@ import type {
   StructSchema,
   VecSchema,
 } from "../../schemas/types.ts";
-import { SCALAR_SIZE } from "../values/codec.ts";
+import { isScalarKind, KINDS } from "../../schemas/kinds.ts";
+import type { BigIntKind, NumberKind } from "../../schemas/types.ts";
 import { VEC_KEYS } from "../_text.ts";
 
 /** What a generated class is specialised for. */
@@ -72,18 +73,12 @@ export interface ClassPlan {
   readonly enums: readonly EnumSchema[];
 }
 
-const TYPED: Readonly<Record<string, { arr: string; ctor: string; get: string; set: string }>> = {
-  i8: { arr: "i8", ctor: "Int8Array", get: "getInt8", set: "setInt8" },
-  u8: { arr: "u8", ctor: "Uint8Array", get: "getUint8", set: "setUint8" },
-  i16: { arr: "i16", ctor: "Int16Array", get: "getInt16", set: "setInt16" },
-  u16: { arr: "u16", ctor: "Uint16Array", get: "getUint16", set: "setUint16" },
-  i32: { arr: "i32", ctor: "Int32Array", get: "getInt32", set: "setInt32" },
-  u32: { arr: "u32", ctor: "Uint32Array", get: "getUint32", set: "setUint32" },
-  f32: { arr: "f32", ctor: "Float32Array", get: "getFloat32", set: "setFloat32" },
-  f64: { arr: "f64", ctor: "Float64Array", get: "getFloat64", set: "setFloat64" },
-  i64: { arr: "i64", ctor: "BigInt64Array", get: "getBigInt64", set: "setBigInt64" },
-  u64: { arr: "u64", ctor: "BigUint64Array", get: "getBigUint64", set: "setBigUint64" },
-};
+/** Whether a kind is a plain number or bigint in a typed array (not `bool` or `ref`). */
+export function isNumeric(kind: string): kind is NumberKind | BigIntKind {
+  if (!isScalarKind(kind)) return false;
+  const js = KINDS[kind].js;
+  return js === "number" || js === "bigint";
+}
 
 /** Largest power of two dividing both the base guarantee and the offset. */
 export function alignAt(base: number, offset: number): number {
@@ -151,9 +146,8 @@ export function planOf(key: ClassKey): ClassPlan {
         break;
       case "array": {
         const el = s.element;
-        const size = SCALAR_SIZE[el.kind];
-        if (el.kind in TYPED && at % size === 0) {
-          access = { how: "typed", ctor: TYPED[el.kind].ctor, length: s.length };
+        if (isNumeric(el.kind) && at % KINDS[el.kind].size === 0) {
+          access = { how: "typed", ctor: KINDS[el.kind].typedArray, length: s.length };
         } else if (el.kind === "struct" || el.kind === "vec") {
           const l = layoutOf(el, childMode);
           const stride = layoutOf(s, childMode).size / s.length;
@@ -170,12 +164,13 @@ export function planOf(key: ClassKey): ClassPlan {
         break;
       }
       default: {
-        const info = TYPED[s.kind];
-        const size = SCALAR_SIZE[s.kind];
+        const info = KINDS[s.kind];
+        const size = info.size;
         if (at % size === 0) {
-          access = { how: "scalar", arr: info.arr, shift: Math.log2(size) };
+          access = { how: "scalar", arr: info.mem, shift: Math.log2(size) };
         } else {
-          access = { how: "dataview", get: info.get, set: info.set, little: size > 1 };
+          const dv = info.dataView;
+          access = { how: "dataview", get: `get${dv}`, set: `set${dv}`, little: size > 1 };
         }
       }
     }

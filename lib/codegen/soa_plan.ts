@@ -8,6 +8,8 @@
 import type { EnumSchema, Schema, StructSchema, VecSchema } from "../../schemas/types.ts";
 import type { ArenaLike, ArenaState } from "./runtime.ts";
 import { SchemaError } from "../errors.ts";
+import { KINDS, type ScalarKind } from "../../schemas/kinds.ts";
+import { isNumeric } from "./plan.ts";
 import { join, VEC_KEYS } from "../_text.ts";
 
 /** One typed array of a SoA table: a leaf field's values, `width` elements per record. */
@@ -94,18 +96,9 @@ export interface SoaMem {
   readonly [column: string]: ArrayBufferView | number;
 }
 
-const TYPED_CTOR: Readonly<Record<string, string>> = {
-  i8: "Int8Array",
-  u8: "Uint8Array",
-  i16: "Int16Array",
-  u16: "Uint16Array",
-  i32: "Int32Array",
-  u32: "Uint32Array",
-  f32: "Float32Array",
-  f64: "Float64Array",
-  i64: "BigInt64Array",
-  u64: "BigUint64Array",
-};
+// The column type of a number or bigint kind; undefined for kinds with no column of their own.
+const typedArrayOf = (kind: string): string | undefined =>
+  isNumeric(kind) ? KINDS[kind].typedArray : undefined;
 
 /** Plans the SoA classes of `schema`. Pure. Throws {@linkcode SchemaError} for fields with no column form. */
 export function planSoa(schema: StructSchema, checked: boolean): SoaPlan {
@@ -144,7 +137,7 @@ export function planSoa(schema: StructSchema, checked: boolean): SoaPlan {
           enums.push(s);
           access = {
             how: "enum",
-            col: column(p, TYPED_CTOR[s.storage], 1, s),
+            col: column(p, KINDS[(s as EnumSchema).storage].typedArray, 1, s),
             enumIndex: enums.length - 1,
           };
           break;
@@ -160,7 +153,7 @@ export function planSoa(schema: StructSchema, checked: boolean): SoaPlan {
           break;
         }
         case "array": {
-          const ctor = TYPED_CTOR[s.element.kind];
+          const ctor = typedArrayOf(s.element.kind);
           if (ctor === undefined) {
             throw new SchemaError(
               p,
@@ -172,7 +165,7 @@ export function planSoa(schema: StructSchema, checked: boolean): SoaPlan {
           break;
         }
         default:
-          access = { how: "number", col: column(p, TYPED_CTOR[s.kind], 1, s) };
+          access = { how: "number", col: column(p, KINDS[s.kind as ScalarKind].typedArray, 1, s) };
       }
       const f: SoaFieldPlan = { name: fieldName, schema: s, fieldIndex, access };
       fields.push(f);

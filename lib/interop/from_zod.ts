@@ -20,6 +20,7 @@ import type {
   StructSchema,
 } from "../../schemas/types.ts";
 import { SchemaError } from "../errors.ts";
+import { KINDS } from "../../schemas/kinds.ts";
 import { join, VEC_KEYS } from "../_text.ts";
 
 /** The part of a zod v4 schema that `fromZod` reads; every zod v4 schema has it. */
@@ -116,16 +117,9 @@ interface Context {
   readonly stack: Set<unknown>;
 }
 
-const NUMBER_KINDS: ReadonlySet<string> = new Set([
-  "i8",
-  "u8",
-  "i16",
-  "u16",
-  "i32",
-  "u32",
-  "f32",
-  "f64",
-]);
+const NUMBER_KINDS: ReadonlySet<string> = new Set(
+  Object.entries(KINDS).flatMap(([k, info]) => info.js === "number" ? [k] : []),
+);
 const VECS: Readonly<Record<string, () => Schema>> = {
   vec2f: t.vec2f,
   vec3f: t.vec3f,

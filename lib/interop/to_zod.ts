@@ -7,7 +7,8 @@
 import { z } from "zod";
 import * as t from "../../schemas/t.ts";
 import type { Infer, Schema } from "../../schemas/types.ts";
-import { INT_RANGE, scalarProblem } from "../values/check.ts";
+import { scalarProblem } from "../values/check.ts";
+import { assertNever, isScalarKind, KINDS, type ScalarKind } from "../../schemas/kinds.ts";
 import { SchemaError } from "../errors.ts";
 import { VEC_KEYS } from "../_text.ts";
 
@@ -31,10 +32,6 @@ export interface Validator<T> {
   };
 }
 
-// The smallest magnitude that Math.fround rounds to Infinity: halfway from the largest f32 to
-// 2^128, where round-to-even goes up.
-const F32_LIMIT = 2 ** 128 - 2 ** 103;
-
 function nonFinite(): z.ZodType<number> {
   return z.union([z.nan(), z.literal([Infinity, -Infinity])]) as unknown as z.ZodType<number>;
 }
@@ -49,28 +46,33 @@ function build(schema: Schema): z.ZodType {
   return out;
 }
 
-function buildUncached(schema: Schema): z.ZodType {
-  switch (schema.kind) {
-    case "i8":
-    case "u8":
-    case "i16":
-    case "u16":
-    case "i32":
-    case "u32": {
-      const [lo, hi] = INT_RANGE[schema.kind];
+function scalar(kind: ScalarKind): z.ZodType {
+  const info = KINDS[kind];
+  switch (info.zod) {
+    case "int": {
+      const [lo, hi] = info.range as readonly [number, number];
       return z.int().min(lo).max(hi);
     }
     case "f32":
-      // Like t.f32(): any number whose f32 rounding is finite, plus NaN and ±Infinity.
-      return z.union([z.number().gt(-F32_LIMIT).lt(F32_LIMIT), nonFinite()]);
     case "f64":
+      // Any number, like Float32Array: a finite one too large for f32 rounds to ±Infinity.
       return z.union([z.number(), nonFinite()]);
-    case "i64":
+    case "int64":
       return z.int64();
-    case "u64":
+    case "uint64":
       return z.uint64();
-    case "bool":
+    case "boolean":
       return z.boolean();
+    case "id":
+      return z.int().min(1).nullable();
+    default:
+      return assertNever(info.zod, "zod form");
+  }
+}
+
+function buildUncached(schema: Schema): z.ZodType {
+  if (isScalarKind(schema.kind)) return scalar(schema.kind);
+  switch (schema.kind) {
     case "enum":
       return z.enum(schema.values as unknown as [string, ...string[]]);
     case "string": {
@@ -81,8 +83,6 @@ function buildUncached(schema: Schema): z.ZodType {
         abort: true,
       });
     }
-    case "ref":
-      return z.int().min(1).nullable();
     case "vec": {
       const el = build({ kind: schema.element } as Schema);
       const shape: Record<string, z.ZodType> = {};

@@ -6,7 +6,8 @@
  */
 import type { Infer, StructSchema, ViewOf } from "../../schemas/types.ts";
 import type { Mem } from "../values/codec.ts";
-import { SCALAR_SIZE } from "../values/codec.ts";
+import { SCALAR_SIZE } from "../../schemas/layout.ts";
+import { KINDS, type ScalarKind } from "../../schemas/kinds.ts";
 import { type ArenaLike, helpers, type ViewInternals } from "../codegen/runtime.ts";
 import type { ViewClass } from "../codegen/compile.ts";
 import { type ClassPlan, planOf } from "../codegen/plan.ts";
@@ -36,20 +37,10 @@ export interface Column<A> {
   readonly length: number;
 }
 
-/** The `Mem` typed array each number kind is read through. */
-export const ARRAY_OF: Readonly<Record<string, keyof Mem>> = {
-  i8: "i8",
-  u8: "u8",
-  bool: "u8",
-  i16: "i16",
-  u16: "u16",
-  i32: "i32",
-  u32: "u32",
-  f32: "f32",
-  f64: "f64",
-  i64: "i64",
-  u64: "u64",
-};
+/** The `Mem` typed array each column-able kind (numbers, bigints, bool) is read through. */
+export const ARRAY_OF: Readonly<Record<string, keyof Mem>> = Object.fromEntries(
+  Object.entries(KINDS).filter(([k]) => k !== "ref").map(([k, info]) => [k, info.mem]),
+);
 
 type Repoint = <S extends StructSchema>(
   array: StructArray<S>,
@@ -374,7 +365,7 @@ function columnSpot(plan: ClassPlan, path: string): ColumnSpot {
     }
     kind = f.schema.kind;
   }
-  const size = SCALAR_SIZE[kind!];
+  const size = SCALAR_SIZE[kind as ScalarKind];
   if (plan.size % size !== 0) {
     throw new RangeError(`Cannot make a column of "${path}": it is not ${size}-byte aligned`);
   }

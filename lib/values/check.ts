@@ -7,64 +7,36 @@
  */
 import { FieldRangeError, FieldTypeError } from "../errors.ts";
 import type { Schema } from "../../schemas/types.ts";
+import { type KindInfo, KINDS } from "../../schemas/kinds.ts";
 import { join, VEC_KEYS } from "../_text.ts";
 import { enumIndex, isWellFormed, utf8Length } from "./codec.ts";
 
 /** Smallest and largest value of each integer kind read back as a number. */
-export const INT_RANGE: Readonly<Record<string, readonly [number, number]>> = {
-  i8: [-128, 127],
-  u8: [0, 255],
-  i16: [-32768, 32767],
-  u16: [0, 65535],
-  i32: [-2147483648, 2147483647],
-  u32: [0, 4294967295],
-};
-const BIG_RANGE: Readonly<Record<string, readonly [bigint, bigint]>> = {
-  i64: [-(1n << 63n), (1n << 63n) - 1n],
-  u64: [0n, (1n << 64n) - 1n],
-};
-
-/** Largest finite f32. */
-export const F32_MAX = 3.4028234663852886e38;
+export const INT_RANGE: Readonly<Record<string, readonly [number, number]>> = Object.fromEntries(
+  Object.entries(KINDS).flatMap(([k, info]) =>
+    info.zod === "int" && "range" in info ? [[k, info.range as readonly [number, number]]] : []
+  ),
+);
 
 /**
  * Tells whether a scalar fits its kind, without allocating (the hot-path twin of
  * {@linkcode scalarProblem}, which builds the error).
  */
 export function scalarFits(schema: Schema, value: unknown): boolean {
-  switch (schema.kind) {
-    case "i8":
-    case "u8":
-    case "i16":
-    case "u16":
-    case "i32":
-    case "u32": {
-      const r = INT_RANGE[schema.kind];
-      return typeof value === "number" && Number.isInteger(value) && value >= r[0] &&
-        value <= r[1];
-    }
-    case "f32":
-      return typeof value === "number" &&
-        !(Math.abs(Math.fround(value)) === Infinity && Math.abs(value) !== Infinity);
-    case "f64":
-      return typeof value === "number";
-    case "i64":
-    case "u64": {
-      const r = BIG_RANGE[schema.kind];
-      return typeof value === "bigint" && value >= r[0] && value <= r[1];
-    }
-    case "bool":
-      return typeof value === "boolean";
+  const kind = schema.kind;
+  switch (kind) {
     case "enum":
       return typeof value === "string" && enumIndex(schema).has(value);
     case "string":
       return typeof value === "string" && utf8Length(value) <= schema.maxBytes &&
         isWellFormed(value) && !value.includes("\0");
-    case "ref":
-      return value === null ||
-        (typeof value === "number" && Number.isSafeInteger(value) && value >= 1);
-    default:
+    case "array":
+    case "vec":
+    case "mat":
+    case "struct":
       return false;
+    default:
+      return KINDS[kind].fits(value);
   }
 }
 
@@ -80,34 +52,6 @@ export function scalarProblem(
   if (scalarFits(schema, value)) return undefined;
   const kind = schema.kind;
   switch (kind) {
-    case "i8":
-    case "u8":
-    case "i16":
-    case "u16":
-    case "i32":
-    case "u32": {
-      const [lo, hi] = INT_RANGE[kind];
-      const expected = `an integer from ${lo} to ${hi}`;
-      return typeof value !== "number"
-        ? new FieldTypeError(path, value, expected)
-        : new FieldRangeError(path, value, expected);
-    }
-    case "f32":
-      return typeof value !== "number"
-        ? new FieldTypeError(path, value, "a number")
-        : new FieldRangeError(path, value, `a number within ±${F32_MAX} (f32)`);
-    case "f64":
-      return new FieldTypeError(path, value, "a number");
-    case "i64":
-    case "u64": {
-      const [lo, hi] = BIG_RANGE[kind];
-      const expected = `a bigint from ${lo} to ${hi}`;
-      return typeof value !== "bigint"
-        ? new FieldTypeError(path, value, expected)
-        : new FieldRangeError(path, value, expected);
-    }
-    case "bool":
-      return new FieldTypeError(path, value, "a boolean");
     case "enum": {
       // Long enums would make unreadable messages: name the first few and the count.
       const shown = schema.values.slice(0, 8).map((v) => JSON.stringify(v)).join(", ");
@@ -124,12 +68,23 @@ export function scalarProblem(
         ? new FieldTypeError(path, value, expected)
         : new FieldRangeError(path, value, expected);
     }
-    case "ref":
-      return typeof value !== "number"
-        ? new FieldTypeError(path, value, "an id or null")
-        : new FieldRangeError(path, value, "an id (a positive integer) or null");
-    default:
-      return new FieldTypeError(path, value, `a ${kind}`);
+    case "array":
+    case "vec":
+    case "mat":
+    case "struct":
+      throw new TypeError(`Cannot check a ${kind} as a scalar`);
+    default: {
+      const info: KindInfo = KINDS[kind];
+      const type = typeof value;
+      const wrongType = info.js === "bigint"
+        ? type !== "bigint"
+        : info.js === "boolean"
+        ? type !== "boolean"
+        : type !== "number";
+      return wrongType
+        ? new FieldTypeError(path, value, info.expected)
+        : new FieldRangeError(path, value, info.expectedRange ?? info.expected);
+    }
   }
 }
 

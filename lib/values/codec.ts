@@ -6,6 +6,7 @@
  */
 import type { Layout } from "../../schemas/layout.ts";
 import { layoutOf, SCALAR_SIZE } from "../../schemas/layout.ts";
+import { KINDS } from "../../schemas/kinds.ts";
 import type { EnumSchema, LayoutMode, Schema } from "../../schemas/types.ts";
 import { join, VEC_KEYS } from "../_text.ts";
 import { badScalar } from "./check.ts";
@@ -136,30 +137,25 @@ export function readString(u8: Uint8Array, o: number, cap: number): string {
   return decoder.decode(bytes);
 }
 
+type Get = (dv: DataView, o: number) => unknown;
+type Set = (dv: DataView, o: number, v: unknown) => void;
+
+// DataView readers and writers of every numeric kind, from the kind registry (little-endian).
+const GET: Readonly<Record<string, Get>> = {};
+const SET: Readonly<Record<string, Set>> = {};
+for (const [kind, info] of Object.entries(KINDS)) {
+  const proto = DataView.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
+  const get = proto[`get${info.dataView}`];
+  const set = proto[`set${info.dataView}`];
+  (GET as Record<string, Get>)[kind] = (dv, o) => get.call(dv, o, true);
+  (SET as Record<string, Set>)[kind] = (dv, o, v) => void set.call(dv, o, v, true);
+}
+
 /** Reads one scalar at absolute byte offset `o` (little-endian, any alignment). */
 export function readScalar(schema: Schema, m: Mem, o: number): unknown {
   const dv = m.dv;
-  switch (schema.kind) {
-    case "i8":
-      return dv.getInt8(o);
-    case "u8":
-      return dv.getUint8(o);
-    case "i16":
-      return dv.getInt16(o, true);
-    case "u16":
-      return dv.getUint16(o, true);
-    case "i32":
-      return dv.getInt32(o, true);
-    case "u32":
-      return dv.getUint32(o, true);
-    case "f32":
-      return dv.getFloat32(o, true);
-    case "f64":
-      return dv.getFloat64(o, true);
-    case "i64":
-      return dv.getBigInt64(o, true);
-    case "u64":
-      return dv.getBigUint64(o, true);
+  const kind = schema.kind;
+  switch (kind) {
     case "bool":
       return dv.getUint8(o) !== 0;
     case "enum":
@@ -170,35 +166,21 @@ export function readScalar(schema: Schema, m: Mem, o: number): unknown {
       const id = dv.getFloat64(o, true);
       return id === 0 ? null : id;
     }
+    case "array":
+    case "vec":
+    case "mat":
+    case "struct":
+      throw new TypeError(`Cannot read a ${kind} as a scalar`);
     default:
-      throw new TypeError(`Cannot read a ${schema.kind} as a scalar`);
+      return GET[kind](dv, o);
   }
 }
 
 /** Writes one already-checked scalar at absolute byte offset `o`. */
 export function writeScalar(schema: Schema, m: Mem, o: number, v: unknown): void {
   const dv = m.dv;
-  switch (schema.kind) {
-    case "i8":
-      return dv.setInt8(o, v as number);
-    case "u8":
-      return dv.setUint8(o, v as number);
-    case "i16":
-      return dv.setInt16(o, v as number, true);
-    case "u16":
-      return dv.setUint16(o, v as number, true);
-    case "i32":
-      return dv.setInt32(o, v as number, true);
-    case "u32":
-      return dv.setUint32(o, v as number, true);
-    case "f32":
-      return dv.setFloat32(o, v as number, true);
-    case "f64":
-      return dv.setFloat64(o, v as number, true);
-    case "i64":
-      return dv.setBigInt64(o, BigInt.asIntN(64, v as bigint), true);
-    case "u64":
-      return dv.setBigUint64(o, BigInt.asUintN(64, v as bigint), true);
+  const kind = schema.kind;
+  switch (kind) {
     case "bool":
       return dv.setUint8(o, v ? 1 : 0);
     case "enum": {
@@ -210,8 +192,13 @@ export function writeScalar(schema: Schema, m: Mem, o: number, v: unknown): void
       return writeString(m.u8, o, schema.maxBytes, v as string);
     case "ref":
       return dv.setFloat64(o, v === null || v === undefined ? 0 : v as number, true);
+    case "array":
+    case "vec":
+    case "mat":
+    case "struct":
+      throw new TypeError(`Cannot write a ${kind} as a scalar`);
     default:
-      throw new TypeError(`Cannot write a ${schema.kind} as a scalar`);
+      return SET[kind](dv, o, v);
   }
 }
 

@@ -340,7 +340,7 @@ for (const jitless of [false, true]) {
       ["i32", NaN, FieldRangeError, "an integer from -2147483648 to 2147483647"],
       ["u32", -1, FieldRangeError, "an integer from 0 to 4294967295"],
       ["f32", "x", FieldTypeError, "a number"],
-      ["f32", 1e39, FieldRangeError, "a number within ±3.4028234663852886e+38 (f32)"],
+      ["f32", null, FieldTypeError, "a number"],
       ["f64", 1n, FieldTypeError, "a number"],
       ["str", "01234567890", FieldRangeError, "a string of at most 10 UTF-8 bytes without U+0000"],
       ["str", "€€€€", FieldRangeError, "a string of at most 10 UTF-8 bytes without U+0000"],
@@ -441,7 +441,7 @@ for (const jitless of [false, true]) {
         message: 'Cannot write 300 to "u8": expected an integer from 0 to 255',
       });
       assert.throws(() => (v.i32 = 1.9), FieldRangeError);
-      assert.throws(() => (v.f32 = 1e39), FieldRangeError);
+      assert.throws(() => ((v as unknown as Rec).f32 = 1n), FieldTypeError);
       assert.throws(() => ((v as unknown as Rec).f32 = "x"), FieldTypeError);
       assert.throws(() => v.set({ u8: -1 }), FieldRangeError);
       assert.deepEqual(snapshot(v), before);

@@ -171,7 +171,7 @@ each((layout, jitless) => {
       ["unknown enum literal", { kind: "fire" }, FieldRangeError],
       ["wrong array length", { life: 1, hist: [1, 2] }, FieldRangeError],
       ["number for bigint", { big: 1 }, FieldTypeError],
-      ["f32 overflow", { life: 1e39 }, FieldRangeError],
+      ["bigint for f32", { life: 1n }, FieldTypeError],
       ["not an object", 5, FieldTypeError],
     ];
     for (const [what, value, E] of bad) {
@@ -197,9 +197,8 @@ each((layout, jitless) => {
         const writes: [() => void, new (...a: never[]) => Error][] = [
           [() => (p.hp = 256), FieldRangeError],
           [() => (p.hp = 1.5), FieldRangeError],
-          [() => (p.life = 1e39), FieldRangeError],
           [() => ((p as unknown as { life: unknown }).life = "1"), FieldTypeError],
-          [() => (p.pos.x = -1e39), FieldRangeError],
+          [() => ((p.pos as unknown as { x: unknown }).x = null), FieldTypeError],
           [() => (p.big = 1 as never), FieldTypeError],
           [() => (p.alive = 1 as never), FieldTypeError],
           [() => (p.kind = "fire" as never), FieldRangeError],
@@ -298,8 +297,8 @@ each((layout, jitless) => {
       const table = make();
       const other = table.create();
       const v = table.get(table.create())!;
-      assert.throws(() => (v.pos.y = 1e39), (e: unknown) => {
-        assert.ok(e instanceof FieldRangeError);
+      assert.throws(() => ((v.pos as unknown as { y: unknown }).y = "1"), (e: unknown) => {
+        assert.ok(e instanceof FieldTypeError);
         assert.equal(e.path, "pos.y");
         return true;
       });
