@@ -20,7 +20,8 @@ export function show(value: unknown): string {
   if (typeof value === "symbol") return "a symbol";
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   const ctor = Object.getPrototypeOf(value)?.constructor?.name;
-  return typeof ctor === "string" && ctor !== "Object" && ctor !== "" ? `a ${ctor}` : "an object";
+  if (typeof ctor !== "string" || ctor === "Object" || ctor === "") return "an object";
+  return `${/^[AEIOU]/.test(ctor) ? "an" : "a"} ${ctor}`;
 }
 
 /** The dotted path of `key` under `path` ("" is the root). */

@@ -83,19 +83,23 @@ export class ArenaFullError extends RangeError {
 export class StaleViewError extends ReferenceError {
   /** The error name. */
   override name = "StaleViewError";
-  /** The struct's name and the field that was touched. */
+  /** Dotted path of the field that was touched, from the record the view was taken of. */
   readonly path: string;
+  /** Name of the struct (or vector) whose field was touched. */
+  readonly struct: string;
   /** Generation the view was taken in. */
   readonly viewGeneration: number;
   /** Generation of the arena when the view was touched. */
   readonly arenaGeneration: number;
-  /** Builds the error for a touch of `path`. */
-  constructor(path: string, viewGeneration: number, arenaGeneration: number) {
+  /** Builds the error for a touch of `path` in a view of struct `struct`. */
+  constructor(path: string, viewGeneration: number, arenaGeneration: number, struct = "") {
     super(
-      `Cannot use "${path}": its memory was freed (arena reset or released, or record deleted) ` +
+      `Cannot use "${path}"${struct === "" ? "" : ` of ${struct}`}: its memory was freed ` +
+        `(arena reset or released, record deleted, or the loop that lent it ended) ` +
         `(view from generation ${viewGeneration}, arena now at ${arenaGeneration})`,
     );
     this.path = path;
+    this.struct = struct;
     this.viewGeneration = viewGeneration;
     this.arenaGeneration = arenaGeneration;
   }

@@ -25,12 +25,17 @@ export interface ViewClass {
   readonly source: string;
   /** The plan both builders followed. */
   readonly plan: ClassPlan;
-  /** Writes the defined fields of a checked plain value at (m, o). */
+  /**
+   * Reads a plain value (or a view) once, checks it and writes its defined fields at (m, o);
+   * throws before writing anything when a field is bad.
+   */
   $w(m: Mem, o: number, v: unknown, p: string): void;
+  /** Reads and checks a plain value once into a staged copy (the first half of `$w`). */
+  $in(v: unknown, p: string): unknown;
+  /** Writes a staged copy at (m, o); cannot throw (the second half of `$w`). */
+  $wr(m: Mem, o: number, s: unknown): void;
   /** Reads the record at (m, o) as a plain value. */
   $r(m: Mem, o: number): unknown;
-  /** Whether a partial plain value would pass validation (no allocation, no error). */
-  $v(v: unknown): boolean;
   /** Zeroes the record at (m, o). */
   $z(m: Mem, o: number): void;
 }
@@ -69,6 +74,8 @@ export function viewClass(key: ClassKey, jitless: boolean): ViewClass {
     C: plan.children.map((k) => viewClass(k, jitless)),
     E: plan.enums.map((e: EnumSchema) => e.values),
     M: plan.enums.map((e: EnumSchema) => enumIndex(e)),
+    N: plan.name,
+    T: undefined,
   };
   const source = emitAccessors(plan);
   const cls = useJit
@@ -106,6 +113,8 @@ export function soaViewClass(
     E: plan.enums.map((e) => e.values),
     M: plan.enums.map((e) => enumIndex(e)),
     X: soaHelpers,
+    N: plan.nodes.map((n) => n.name),
+    T: [],
   };
   const source = emitSoa(plan);
   const cls = useJit

@@ -40,18 +40,14 @@ function readExpr(f: SoaFieldPlan, m: string, o: string): string {
   }
 }
 
-/** Source of the test that is true when `x` (defined) is not a valid value of field `f`. */
+/** Source of the test that is true when `x` (defined) is not a valid value of scalar field `f`. */
 function verdictBad(f: SoaFieldPlan): string {
   const a = f.access;
   switch (a.how) {
-    case "child":
-      return `!$N${a.node}.$v(x)`;
     case "enum":
       return `$d.M[${a.enumIndex}].get(x) === undefined`;
     case "string":
       return `!$h.scalarFits($d.F[${f.fieldIndex}], x)`;
-    case "typed":
-      return `!$h.isValid($d.F[${f.fieldIndex}], x, true)`;
     default:
       return badCheck(f.schema.kind, "x")!;
   }
@@ -76,25 +72,29 @@ function writeStmt(f: SoaFieldPlan, m: string, o: string, x: string, path: strin
     case "typed":
       return `$d.X.put(${m}.c${a.col}, ${at(o, a.length)}, ${x}, ${a.length});`;
     case "child":
-      return `$N${a.node}.$w(${m}, ${o}, ${x}, ${path});`;
+      return `$N${a.node}.$wr(${m}, ${o}, ${x});`;
   }
 }
+
+/** The legend at the top of every SoA class source: what each `$`-name holds. */
+const SOA_LEGEND: readonly string[] = [
+  "// $h: runtime helpers (slow paths, errors) · $d: inputs (P: the plan, F: field schemas,",
+  "//   S: node schemas, E: enum literals, M: enum indices, X: column helpers,",
+  "// a view: $a table · $s its generation cell · $m the columns (c<i> below) · $o slot",
+  "//   · $g generation it was made in · $p path · $c<i> cached child or array of field i",
+  "//   · $t<i> slot that array was made for · $c(i) lifetime check · $k<kind>(i, v) value check",
+  "// $N<k>: node k's class",
+  "//   N: class names, T: staging trees) · statics: $w read a plain value once and write it",
+  "//   = $wr(m, o, $in(v, p)): $in reads and checks it into the staging tree ($rd does, into a",
+  "//   given tree; $tree makes one), $wr writes a staged value and cannot throw",
+  "//   · $r read a record · $z zero a slot",
+];
 
 /**
  * Emits the source of the SoA classes planned by `plan`: the body of a function of `$h` (shared
  * helpers) and `$d` (the plan `P`, field schemas `F`, node schemas `S`, enum tables `E`/`M`, SoA
  * helpers `X`) that returns the root class. Field names only appear through `JSON.stringify`.
  */
-/** The legend at the top of every SoA class source: what each `$`-name holds. */
-const SOA_LEGEND: readonly string[] = [
-  "// $h: runtime helpers (slow paths, errors) · $d: inputs (P: the plan, F: field schemas,",
-  "//   S: node schemas, E: enum literals, M: enum indices, X: column helpers) · $N<k>: node k's class",
-  "// a view: $a table · $s its generation cell · $m the columns (c<i> below) · $o slot",
-  "//   · $g generation it was made in · $p path · $c<i> cached child or array of field i",
-  "//   · $t<i> slot that array was made for · $c(i) lifetime check · $k<kind>(i, v) value check",
-  "// statics: $w write a plain value · $r read one · $v would it validate · $z zero a slot",
-];
-
 export function emitSoa(plan: SoaPlan): string {
   const { checked } = plan;
   const L: string[] = [];
@@ -114,7 +114,8 @@ export function emitSoa(plan: SoaPlan): string {
     const node = plan.nodes[k];
     const self = `$N${k}`;
     const checkKinds = new Set<string>();
-    L.push(`const ${self} = class ${node.name} {`);
+    // Named through a property key, so the user's name is never a binding here.
+    L.push(`const ${self} = { [$d.N[${k}]]: class {`);
     // Every node class carries the whole plan: $h.setSlow finds a field by fieldIndex there.
     L.push(`  static plan = $d.P;`);
     L.push(`  constructor(a, m, o, g, p) {`);
@@ -174,42 +175,74 @@ export function emitSoa(plan: SoaPlan): string {
       // Values are checked in both modes: checked: false only drops the lifetime checks.
       const quick = !wide ? quickBad(f.schema.kind) : undefined;
       if (quick) checkKinds.add(f.schema.kind);
-      if (a.how === "child") {
-        L.push(
-          `    if (!$N${a.node}.$v(v)) $h.validate($d.F[${f.fieldIndex}], v, ${path}, true);`,
-        );
-      } else if (a.how === "typed") {
-        L.push(`    $h.check($d.F[${f.fieldIndex}], v, ${path}, true);`);
-      }
       const wslot = quick ? `this.$k${f.schema.kind}(${f.fieldIndex}, v)` : wide ? "this.$o" : slot;
-      L.push(`    ${writeStmt(f, "this.$m", wslot, "v", path)}`);
+      if (a.how === "child") {
+        L.push(`    $N${a.node}.$w(this.$m, this.$o, v, ${path});`);
+      } else if (a.how === "typed") {
+        // Read once into a checked copy, then written: a getter cannot change what was checked.
+        const x = `$h.stage($d.F[${f.fieldIndex}], v, ${path}, true)`;
+        L.push(`    ${writeStmt(f, "this.$m", wslot, x, path)}`);
+      } else L.push(`    ${writeStmt(f, "this.$m", wslot, "v", path)}`);
       L.push(`  }`);
     }
     L.push(...checkMethods(checkKinds, checked));
-    // Static writer and reader work on (columns, slot), so create() and toObject() make no views.
-    L.push(`  static $w(m, o, v, p) {`);
-    L.push(`    let x;`);
-    for (const f of node.fields) {
-      const name = JSON.stringify(f.name);
-      L.push(`    x = v[${name}];`);
-      L.push(`    if (x !== undefined) ${writeStmt(f, "m", "o", "x", `$h.join(p, ${name})`)}`);
-    }
-    L.push(`  }`);
-    // Allocation-free verdict on a partial plain value, as in the array-of-structs classes:
-    // create() and set() only run the path-building validator to explain a "false".
-    L.push(`  static $v(v) {`);
-    L.push(`    if (typeof v !== "object" || v === null) return false;`);
+    // Writes are two phases, as in the array-of-structs classes: $rd reads every input property
+    // once and checks it into a staging tree, $wr writes the staged values and cannot throw.
+    L.push(`  static $rd(v, p, s) {`);
+    L.push(
+      `    if (typeof v !== "object" || v === null || Array.isArray(v)) $h.stage($d.S[${k}], v, p, true);`,
+    );
+    L.push(`    if ($h.isView(v)) v = v.toObject();`);
     L.push(`    let n = 0;`);
     L.push(`    let x;`);
     for (const f of node.fields) {
-      L.push(`    x = v[${JSON.stringify(f.name)}];`);
+      const a = f.access;
+      const name = JSON.stringify(f.name);
+      const path = `$h.join(p, ${name})`;
+      L.push(`    x = v[${name}];`);
       L.push(`    if (x !== undefined) {`);
-      L.push(`      if (${verdictBad(f)}) return false;`);
+      if (a.how === "child") L.push(`      x = $N${a.node}.$rd(x, ${path}, s.$c${f.fieldIndex});`);
+      else if (a.how === "typed") {
+        L.push(`      x = $h.stage($d.F[${f.fieldIndex}], x, ${path}, true);`);
+      } else L.push(`      if (${verdictBad(f)}) $h.bad($d.F[${f.fieldIndex}], x, ${path});`);
       L.push(`      n++;`);
       L.push(`    }`);
+      L.push(`    s[${name}] = x;`);
     }
     L.push(`    for (const _ in v) n--;`);
-    L.push(`    return n === 0;`);
+    L.push(`    if (n !== 0) $h.unknownKey($d.S[${k}], v, p);`);
+    L.push(`    return s;`);
+    L.push(`  }`);
+    L.push(`  static $wr(m, o, s) {`);
+    L.push(`    let x;`);
+    for (const f of node.fields) {
+      const name = JSON.stringify(f.name);
+      L.push(`    x = s[${name}];`);
+      L.push(`    if (x !== undefined) ${writeStmt(f, "m", "o", "x", `""`)}`);
+    }
+    L.push(`  }`);
+    L.push(`  static $tree() {`);
+    L.push(`    return {`);
+    for (const f of node.fields) L.push(`      [${JSON.stringify(f.name)}]: undefined,`);
+    for (const f of node.fields) {
+      if (f.access.how === "child") L.push(`      $c${f.fieldIndex}: $N${f.access.node}.$tree(),`);
+    }
+    L.push(`      $busy: false,`);
+    L.push(`    };`);
+    L.push(`  }`);
+    L.push(`  static $in(v, p) {`);
+    L.push(`    let s = $d.T[${k}];`);
+    L.push(`    if (s === undefined) s = $d.T[${k}] = ${self}.$tree();`);
+    L.push(`    if (s.$busy) s = ${self}.$tree();`);
+    L.push(`    s.$busy = true;`);
+    L.push(`    try {`);
+    L.push(`      return ${self}.$rd(v, p, s);`);
+    L.push(`    } finally {`);
+    L.push(`      s.$busy = false;`);
+    L.push(`    }`);
+    L.push(`  }`);
+    L.push(`  static $w(m, o, v, p) {`);
+    L.push(`    ${self}.$wr(m, o, ${self}.$in(v, p));`);
     L.push(`  }`);
     L.push(`  static $r(m, o) {`);
     L.push(`    return {`);
@@ -234,7 +267,6 @@ export function emitSoa(plan: SoaPlan): string {
       L.push(`  }`);
     }
     L.push(`  set(v) {`, ...live("set"));
-    L.push(`    if (!${self}.$v(v)) $h.validate($d.S[${k}], v, this.$p, true);`);
     L.push(`    ${self}.$w(this.$m, this.$o, v, this.$p);`);
     L.push(`    return this;`);
     L.push(`  }`);
@@ -245,7 +277,7 @@ export function emitSoa(plan: SoaPlan): string {
     // Same JSON form as the array-of-structs classes: exact for bigints, NaN, ±Infinity and -0.
     L.push(`    return $h.jsonOf($d.S[${k}], this.toObject());`);
     L.push(`  }`);
-    L.push(`};`);
+    L.push(`} }[$d.N[${k}]];`);
   }
   L.push(`return $N0;`);
   L.push(`//# sourceURL=arenakit:///${plan.name}.soa.${checked ? "checked" : "unchecked"}.js`);

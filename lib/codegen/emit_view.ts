@@ -112,11 +112,14 @@ function describeKind(s: Schema): string {
 /** The legend at the top of every AoS class source: what each `$`-name holds. */
 const AOS_LEGEND: readonly string[] = [
   "// $h: runtime helpers (slow paths, errors) · $d: this class's inputs (C: child classes,",
-  "//   F: field schemas, E: enum literals, M: enum indices, S: the schema) · $C: the class",
+  "//   F: field schemas, E: enum literals, M: enum indices, S: the schema, N: the class name,",
+  "//   T: the staging tree) · $C: the class",
   "// a view: $a arena · $s its generation cell · $m typed arrays of the chunk · $o record offset",
   "//   · $g generation it was made in · $b first record and $n record count (cursors) · $p path",
   "//   · $c<i> cached child view of field i · $c(i) lifetime check · $k<kind>(i, v) value check",
-  "// statics: $w write a plain value · $r read one · $v would it validate · $z zero a record",
+  "// statics: $w read a plain value once and write it = $wr(m, o, $in(v, p)): $in reads and",
+  "//   checks it into the staging tree ($rd does, into a given tree; $tree makes one), $wr writes",
+  "//   a staged value and cannot throw · $r read a record · $z zero one",
 ];
 
 export function emitAccessors(plan: ClassPlan): string {
@@ -132,7 +135,8 @@ export function emitAccessors(plan: ClassPlan): string {
   );
   L.push(...AOS_LEGEND);
   L.push(`"use strict";`);
-  L.push(`const $C = class ${plan.name} {`);
+  // The class is named through a property key, so the user's name is never a binding here.
+  L.push(`const $C = { [$d.N]: class {`);
   L.push(`  constructor(a, m, o, g, p) {`);
   L.push(`    this.$a = a;`);
   L.push(`    this.$s = a.state;`);
@@ -207,34 +211,64 @@ export function emitAccessors(plan: ClassPlan): string {
     L.push(`  }`);
     L.push(`  set ${name}(v) {`, ...live(f.name));
     if (a.how === "child") {
-      L.push(
-        `    if (!$d.C[${a.childIndex}].$v(v)) $h.validate($d.F[${f.fieldIndex}], v, ${path}, true);`,
-      );
-    } else L.push(`    $h.check($d.F[${f.fieldIndex}], v, ${path}, true);`);
-    if (a.how === "child") {
       L.push(`    $d.C[${a.childIndex}].$w(this.$m, this.$o + ${f.offset}, v, ${path});`);
     } else {
+      // Read once into a checked copy, then written: a getter cannot change what was checked.
       L.push(
         `    $h.writeValue($d.F[${f.fieldIndex}], ${JSON.stringify(mode)}, this.$m, ` +
-          `this.$o + ${f.offset}, v);`,
+          `this.$o + ${f.offset}, $h.stage($d.F[${f.fieldIndex}], v, ${path}, true));`,
       );
     }
     L.push(`  }`);
   }
   L.push(...checkMethods(checkKinds, checked));
-  // Static writer and reader work on (memory, offset) so alloc(S, init) and toObject() create
-  // no view objects for nested structs.
-  L.push(`  static $w(m, o, v, p) {`);
+  // Writes are two phases, so every input property is read exactly once and a bad value leaves
+  // the record as it was: $rd reads and checks the input into a staging object (no allocation:
+  // one tree per class, made once), $wr writes the staged values, and cannot throw.
+  L.push(`  static $rd(v, p, s) {`);
+  L.push(
+    `    if (typeof v !== "object" || v === null || Array.isArray(v)) $h.stage($d.S, v, p, true);`,
+  );
+  L.push(`    if ($h.isView(v)) v = v.toObject();`);
+  L.push(`    let n = 0;`);
   L.push(`    let x;`);
   for (const f of plan.fields) {
     const a = f.access;
     const name = JSON.stringify(f.name);
+    const path = `$h.join(p, ${name})`;
     L.push(`    x = v[${name}];`);
-    let stmt: string;
-    if (SCALAR_HOW.has(a.how)) stmt = writeStmt(f, false, "x", `$h.join(p, ${name})`);
-    else if (a.how === "child") {
-      stmt = `$d.C[${a.childIndex}].$w(m, o + ${f.offset}, x, $h.join(p, ${name}));`;
+    if (a.how === "child") {
+      L.push(`    if (x !== undefined) {`);
+      L.push(`      x = $d.C[${a.childIndex}].$rd(x, ${path}, s.$c${f.fieldIndex});`);
+    } else if (!SCALAR_HOW.has(a.how)) {
+      L.push(`    if (x !== undefined) {`);
+      L.push(`      x = $h.stage($d.F[${f.fieldIndex}], x, ${path}, true);`);
     } else {
+      let bad: string;
+      if (a.how === "enum") bad = `$d.M[${a.enumIndex}].get(x) === undefined`;
+      else if (a.how === "string") bad = `!$h.scalarFits($d.F[${f.fieldIndex}], x)`;
+      else bad = badCheck(f.schema.kind, "x")!;
+      L.push(`    if (x !== undefined) {`);
+      L.push(`      if (${bad}) $h.bad($d.F[${f.fieldIndex}], x, ${path});`);
+    }
+    L.push(`      n++;`);
+    L.push(`    }`);
+    L.push(`    s[${name}] = x;`);
+  }
+  L.push(`    for (const _ in v) n--;`);
+  L.push(`    if (n !== 0) $h.unknownKey($d.S, v, p);`);
+  L.push(`    return s;`);
+  L.push(`  }`);
+  L.push(`  static $wr(m, o, s) {`);
+  L.push(`    let x;`);
+  for (const f of plan.fields) {
+    const a = f.access;
+    const name = JSON.stringify(f.name);
+    L.push(`    x = s[${name}];`);
+    let stmt: string;
+    if (SCALAR_HOW.has(a.how)) stmt = writeStmt(f, false, "x", `""`);
+    else if (a.how === "child") stmt = `$d.C[${a.childIndex}].$wr(m, o + ${f.offset}, x);`;
+    else {
       stmt = `$h.writeValue($d.F[${f.fieldIndex}], ${
         JSON.stringify(mode)
       }, m, o + ${f.offset}, x);`;
@@ -242,28 +276,33 @@ export function emitAccessors(plan: ClassPlan): string {
     L.push(`    if (x !== undefined) ${stmt}`);
   }
   L.push(`  }`);
-  // Allocation-free verdict on a partial plain value; the interpreter in $h.validate explains a
-  // "false" with the path and the value.
-  L.push(`  static $v(v) {`);
-  L.push(`    if (typeof v !== "object" || v === null) return false;`);
-  L.push(`    let n = 0;`);
-  L.push(`    let x;`);
+  // The staging tree: the same shape for every record of the class, so $rd and $wr stay
+  // monomorphic. A getter that writes a record of the same class while it is read gets a tree of
+  // its own.
+  L.push(`  static $tree() {`);
+  L.push(`    return {`);
+  for (const f of plan.fields) L.push(`      [${JSON.stringify(f.name)}]: undefined,`);
   for (const f of plan.fields) {
-    const a = f.access;
-    let bad: string;
-    if (a.how === "child") bad = `!$d.C[${a.childIndex}].$v(x)`;
-    else if (a.how === "enum") bad = `$d.M[${a.enumIndex}].get(x) === undefined`;
-    else if (a.how === "string") bad = `!$h.scalarFits($d.F[${f.fieldIndex}], x)`;
-    else if (SCALAR_HOW.has(a.how)) bad = badCheck(f.schema.kind, "x")!;
-    else bad = `!$h.isValid($d.F[${f.fieldIndex}], x, true)`;
-    L.push(`    x = v[${JSON.stringify(f.name)}];`);
-    L.push(`    if (x !== undefined) {`);
-    L.push(`      if (${bad}) return false;`);
-    L.push(`      n++;`);
-    L.push(`    }`);
+    if (f.access.how === "child") {
+      L.push(`      $c${f.fieldIndex}: $d.C[${f.access.childIndex}].$tree(),`);
+    }
   }
-  L.push(`    for (const _ in v) n--;`);
-  L.push(`    return n === 0;`);
+  L.push(`      $busy: false,`);
+  L.push(`    };`);
+  L.push(`  }`);
+  L.push(`  static $in(v, p) {`);
+  L.push(`    let s = $d.T;`);
+  L.push(`    if (s === undefined) s = $d.T = $C.$tree();`);
+  L.push(`    if (s.$busy) s = $C.$tree();`);
+  L.push(`    s.$busy = true;`);
+  L.push(`    try {`);
+  L.push(`      return $C.$rd(v, p, s);`);
+  L.push(`    } finally {`);
+  L.push(`      s.$busy = false;`);
+  L.push(`    }`);
+  L.push(`  }`);
+  L.push(`  static $w(m, o, v, p) {`);
+  L.push(`    $C.$wr(m, o, $C.$in(v, p));`);
   L.push(`  }`);
   // Zeroing a fresh record inline beats a fill() call for the small structs frames are made of.
   L.push(`  static $z(m, o) {`);
@@ -299,7 +338,6 @@ export function emitAccessors(plan: ClassPlan): string {
   L.push(`    };`);
   L.push(`  }`);
   L.push(`  set(v) {`, ...live("set"));
-  L.push(`    if (!$C.$v(v)) $h.validate($d.S, v, this.$p, true);`);
   L.push(`    $C.$w(this.$m, this.$o, v, this.$p);`);
   L.push(`    return this;`);
   L.push(`  }`);
@@ -326,7 +364,7 @@ export function emitAccessors(plan: ClassPlan): string {
   L.push(`      fn(this, i);`);
   L.push(`    }`);
   L.push(`  }`);
-  L.push(`};`);
+  L.push(`} }[$d.N];`);
   L.push(`return $C;`);
   L.push(`//# sourceURL=arenakit:///${plan.name}.${mode}.${checked ? "checked" : "unchecked"}.js`);
   return L.join("\n");

@@ -27,6 +27,7 @@ export function buildLoopsJitless(stride: number): TableLoops {
         if (t.epoch !== ep) {
           ep = t.epoch;
           gens = t.gens;
+          t.retire(c);
           c = t.takeCursor();
         }
         c.$g = g;
@@ -36,7 +37,7 @@ export function buildLoopsJitless(stride: number): TableLoops {
       c.$o = s * stride;
       if (pred === undefined || pred(c, x * ID_SLOTS + s)) fn(c, x * ID_SLOTS + s);
     }
-    t.putCursor(c);
+    t.retire(c);
   };
   class Iterator implements LoopIterator {
     t: LoopTable;
@@ -55,7 +56,9 @@ export function buildLoopsJitless(stride: number): TableLoops {
       this.ep = t.epoch;
     }
     start(): this {
-      if (this.ep !== this.t.epoch) this.renew();
+      this.ep = this.t.epoch;
+      this.gens = this.t.gens;
+      this.c = this.t.takeCursor();
       this.s = 0;
       this.e = this.t.hw;
       this.on = true;
@@ -87,6 +90,7 @@ export function buildLoopsJitless(stride: number): TableLoops {
     renew(): void {
       this.ep = this.t.epoch;
       this.gens = this.t.gens;
+      this.t.retire(this.c);
       this.c = this.t.takeCursor();
     }
     return(): IteratorResult<unknown> {
@@ -97,6 +101,7 @@ export function buildLoopsJitless(stride: number): TableLoops {
     release(): void {
       if (!this.on) return;
       this.on = false;
+      this.t.retire(this.c);
       this.t.iterators.push(this);
     }
     [Symbol.iterator](): this {

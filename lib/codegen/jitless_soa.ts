@@ -11,7 +11,7 @@ import {
   type SoaPlan,
   type SoaViewClass,
 } from "./soa_plan.ts";
-import { isValid } from "../values/check.ts";
+import { stage } from "../values/check.ts";
 import { recordMethods } from "./jitless_view.ts";
 
 type SoaView = {
@@ -22,6 +22,7 @@ type SoaView = {
   $g: number;
   $p: string;
 } & Record<string, unknown>;
+type Staged = { $wr(m: SoaMem, o: number, s: unknown): void };
 type Column = {
   [i: number]: unknown;
   subarray(a: number, b: number): unknown;
@@ -82,7 +83,7 @@ export function buildSoaJitless(plan: SoaPlan, enumMaps: Map<string, number>[]):
         soaHelpers.put(col(m, a.col), o * a.length, x as ArrayLike<unknown>, a.length);
         return;
       case "child":
-        classes[a.node].$w(m, o, x, path);
+        (classes[a.node] as unknown as Staged).$wr(m, o, x);
     }
   };
   for (let k = plan.nodes.length - 1; k >= 0; k--) {
@@ -149,8 +150,15 @@ export function buildSoaJitless(plan: SoaPlan, enumMaps: Map<string, number>[]):
       const set = function (this: SoaView, v: unknown) {
         live(this, f.name);
         const path = h.join(this.$p, f.name);
-        if (a.how === "child" || a.how === "typed") h.validate(f.schema, v, path, true);
-        else if (a.how !== "enum" && a.how !== "string") {
+        if (a.how === "child") {
+          classes[a.node].$w(this.$m, this.$o, v, path);
+          return;
+        }
+        if (a.how === "typed") {
+          write(f, this.$m, this.$o, stage(f.schema, v, path, true), path);
+          return;
+        }
+        if (a.how !== "enum" && a.how !== "string") {
           const p = h.scalarProblem(f.schema, v, path);
           if (p) throw p;
         }
@@ -159,10 +167,17 @@ export function buildSoaJitless(plan: SoaPlan, enumMaps: Map<string, number>[]):
       Object.defineProperty(C.prototype, f.name, { get, set, configurable: true });
     }
     const statics = {
+      // Read once into a checked copy, then written: nothing is written when a field is bad.
+      $in(v: unknown, p: string): unknown {
+        return stage(node.schema, v, p, true);
+      },
       $w(m: SoaMem, o: number, v: unknown, p: string): void {
+        statics.$wr(m, o, stage(node.schema, v, p, true));
+      },
+      $wr(m: SoaMem, o: number, s: unknown): void {
         for (const f of node.fields) {
-          const x = (v as Record<string, unknown>)[f.name];
-          if (x !== undefined) write(f, m, o, x, h.join(p, f.name));
+          const x = (s as Record<string, unknown>)[f.name];
+          if (x !== undefined) write(f, m, o, x, "");
         }
       },
       $r(m: SoaMem, o: number): unknown {
@@ -170,16 +185,16 @@ export function buildSoaJitless(plan: SoaPlan, enumMaps: Map<string, number>[]):
         for (const f of node.fields) out[f.name] = read(f, m, o);
         return out;
       },
-      $v(v: unknown): boolean {
-        return isValid(node.schema, v, true);
-      },
       $z(m: SoaMem, o: number): void {
         for (const c of plan.columns) {
           col(m, c.index).fill(c.bigint ? 0n : 0, o * c.width, o * c.width + c.width);
         }
       },
     };
-    Object.assign(C, k === 0 ? statics : { $w: statics.$w, $r: statics.$r, $v: statics.$v });
+    Object.assign(
+      C,
+      k === 0 ? statics : { $in: statics.$in, $w: statics.$w, $wr: statics.$wr, $r: statics.$r },
+    );
     const methods: Record<string, (this: SoaView, ...args: never[]) => unknown> = {
       ...recordMethods(C, node.schema, live),
     };

@@ -7,7 +7,7 @@
  */
 import { type ArenaLike, helpers, type ViewInternals } from "./runtime.ts";
 import { type ClassPlan, type FieldPlan, SCALAR_HOW } from "./plan.ts";
-import { isValid, scalarProblem } from "../values/check.ts";
+import { scalarProblem, stage } from "../values/check.ts";
 import { type Mem, readScalar, readValue, writeScalar, writeValue } from "../values/codec.ts";
 import type { Schema } from "../../schemas/types.ts";
 import type { ViewClass } from "./compile.ts";
@@ -21,6 +21,10 @@ export interface Deps {
   C: ViewClass[];
   E: (readonly string[])[];
   M: Map<string, number>[];
+  /** The class name (the user's struct name is only ever a string). */
+  N: string;
+  /** The staging tree of `$w`, made on first use. */
+  T: unknown;
 }
 
 /** What the jitless record methods need of a view, in either layout. */
@@ -39,7 +43,6 @@ export function recordMethods<V extends RecordView>(
   return {
     set(this: V, v: unknown) {
       live(this, "set");
-      helpers.check(schema, v, this.$p, true);
       C.$w(this.$m as never, this.$o, v, this.$p);
       return this;
     },
@@ -74,16 +77,16 @@ export function buildJitless(plan: ClassPlan, d: Deps): ViewClass {
     for (const f of childFields) this[`$c${f.fieldIndex}`] = undefined;
   } as unknown as ViewClass & { prototype: Record<string, unknown> };
   Object.defineProperty(C, "name", { value: plan.name });
+  // One field's setter: scalars are one value, checked then written; compound values are read
+  // once into a checked copy (by the child's $w, or by stage) before anything is written.
   const writeField = (f: FieldPlan, m: Mem, o: number, x: unknown, path: string) => {
     const a = f.access;
-    if (a.how === "enum" || a.how === "string") {
-      // Checked where they are written, like the generated code: $w trusts the other kinds.
+    if (SCALAR_HOW.has(a.how)) {
       const p = scalarProblem(f.schema, x, path);
       if (p) throw p;
-    }
-    if (SCALAR_HOW.has(a.how)) writeScalar(f.schema, m, o, x);
-    else if (a.how === "child") d.C[a.childIndex].$w(m, o, x, path);
-    else writeValue(f.schema, mode, m, o, x);
+      writeScalar(f.schema, m, o, x);
+    } else if (a.how === "child") d.C[a.childIndex].$w(m, o, x, path);
+    else writeValue(f.schema, mode, m, o, stage(f.schema, x, path, true));
   };
   for (const f of plan.fields) {
     const a = f.access;
@@ -152,27 +155,23 @@ export function buildJitless(plan: ClassPlan, d: Deps): ViewClass {
     }
     const set = function (this: View, v: unknown) {
       live(this, f.name);
-      const path = h.join(this.$p, f.name);
-      if (SCALAR_HOW.has(a.how)) {
-        const p = scalarProblem(f.schema, v, path);
-        if (p) throw p;
-      } else h.check(f.schema, v, path, true);
-      writeField(f, this.$m, this.$o + f.offset, v, path);
+      writeField(f, this.$m, this.$o + f.offset, v, h.join(this.$p, f.name));
     };
     Object.defineProperty(C.prototype, f.name, { get, set, configurable: true });
   }
   const statics = {
+    // Read once into a checked copy, then written: nothing is written when a field is bad.
+    $in(v: unknown, p: string): unknown {
+      return stage(d.S, v, p, true);
+    },
+    $wr(m: Mem, o: number, s: unknown): void {
+      writeValue(d.S, mode, m, o, s);
+    },
     $w(m: Mem, o: number, v: unknown, p: string): void {
-      for (const f of plan.fields) {
-        const x = (v as Record<string, unknown>)[f.name];
-        if (x !== undefined) writeField(f, m, o + f.offset, x, h.join(p, f.name));
-      }
+      writeValue(d.S, mode, m, o, stage(d.S, v, p, true));
     },
     $r(m: Mem, o: number): unknown {
       return readValue(d.S, mode, m, o);
-    },
-    $v(v: unknown): boolean {
-      return isValid(d.S, v, true);
     },
     $z(m: Mem, o: number): void {
       m.u8.fill(0, o, o + plan.size);

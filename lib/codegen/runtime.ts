@@ -6,7 +6,16 @@
  */
 import type { LayoutMode, RefSchema, Schema, StructSchema } from "../../schemas/types.ts";
 import { layoutOf } from "../../schemas/layout.ts";
-import { badScalar, isValid, scalarFits, scalarProblem, validate } from "../values/check.ts";
+import {
+  badScalar,
+  isValid,
+  isView,
+  scalarFits,
+  scalarProblem,
+  stage,
+  unknownKey,
+  validate,
+} from "../values/check.ts";
 import {
   elementStride,
   join,
@@ -57,11 +66,12 @@ export const refResolvers: WeakMap<StructSchema, (id: number) => unknown> = new 
 function stale(v: ViewInternals, field: string): void {
   const gen = v.$s.g;
   // A release() bumps the generation without freeing older memory: re-validate, then resync.
-  if (v.$a.isLive(v.$g, v.$m.start + v.$o)) {
+  // Generation -1 marks a retired loop cursor, never live again.
+  if (v.$g !== -1 && v.$a.isLive(v.$g, v.$m.start + v.$o)) {
     v.$g = gen;
     return;
   }
-  throw new StaleViewError(join(v.$p, field), v.$g, gen);
+  throw new StaleViewError(join(v.$p, field), v.$g, gen, (v.constructor as { name: string }).name);
 }
 
 // The slow value path of a checked scalar setter: throw for a value that does not fit, return
@@ -99,6 +109,12 @@ function checkLive(v: ViewInternals, field: string): void {
 // Validation for writes: the allocation-free verdict first, the path-building one only to throw.
 function check(schema: Schema, v: unknown, path: string, partial: boolean): void {
   if (!isValid(schema, v, partial)) validate(schema, v, path, partial);
+}
+
+// A staged field failed its quick test: throw the error naming the field and the value.
+function bad(schema: Schema, x: unknown, path: string): never {
+  throw scalarProblem(schema, x, path) ??
+    new TypeError(`Cannot write ${String(x)} to "${path}": the value checks disagree`);
 }
 
 function badIndex(v: ViewInternals, i: unknown): never {
@@ -210,8 +226,8 @@ export class ArrayView {
   /** Writes element `i` (checked like any field write; nothing is written on error). */
   setAt(i: number, value: unknown): void {
     const o = this.#at(i, "write");
-    validate(this.#element, value, `${this.#path}[${i}]`, false);
-    writeValue(this.#element, this.#mode, this.#parent.$m, o, value);
+    const x = stage(this.#element, value, `${this.#path}[${i}]`, false);
+    writeValue(this.#element, this.#mode, this.#parent.$m, o, x);
   }
   /** The elements as plain values. */
   toObject(): unknown[] {
@@ -247,6 +263,10 @@ export const helpers = {
   scalarProblem,
   scalarFits,
   isValid,
+  stage,
+  isView,
+  unknownKey,
+  bad,
 };
 
 /** Type of {@linkcode helpers}. */

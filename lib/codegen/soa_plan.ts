@@ -212,10 +212,15 @@ export interface SoaViewClass {
   readonly source: string;
   /** The plan both builders followed. */
   readonly plan: SoaPlan;
-  /** Writes the defined fields of a checked plain value at slot `o`. */
+  /**
+   * Reads a plain value (or a view) once, checks it and writes its defined fields at slot `o`;
+   * throws before writing anything when a field is bad.
+   */
   $w(m: SoaMem, o: number, v: unknown, p: string): void;
-  /** Whether a partial plain value would pass validation (no allocation, no error). */
-  $v(v: unknown): boolean;
+  /** Reads and checks a plain value once into a staged copy (the first half of `$w`). */
+  $in(v: unknown, p: string): unknown;
+  /** Writes a staged copy at (m, o); cannot throw (the second half of `$w`). */
+  $wr(m: SoaMem, o: number, s: unknown): void;
   /** Reads the record at slot `o` as a plain value. */
   $r(m: SoaMem, o: number): unknown;
   /** Zeroes every column of slot `o`. */

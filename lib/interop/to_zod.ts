@@ -70,6 +70,18 @@ function scalar(kind: ScalarKind): z.ZodType {
   }
 }
 
+// Like checked mode, an array field takes an array or a typed array of the right length.
+function arrayOf(element: z.ZodType, n: number): z.ZodType {
+  const typed = z.custom<unknown[]>(
+    (v) =>
+      ArrayBuffer.isView(v) && !(v instanceof DataView) &&
+      (v as unknown as ArrayLike<unknown>).length === n &&
+      Array.from(v as unknown as ArrayLike<unknown>).every((x) => element.safeParse(x).success),
+    { message: `Expected an array of ${n} elements` },
+  );
+  return z.union([z.array(element).length(n), typed]);
+}
+
 function buildUncached(schema: Schema): z.ZodType {
   if (isScalarKind(schema.kind)) return scalar(schema.kind);
   switch (schema.kind) {
@@ -90,9 +102,9 @@ function buildUncached(schema: Schema): z.ZodType {
       return z.strictObject(shape);
     }
     case "mat":
-      return z.array(build(t.f32())).length(schema.cols * schema.rows);
+      return arrayOf(build(t.f32()), schema.cols * schema.rows);
     case "array":
-      return z.array(build(schema.element)).length(schema.length);
+      return arrayOf(build(schema.element), schema.length);
     case "struct": {
       const shape: Record<string, z.ZodType> = {};
       for (const k of Object.keys(schema.fields)) shape[k] = build(schema.fields[k]);

@@ -5,7 +5,6 @@
  * @module
  */
 import type { DeepPartial, Infer, StructSchema, ViewOf } from "../../schemas/types.ts";
-import { validate } from "../values/check.ts";
 import type { ArenaState, ViewInternals } from "../codegen/runtime.ts";
 import type { ViewClass } from "../codegen/compile.ts";
 import { SnapshotError } from "../errors.ts";
@@ -147,17 +146,15 @@ export class Arena {
 
   #alloc(schema: StructSchema, init: unknown, soft: boolean): ViewInternals | undefined {
     const C = this.#classes.of(schema);
-    if (init !== undefined && !C.$v(init)) {
-      validate(schema, init, "", true);
-    }
+    // Read and checked once before anything is allocated: a bad init changes nothing.
+    const s = init === undefined ? undefined : C.$in(init, "");
     const c = this.#c;
     const o = c.bump(C.plan.size, C.plan.align, soft);
     if (o < 0) return undefined;
     const m = c.mem;
     C.$z(m, o);
-    const v = new C(this, m, o, this.state.g, "");
-    if (init !== undefined) C.$w(m, o, init, "");
-    return v;
+    if (s !== undefined) C.$wr(m, o, s);
+    return new C(this, m, o, this.state.g, "");
   }
 
   /**

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Infer, StructSchema, ViewOf } from "../../schemas/types.ts";
-import type { Mem } from "../values/codec.ts";
+import { type Mem, memOf } from "../values/codec.ts";
 import { SCALAR_SIZE } from "../../schemas/layout.ts";
 import { KINDS, type ScalarKind } from "../../schemas/kinds.ts";
 import { type ArenaLike, helpers, type ViewInternals } from "../codegen/runtime.ts";
@@ -35,6 +35,15 @@ export interface Column<A> {
   readonly stride: number;
   /** Number of records. */
   readonly length: number;
+}
+
+// Memory of no bytes: what a retired cursor reads, so even an unchecked one reads no record.
+const DEAD: Mem = memOf(new ArrayBuffer(0), 0);
+
+/** Ends a lent cursor: generation -1 is never live again, and it points at no memory. */
+export function retire(c: ViewInternals): void {
+  c.$g = -1;
+  c.$m = DEAD;
 }
 
 /** The `Mem` typed array each column-able kind (numbers, bigints, bool) is read through. */
@@ -204,10 +213,25 @@ export class StructArray<S extends StructSchema> implements Iterable<Cursor<S>> 
     (this.cursor() as unknown as ViewInternals).$each(fn as (v: unknown, i: number) => void);
   }
 
-  /** Iterates with the cursor (prefer `forEach` or `seek` where garbage matters). */
+  /**
+   * Iterates with a cursor of its own, moved from record to record (prefer `forEach` or `seek`
+   * where garbage matters).
+   *
+   * Lifetimes: the loop variable is valid until the next step; when the loop ends (or breaks)
+   * its cursor is retired and throws {@linkcode StaleViewError}, so `[...array].map(...)` fails
+   * loudly instead of reading the last record N times. Use `at(i)` to keep views.
+   */
   *[Symbol.iterator](): Iterator<Cursor<S>> {
-    const c = this.cursor();
-    for (let i = 0; i < this.length; i++) yield c.seek(i);
+    this.#live("cursor");
+    const c = new this.#C(this.#arena, this.#m, this.byteOffset, this.#g, "") as
+      & ViewInternals
+      & Cursor<S>;
+    c.$n = this.length;
+    try {
+      for (let i = 0; i < this.length; i++) yield c.seek(i);
+    } finally {
+      retire(c);
+    }
   }
 
   /**

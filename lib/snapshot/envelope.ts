@@ -210,7 +210,10 @@ export function decodeSnapshot(
   const code = dv.getUint8(6);
   if (code !== KIND_CODE[kind]) {
     const got = code === 1 ? "an arena" : code === 2 ? "a table" : `kind ${code}`;
-    throw new SnapshotError("kind", `it holds ${got}, not a ${kind}`);
+    throw new SnapshotError(
+      "kind",
+      `it holds ${got}, not ${kind === "arena" ? "an" : "a"} ${kind}`,
+    );
   }
   const bodyLength = dv.getUint32(12, true);
   if (bytes.length !== SNAPSHOT_HEADER_BYTES + bodyLength) {

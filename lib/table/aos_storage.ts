@@ -18,6 +18,7 @@ export class AosStorage implements TableStorage {
   readonly stride: number;
   readonly recordBytes: number;
   mem: Mem;
+  readonly dead: Mem = memOf(new ArrayBuffer(0), 0);
   readonly #C: ViewClass;
 
   constructor(schema: StructSchema, capacity: number, checked: boolean, jitless: boolean) {
@@ -37,8 +38,8 @@ export class AosStorage implements TableStorage {
     this.mem.u8.fill(0, o, o + this.stride);
   }
 
-  write(slot: number, values: unknown): void {
-    this.#C.$w(this.mem, slot * this.stride, values, "");
+  commit(slot: number, staged: unknown): void {
+    this.#C.$wr(this.mem, slot * this.stride, staged);
   }
 
   grow(capacity: number): void {

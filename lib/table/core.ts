@@ -6,7 +6,6 @@
  * @module
  */
 import type { StructSchema } from "../../schemas/types.ts";
-import { validate } from "../values/check.ts";
 import type { ArenaLike, ArenaState } from "../codegen/runtime.ts";
 import { tableLoops } from "../codegen/compile.ts";
 import type { LoopIterator, LoopTable, TableLoops } from "../codegen/emit_loops.ts";
@@ -37,7 +36,6 @@ export class Core implements ArenaLike, LoopTable {
   count = 0;
   grownAt = 0;
   epoch = 0;
-  cursors: TableView[] = [];
   iterators: LoopIterator[] = [];
   // liveSlots(): the dense list, rebuilt on demand after any change of the live set.
   liveBuf: Uint32Array = new Uint32Array(0);
@@ -100,15 +98,15 @@ export class Core implements ArenaLike, LoopTable {
   }
 
   create(init: unknown, soft: boolean): number | undefined {
-    // The generated verdict first; the interpreter only runs to throw the detailed error.
-    if (init !== undefined && !this.storage.C.$v(init)) validate(this.schema, init, "", true);
+    // Read and checked once before a slot is taken: a bad init changes nothing.
+    const staged = init === undefined ? undefined : this.storage.C.$in(init, "");
     let slot = this.free;
     if (slot !== -1) this.free = this.link[slot];
     else if (this.hw < this.capacity || this.grow()) slot = this.hw++;
     else if (soft) return undefined;
     else throw new TableFullError(this.capacity);
     this.storage.zero(slot);
-    if (init !== undefined) this.storage.write(slot, init);
+    if (staged !== undefined) this.storage.commit(slot, staged);
     const gen = this.gens[slot] + 1;
     this.gens[slot] = gen;
     this.link[slot] = this.state.g;
@@ -117,9 +115,9 @@ export class Core implements ArenaLike, LoopTable {
     return idOf(gen, slot);
   }
 
-  /** Writes `values` (validated) into live `slot`. */
-  update(slot: number, values: unknown): void {
-    this.storage.write(slot, values);
+  /** Writes values staged by the class's `$in` into live `slot`. */
+  update(slot: number, staged: unknown): void {
+    this.storage.commit(slot, staged);
   }
 
   remove(slot: number): void {
@@ -176,7 +174,6 @@ export class Core implements ArenaLike, LoopTable {
     this.grownAt = ++this.state.g;
     this.epoch++;
     this.live = undefined;
-    this.cursors.length = 0;
     return true;
   }
 
@@ -192,7 +189,6 @@ export class Core implements ArenaLike, LoopTable {
     this.grownAt = ++this.state.g;
     this.epoch++;
     this.live = undefined;
-    this.cursors.length = 0;
     this.gens.set(gens);
     this.gens.fill(0, hw);
     this.link.set(image.link);
@@ -205,11 +201,13 @@ export class Core implements ArenaLike, LoopTable {
   }
 
   takeCursor(): TableView {
-    return this.cursors.pop() ?? this.view(0);
+    return this.view(0);
   }
 
-  putCursor(c: TableView): void {
-    if (c.$m === this.storage.mem) this.cursors.push(c);
+  retire(c: TableView): void {
+    // Generation -1 is never live, and the empty storage has nothing to read even unchecked.
+    c.$g = -1;
+    c.$m = this.storage.dead;
   }
 
   /** The typed array, start index (0) and stride of a scalar number field. */

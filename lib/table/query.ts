@@ -70,7 +70,7 @@ export class Query<S extends StructSchema> {
    * const ps = new Table(t.struct({ life: t.f32() }), { capacity: 8 });
    * ps.create({ life: 0.25 });
    * ps.where((p) => p.life < 0.5).forEach((p) => { p.life += 0.5; });
-   * assert.deepEqual([...ps].map((p) => p.life), [0.75]);
+   * assert.deepEqual(ps.toArray().map((p) => p.life), [0.75]);
    * ```
    */
   forEach(fn: (record: ViewOf<S>, id: number) => void): void {

@@ -30,6 +30,7 @@ export class SoaStorage implements TableStorage {
   readonly stride = 1;
   readonly recordBytes: number;
   mem: SoaMem;
+  readonly dead: SoaMem;
   readonly #C: SoaViewClass;
   readonly #plan: SoaPlan;
   /** Bytes per record of each column, in plan order. */
@@ -43,14 +44,15 @@ export class SoaStorage implements TableStorage {
     this.#widths = C.plan.columns.map((c) => c.width * ctorOf(c.ctor).BYTES_PER_ELEMENT);
     this.recordBytes = this.#widths.reduce((n, w) => n + w, 0);
     this.mem = soaMem(C.plan, capacity);
+    this.dead = soaMem(C.plan, 0);
   }
 
   zero(slot: number): void {
     this.#C.$z(this.mem, slot);
   }
 
-  write(slot: number, values: unknown): void {
-    this.#C.$w(this.mem, slot, values, "");
+  commit(slot: number, staged: unknown): void {
+    this.#C.$wr(this.mem, slot, staged);
   }
 
   grow(capacity: number): void {

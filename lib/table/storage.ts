@@ -27,8 +27,8 @@ export interface TableViewClass {
   new (a: ArenaLike, m: never, o: number, g: number, p: string): TableView;
   /** Class name, for the generated loops. */
   readonly name: string;
-  /** Whether a partial plain value would pass validation (no allocation, no error). */
-  $v(v: unknown): boolean;
+  /** Reads and checks a partial plain value once into a staged copy; throws for a bad one. */
+  $in(v: unknown, p: string): unknown;
 }
 
 /** The record storage of one table: `capacity` records, zeroed, in one layout. */
@@ -43,10 +43,12 @@ export interface TableStorage {
   readonly recordBytes: number;
   /** What views read (their `$m`); replaced by {@linkcode TableStorage.grow}. */
   readonly mem: unknown;
+  /** Storage of no records, for cursors whose loop ended: nothing to read, nothing to write. */
+  readonly dead: unknown;
   /** Zeroes every byte of record `slot`. */
   zero(slot: number): void;
-  /** Writes the defined fields of a validated plain value into record `slot`. */
-  write(slot: number, values: unknown): void;
+  /** Writes the defined fields of a value staged by `C.$in` into record `slot`; cannot throw. */
+  commit(slot: number, staged: unknown): void;
   /** Replaces the storage by one of `capacity` records that starts with the current ones. */
   grow(capacity: number): void;
   /** Byte lengths of the storage of slots [0, n), one per byte view (need not fit yet). */

@@ -5,7 +5,6 @@
  * @module
  */
 import type { DeepPartial, Infer, StructSchema, ViewOf } from "../../schemas/types.ts";
-import { validate } from "../values/check.ts";
 import { refResolvers } from "../codegen/runtime.ts";
 import { show } from "../_text.ts";
 import { decodeTableSnapshot, encodeTableSnapshot } from "../snapshot/table_section.ts";
@@ -206,9 +205,10 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
   update(id: number, values: DeepPartial<Infer<S>>): boolean {
     const core = this.#core;
     const slot = core.checkedSlotOf(id, "update");
-    if (!core.storage.C.$v(values)) validate(this.schema, values, "", true);
+    // Read and checked once, even for a deleted id, before anything is written.
+    const staged = core.storage.C.$in(values, "");
     if (slot < 0) return false;
-    core.update(slot, values);
+    core.update(slot, staged);
     return true;
   }
 
@@ -301,7 +301,7 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
    *   if (!table.isLive(s)) continue;
    *   x[s] += vx[s] * 0.5;
    * }
-   * assert.deepEqual([...table].map((p) => p.x), [6]);
+   * assert.deepEqual(table.toArray().map((p) => p.x), [6]);
    * ```
    */
   isLive(slot: number): boolean {
@@ -341,7 +341,7 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
    *   const s = live[k];
    *   x[s] += vx[s] * 0.5;
    * }
-   * assert.deepEqual([...table].map((p) => p.x), [6]);
+   * assert.deepEqual(table.toArray().map((p) => p.x), [6]);
    * assert.equal(table.liveSlots(), live); // no change since: the same array
    * ```
    */
@@ -362,7 +362,7 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
    * for (let s = 0; s < table.slots; s++) {
    *   if (table.idAt(s) !== undefined) x.array[s * x.stride] *= 2;
    * }
-   * assert.equal([...table][0].x, 3);
+   * assert.equal(table.toArray()[0].x, 3);
    * ```
    */
   idAt(slot: number): number | undefined {
@@ -419,7 +419,8 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
    * Calls `fn` with a cursor at each live record and its id, in slot order, allocating nothing
    * per record. Deleting records (the current one included) from `fn` is safe.
    *
-   * Lifetimes: the cursor is re-pointed at the next record after `fn` returns; keep the id.
+   * Lifetimes: the cursor is re-pointed at the next record after `fn` returns, and retired
+   * (throws {@linkcode StaleViewError}) once the loop ends; keep the id, not the cursor.
    *
    * @example Sum a field
    * ```ts
@@ -478,6 +479,33 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
     const core = this.#core;
     const out: number[] = [];
     for (let s = 0; s < core.hw; s++) if ((core.gens[s] & 1) === 1) out.push(core.idAt(s));
+    return out;
+  }
+
+  /**
+   * A view of each live record, in slot order: one object per record, so the views can be kept,
+   * mapped or sorted (what `[...table]` cannot do: `for…of` lends one cursor that moves, and
+   * that cursor throws {@linkcode StaleViewError} once its loop has ended).
+   *
+   * Lifetimes: each view is like one from {@linkcode Table.get}: stale once its record is
+   * deleted, or after the table grows or is cleared or restored.
+   *
+   * @example Map the records
+   * ```ts
+   * import { StaleViewError, Table, t } from "@arenakit/core";
+   * import assert from "node:assert/strict";
+   * const table = new Table(t.struct({ x: t.f32() }), { capacity: 8 });
+   * for (const x of [1, 2, 3]) table.create({ x });
+   * assert.deepEqual(table.toArray().map((p) => p.x), [1, 2, 3]);
+   * assert.throws(() => [...table].map((p) => p.x), StaleViewError);
+   * ```
+   */
+  toArray(): ViewOf<S>[] {
+    const core = this.#core;
+    const out: ViewOf<S>[] = [];
+    for (let s = 0; s < core.hw; s++) {
+      if ((core.gens[s] & 1) === 1) out.push(core.view(s) as unknown as ViewOf<S>);
+    }
     return out;
   }
 
@@ -581,8 +609,13 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
   }
 
   /**
-   * Iterates the live records in slot order with a pooled cursor (no allocation per record, nor
-   * per loop once the pool is warm); the loop variable is only valid until the next step.
+   * Iterates the live records in slot order with one cursor per loop, moved from record to record
+   * (no allocation per record).
+   *
+   * Lifetimes: the loop variable is the same cursor at every step, valid until the next one; when
+   * the loop ends (or breaks) the cursor is retired and throws {@linkcode StaleViewError}, so
+   * `[...table].map(...)` fails loudly instead of reading the last record N times. Use
+   * {@linkcode Table.toArray} to keep views.
    *
    * @example for…of
    * ```ts

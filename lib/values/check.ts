@@ -165,76 +165,115 @@ export function isValid(schema: Schema, value: unknown, partial: boolean): boole
 }
 
 /**
- * Checks a whole value against a schema, recursively, before anything is written. `partial`
- * allows missing struct fields (an init or an update); unknown fields are always refused.
+ * Reads a value once, checks it against a schema, and returns a plain copy that holds exactly
+ * what was read: every property of the input is read exactly once, so a getter or `Proxy` that
+ * changes its answer cannot get a different value written than the one checked. Throws before
+ * anything is written. `partial` allows missing struct fields (an init or an update); unknown
+ * fields are always refused. A view passed as a struct value stands for its plain record.
  */
-export function validate(schema: Schema, value: unknown, path: string, partial: boolean): void {
+export function stage(schema: Schema, value: unknown, path: string, partial: boolean): unknown {
   switch (schema.kind) {
     case "struct": {
       if (typeof value !== "object" || value === null || Array.isArray(value)) {
         throw new FieldTypeError(path || schema.name, value, `an object for struct ${schema.name}`);
       }
-      for (const key in value) {
-        if (!Object.hasOwn(schema.fields, key)) {
-          throw new FieldTypeError(
-            join(path, key),
-            (value as Record<string, unknown>)[key],
-            `no such field: ${schema.name} has ${Object.keys(schema.fields).join(", ")}`,
-          );
-        }
-      }
-      for (const key of Object.keys(schema.fields)) {
-        const v = (value as Record<string, unknown>)[key];
+      const src = plainOf(value);
+      const out: Record<string, unknown> = {};
+      const names = fieldNames(schema);
+      let present = 0;
+      for (let i = 0; i < names.length; i++) {
+        const key = names[i];
+        const v = src[key];
         if (v === undefined) {
           if (partial) continue;
           throw new FieldTypeError(join(path, key), v, `a value (the field is required)`);
         }
-        validate(schema.fields[key], v, join(path, key), partial);
+        out[key] = stage(schema.fields[key], v, join(path, key), partial);
+        present++;
       }
-      return;
+      if (countKeys(src) !== present) unknownKey(schema, src, path);
+      return out;
     }
     case "vec": {
       const keys = VEC_KEYS.slice(0, schema.length);
       if (typeof value !== "object" || value === null || Array.isArray(value)) {
         throw new FieldTypeError(path, value, `an object { ${keys.join(", ")} }`);
       }
-      for (const key in value) {
-        if (!(keys as readonly string[]).includes(key)) {
-          throw new FieldTypeError(
-            join(path, key),
-            (value as Record<string, unknown>)[key],
-            `no such component: use ${keys.join(", ")}`,
-          );
-        }
-      }
-      const elem = { kind: schema.element } as Schema;
+      const src = plainOf(value);
+      const out: Record<string, unknown> = {};
+      const elem = VEC_ELEMENT[schema.element];
+      let present = 0;
       for (const key of keys) {
-        const v = (value as Record<string, unknown>)[key];
+        const v = src[key];
         if (v === undefined) {
           if (partial) continue;
           throw new FieldTypeError(join(path, key), v, "a value (the component is required)");
         }
         const p = scalarProblem(elem, v, join(path, key));
         if (p) throw p;
+        out[key] = v;
+        present++;
       }
-      return;
+      if (countKeys(src) !== present) unknownKey(schema, src, path);
+      return out;
     }
     case "mat":
     case "array": {
       const n = schema.kind === "mat" ? schema.cols * schema.rows : schema.length;
-      const elem = schema.kind === "mat" ? ({ kind: "f32" } as Schema) : schema.element;
+      const elem = schema.kind === "mat" ? VEC_ELEMENT.f32 : schema.element;
       if (!isArrayLike(value)) {
         throw new FieldTypeError(path, value, `an array of ${n} elements`);
       }
       if (value.length !== n) {
         throw new FieldRangeError(path, value, `an array of ${n} elements`);
       }
-      for (let i = 0; i < n; i++) validate(elem, value[i], `${path}[${i}]`, partial);
-      return;
+      const out: unknown[] = new Array(n);
+      for (let i = 0; i < n; i++) out[i] = stage(elem, value[i], `${path}[${i}]`, partial);
+      return out;
     }
     default: {
       const p = scalarProblem(schema, value, path);
       if (p) throw p;
+      return value;
+    }
+  }
+}
+
+/**
+ * Checks a whole value against a schema, recursively, before anything is written: what
+ * {@linkcode stage} does, without keeping the copy.
+ */
+export function validate(schema: Schema, value: unknown, path: string, partial: boolean): void {
+  stage(schema, value, path, partial);
+}
+
+/** Whether `v` is a generated view (its record stands for it as a value). */
+export function isView(v: object): v is { toObject(): Record<string, unknown> } {
+  return Object.hasOwn(v, "$m") && Object.hasOwn(v, "$o") &&
+    typeof (v as { toObject?: unknown }).toObject === "function";
+}
+
+// The object whose properties are read for a struct or vector value: a view reads as its record.
+function plainOf(value: object): Record<string, unknown> {
+  return (isView(value) ? value.toObject() : value) as Record<string, unknown>;
+}
+
+/**
+ * Throws for the first key of `value` that `schema` has no field for. Returns when there is
+ * none: a key present with the value `undefined` counts as absent, not unknown.
+ */
+export function unknownKey(schema: Schema, value: object, path: string): void {
+  const keys: readonly string[] = schema.kind === "struct"
+    ? fieldNames(schema)
+    : schema.kind === "vec"
+    ? VEC_KEYS.slice(0, schema.length)
+    : [];
+  for (const key in value) {
+    if (!keys.includes(key)) {
+      const expected = schema.kind === "struct"
+        ? `no such field: ${schema.name} has ${keys.join(", ")}`
+        : `no such component: use ${keys.join(", ")}`;
+      throw new FieldTypeError(join(path, key), (value as Record<string, unknown>)[key], expected);
     }
   }
 }

@@ -504,7 +504,7 @@ for (const jitless of [false, true]) {
         assert.equal(e.arenaGeneration, gen + 1);
         assert.equal(
           e.message,
-          `Cannot use "life": its memory was freed (arena reset or released, or record deleted) (view from generation ${gen}, arena now at ${
+          `Cannot use "life" of P: its memory was freed (arena reset or released, record deleted, or the loop that lent it ended) (view from generation ${gen}, arena now at ${
             gen + 1
           })`,
         );
