@@ -35,6 +35,31 @@ export function checkMethods(kinds: Iterable<string>, checked: boolean): string[
 }
 
 /**
+ * Source lines of `$in(v, p)` and `$w(m, o, v, p)`, shared by both emitters: `$in` reads and
+ * checks a value into the class's staging tree (kept in `tree`, made on first use; a fresh one
+ * when a getter of the value writes a record of the same class meanwhile), and `$w` is `$in` then
+ * `$wr`, so a bad value is refused before a byte is written.
+ */
+export function stagingMethods(self: string, tree: string): string[] {
+  return [
+    `  static $in(v, p) {`,
+    `    let s = ${tree};`,
+    `    if (s === undefined) s = ${tree} = ${self}.$tree();`,
+    `    if (s.$busy) s = ${self}.$tree();`,
+    `    s.$busy = true;`,
+    `    try {`,
+    `      return ${self}.$rd(v, p, s);`,
+    `    } finally {`,
+    `      s.$busy = false;`,
+    `    }`,
+    `  }`,
+    `  static $w(m, o, v, p) {`,
+    `    ${self}.$wr(m, o, ${self}.$in(v, p));`,
+    `  }`,
+  ];
+}
+
+/**
  * A test that is true when `v` can be written as it is, for kinds whose write takes the value
  * once (from the kind registry).
  */

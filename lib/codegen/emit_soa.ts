@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { badCheck, checkMethods, quickBad } from "./checks.ts";
+import { badCheck, checkMethods, quickBad, stagingMethods } from "./checks.ts";
 import type { SoaFieldPlan, SoaPlan } from "./soa_plan.ts";
 
 function at(o: string, width: number): string {
@@ -230,20 +230,7 @@ export function emitSoa(plan: SoaPlan): string {
     L.push(`      $busy: false,`);
     L.push(`    };`);
     L.push(`  }`);
-    L.push(`  static $in(v, p) {`);
-    L.push(`    let s = $d.T[${k}];`);
-    L.push(`    if (s === undefined) s = $d.T[${k}] = ${self}.$tree();`);
-    L.push(`    if (s.$busy) s = ${self}.$tree();`);
-    L.push(`    s.$busy = true;`);
-    L.push(`    try {`);
-    L.push(`      return ${self}.$rd(v, p, s);`);
-    L.push(`    } finally {`);
-    L.push(`      s.$busy = false;`);
-    L.push(`    }`);
-    L.push(`  }`);
-    L.push(`  static $w(m, o, v, p) {`);
-    L.push(`    ${self}.$wr(m, o, ${self}.$in(v, p));`);
-    L.push(`  }`);
+    L.push(...stagingMethods(self, `$d.T[${k}]`));
     L.push(`  static $r(m, o) {`);
     L.push(`    return {`);
     for (const f of node.fields) {

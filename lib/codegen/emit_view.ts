@@ -7,7 +7,7 @@
  */
 import type { Schema } from "../../schemas/types.ts";
 import { type ClassPlan, type FieldPlan, SCALAR_HOW } from "./plan.ts";
-import { badCheck, checkMethods, quickBad } from "./checks.ts";
+import { badCheck, checkMethods, quickBad, stagingMethods } from "./checks.ts";
 import { fitsExpr } from "./checks.ts";
 
 /** Source of the expression reading field `f` from memory `m` (or view fields when `self`). */
@@ -290,20 +290,7 @@ export function emitAccessors(plan: ClassPlan): string {
   L.push(`      $busy: false,`);
   L.push(`    };`);
   L.push(`  }`);
-  L.push(`  static $in(v, p) {`);
-  L.push(`    let s = $d.T;`);
-  L.push(`    if (s === undefined) s = $d.T = $C.$tree();`);
-  L.push(`    if (s.$busy) s = $C.$tree();`);
-  L.push(`    s.$busy = true;`);
-  L.push(`    try {`);
-  L.push(`      return $C.$rd(v, p, s);`);
-  L.push(`    } finally {`);
-  L.push(`      s.$busy = false;`);
-  L.push(`    }`);
-  L.push(`  }`);
-  L.push(`  static $w(m, o, v, p) {`);
-  L.push(`    $C.$wr(m, o, $C.$in(v, p));`);
-  L.push(`  }`);
+  L.push(...stagingMethods("$C", "$d.T"));
   // Zeroing a fresh record inline beats a fill() call for the small structs frames are made of.
   L.push(`  static $z(m, o) {`);
   const wide = plan.align >= 8 && plan.size % 8 === 0
