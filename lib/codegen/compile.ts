@@ -12,7 +12,7 @@ import { type ClassKey, type ClassPlan, planOf } from "./plan.ts";
 import { emitAccessors } from "./emit_view.ts";
 import { emitSoa } from "./emit_soa.ts";
 import { planSoa, soaHelpers, type SoaViewClass } from "./soa_plan.ts";
-import { emitTableLoops, type TableLoops } from "./emit_loops.ts";
+import { emitArrayEach, emitTableLoops, type TableLoops } from "./emit_loops.ts";
 import { buildJitless, type Deps } from "./jitless_view.ts";
 import { buildLoopsJitless } from "./jitless_loops.ts";
 import { buildSoaJitless } from "./jitless_soa.ts";
@@ -41,6 +41,8 @@ export interface ViewClass {
 }
 
 const cache = new WeakMap<Schema, Map<string, ViewClass>>();
+// The classes built by new Function (their loops may be too).
+const evaluated = new WeakSet<object>();
 let evalWorks: boolean | undefined;
 
 function canEval(): boolean {
@@ -83,6 +85,7 @@ export function viewClass(key: ClassKey, jitless: boolean): ViewClass {
     : buildJitless(plan, deps);
   Object.defineProperty(cls, "source", { value: source });
   Object.defineProperty(cls, "plan", { value: plan });
+  if (useJit) evaluated.add(cls);
   if (!byKey) cache.set(key.schema, byKey = new Map());
   byKey.set(id, cls);
   return cls;
@@ -146,5 +149,75 @@ export function tableLoops(
     ? new Function(emitTableLoops(C.name, stride, ++loopSerial))() as TableLoops
     : buildLoopsJitless(stride);
   loopCache.set(C, loops);
+  return loops;
+}
+
+type Each = (c: unknown, fn: unknown) => void;
+const eachBySource = new WeakMap<object, Map<string, Each>>();
+const eachByClosure = new WeakMap<object, WeakMap<object, Each>>();
+
+/**
+ * The `forEach` loop of struct arrays of class `C` specialised for callback `fn`, as
+ * {@linkcode loopsFor} does for tables; `undefined` for a jitless class, past the limit, or for a
+ * non-function (the class's own `$each` then runs).
+ */
+export function eachFor(C: ViewClass, fn: unknown): Each | undefined {
+  if (!evaluated.has(C) || typeof fn !== "function") return undefined;
+  let closures = eachByClosure.get(C);
+  if (closures === undefined) eachByClosure.set(C, closures = new WeakMap());
+  const hit = closures.get(fn);
+  if (hit !== undefined) return hit;
+  let sources = eachBySource.get(C);
+  if (sources === undefined) eachBySource.set(C, sources = new Map());
+  const src = Function.prototype.toString.call(fn);
+  let each = sources.get(src);
+  if (each === undefined) {
+    if (sources.size >= MAX_CALLBACK_LOOPS) return undefined;
+    each = new Function(emitArrayEach(C.plan.name, C.plan.size, ++loopSerial))() as Each;
+    sources.set(src, each);
+  }
+  closures.set(fn, each);
+  return each;
+}
+
+// Loops specialised for one callback: by closure first (a hoisted callback), then by source
+// (a closure made anew every frame has the same source), at most MAX_CALLBACK_LOOPS per class.
+const byClosure = new WeakMap<object, WeakMap<object, TableLoops>>();
+const bySource = new WeakMap<object, Map<string, TableLoops>>();
+const MAX_CALLBACK_LOOPS = 32;
+
+/**
+ * The loops of class `C` specialised for callback `fn` (and `pred`, for `where`): a copy of the
+ * loops of its own, so the call of `fn` inside sees one function and V8 can inline it. Two
+ * closures of the same source share one copy; two classes never do (each keeps its cursor's
+ * type feedback). Jitless, past the limit, or for a non-function, the class's shared loops.
+ */
+export function loopsFor(
+  C: { readonly name: string },
+  stride: number,
+  jitless: boolean,
+  fn: unknown,
+  pred?: unknown,
+): TableLoops {
+  const shared = tableLoops(C, stride, jitless);
+  if (jitless || typeof fn !== "function" || !canEval()) return shared;
+  if (pred !== undefined && typeof pred !== "function") return shared;
+  const key = (pred ?? fn) as object;
+  let closures = byClosure.get(C);
+  if (closures === undefined) byClosure.set(C, closures = new WeakMap());
+  const hit = pred === undefined ? closures.get(key) : undefined;
+  if (hit !== undefined) return hit;
+  let sources = bySource.get(C);
+  if (sources === undefined) bySource.set(C, sources = new Map());
+  const src = pred === undefined
+    ? Function.prototype.toString.call(fn)
+    : `${Function.prototype.toString.call(pred)}\n\0\n${Function.prototype.toString.call(fn)}`;
+  let loops = sources.get(src);
+  if (loops === undefined) {
+    if (sources.size >= MAX_CALLBACK_LOOPS) return shared;
+    loops = new Function(emitTableLoops(C.name, stride, ++loopSerial))() as TableLoops;
+    sources.set(src, loops);
+  }
+  if (pred === undefined) closures.set(key, loops);
   return loops;
 }

@@ -9,7 +9,7 @@ import { type Mem, memOf } from "../values/codec.ts";
 import { SCALAR_SIZE } from "../../schemas/layout.ts";
 import { KINDS, type ScalarKind } from "../../schemas/kinds.ts";
 import { type ArenaLike, helpers, type ViewInternals } from "../codegen/runtime.ts";
-import type { ViewClass } from "../codegen/compile.ts";
+import { eachFor, type ViewClass } from "../codegen/compile.ts";
 import { type ClassPlan, planOf } from "../codegen/plan.ts";
 import { FieldTypeError } from "../errors.ts";
 import { decodeJSON, jsonOf } from "../json.ts";
@@ -210,7 +210,10 @@ export class StructArray<S extends StructSchema> implements Iterable<Cursor<S>> 
 
   /** Calls `fn` with the cursor at each record in order (no allocation per record). */
   forEach(fn: (record: Cursor<S>, index: number) => void): void {
-    (this.cursor() as unknown as ViewInternals).$each(fn as (v: unknown, i: number) => void);
+    const c = this.cursor() as unknown as ViewInternals;
+    const each = eachFor(this.#C, fn);
+    if (each !== undefined) each(c, fn);
+    else c.$each(fn as (v: unknown, i: number) => void);
   }
 
   /**

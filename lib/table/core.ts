@@ -7,7 +7,7 @@
  */
 import type { StructSchema } from "../../schemas/types.ts";
 import type { ArenaLike, ArenaState } from "../codegen/runtime.ts";
-import { tableLoops } from "../codegen/compile.ts";
+import { loopsFor, tableLoops } from "../codegen/compile.ts";
 import type { LoopIterator, LoopTable, TableLoops } from "../codegen/emit_loops.ts";
 import { TableFullError } from "../errors.ts";
 import type { TableImage } from "../snapshot/table_section.ts";
@@ -45,6 +45,7 @@ export class Core implements ArenaLike, LoopTable {
     undefined;
   /** forEach, where and for…of, generated for this table's view class. */
   readonly loops: TableLoops;
+  readonly jitless: boolean;
 
   constructor(
     schema: StructSchema,
@@ -60,6 +61,12 @@ export class Core implements ArenaLike, LoopTable {
     this.gens = new Uint32Array(capacity);
     this.link = new Int32Array(capacity);
     this.loops = tableLoops(storage.C, storage.stride, jitless);
+    this.jitless = jitless;
+  }
+
+  /** The loops specialised for callback `fn` (and filter `pred`): see `loopsFor`. */
+  loopsFor(fn: unknown, pred?: unknown): TableLoops {
+    return loopsFor(this.storage.C, this.storage.stride, this.jitless, fn, pred);
   }
 
   /** Whether the record at table address `pos`, live at generation `gen`, is still there. */

@@ -75,7 +75,7 @@ export class Query<S extends StructSchema> {
    */
   forEach(fn: (record: ViewOf<S>, id: number) => void): void {
     const core = this.#core;
-    core.loops.filter(core, this.#pred as never, fn as never);
+    core.loopsFor(fn, this.#pred).filter(core, this.#pred as never, fn as never);
   }
 
   /**

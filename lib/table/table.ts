@@ -436,7 +436,7 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
    */
   forEach(fn: (record: ViewOf<S>, id: number) => void): void {
     const core = this.#core;
-    core.loops.each(core, fn as never);
+    core.loopsFor(fn).each(core, fn as never);
   }
 
   /**

@@ -10,7 +10,14 @@ import { Arena } from "../../../lib/memory/arena.ts";
 import { bufferOf, offsetOf } from "../../../lib/memory/views.ts";
 import { emitAccessors } from "../../../lib/codegen/emit_view.ts";
 import { planOf } from "../../../lib/codegen/plan.ts";
-import type { ViewClass } from "../../../lib/codegen/compile.ts";
+import {
+  eachFor,
+  loopsFor,
+  tableLoops,
+  type ViewClass,
+  viewClass,
+} from "../../../lib/codegen/compile.ts";
+import { Table } from "../../../lib/table/table.ts";
 import type { StructSchema } from "../../../schemas/types.ts";
 import { schemaAndValue } from "../../schemas/_arbitraries.ts";
 
@@ -347,6 +354,51 @@ describe("jit and jitless classes", () => {
       });
       assert.deepEqual(results[0], results[1], `${field} = ${String(value)}`);
       assert.match(results[0][1], /^Field(Type|Range)Error: Cannot write .* to "/);
+    }
+  });
+});
+
+describe("loopsFor() and eachFor()", () => {
+  it("give each callback source its own loop copy, shared by closures of that source", () => {
+    const A = t.struct({ x: t.f32() }, { name: "LoopA" });
+    const B = t.struct({ x: t.f32() }, { name: "LoopB" });
+    const CA = viewClass({ schema: A, mode: "c", baseAlign: 4, checked: true }, false);
+    const CB = viewClass({ schema: B, mode: "c", baseAlign: 4, checked: true }, false);
+    const make = (k: number) => (p: { x: number }) => {
+      p.x += k;
+    };
+    const f1 = make(1);
+    const f2 = make(2);
+    const g = (p: { x: number }) => {
+      p.x -= 1;
+    };
+    assert.equal(loopsFor(CA, 4, false, f1), loopsFor(CA, 4, false, f2));
+    assert.notEqual(loopsFor(CA, 4, false, f1), loopsFor(CA, 4, false, g));
+    assert.notEqual(loopsFor(CA, 4, false, f1), loopsFor(CB, 4, false, f1));
+    assert.notEqual(loopsFor(CA, 4, false, f1), tableLoops(CA, 4, false));
+    assert.equal(loopsFor(CA, 4, true, f1), tableLoops(CA, 4, true));
+    assert.equal(eachFor(CA, f1), eachFor(CA, f2));
+    assert.notEqual(eachFor(CA, f1), eachFor(CA, g));
+    assert.equal(
+      eachFor(viewClass({ schema: A, mode: "c", baseAlign: 4, checked: true }, true), f1),
+      undefined,
+    );
+  });
+
+  it("fall back to the shared loops past 32 sources per class, with the same results", () => {
+    const P = t.struct({ x: t.f32() }, { name: "ManyLoops" });
+    for (const jitless of [false, true]) {
+      const table = new Table(P, { capacity: 4, jitless });
+      table.create({ x: 1 });
+      const ps = new Arena({ bytes: 64, jitless }).allocArray(P, 2);
+      for (let k = 0; k < 40; k++) {
+        const fn = new Function("p", `p.x += ${k};`) as (p: { x: number }) => void;
+        table.forEach(fn);
+        table.where(new Function("p", `return p.x >= ${k};`) as () => boolean).forEach(fn);
+        ps.forEach(fn);
+      }
+      assert.equal(table.toArray()[0].x, 1 + 2 * 780);
+      assert.equal(ps.at(1).x, 780);
     }
   });
 });
