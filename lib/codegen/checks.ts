@@ -34,6 +34,56 @@ export function checkMethods(kinds: Iterable<string>, checked: boolean): string[
   return L;
 }
 
+/** How `$rd` reads one field: into a child's staging tree, through `$h.stage`, or as a scalar. */
+export type ReadField =
+  & { readonly name: string; readonly fieldIndex: number }
+  & (
+    | { readonly child: string }
+    | { readonly stage: true }
+    | { readonly bad: string }
+  );
+
+/**
+ * Source lines of `$rd(v, p, s)` and `$tree()`, shared by both emitters: `$rd` reads every field
+ * of `v` once into staging tree `s`, checking each (`bad` is the source of the test that is true
+ * for a bad scalar `x`), then refuses unknown keys; `$tree()` makes a tree of the same shape
+ * every time. `schema` is the source naming the class's schema.
+ */
+export function readerMethods(schema: string, fields: readonly ReadField[]): string[] {
+  const L = [
+    `  static $rd(v, p, s) {`,
+    `    if (typeof v !== "object" || v === null || Array.isArray(v)) $h.stage(${schema}, v, p, true);`,
+    `    if ($h.isView(v)) v = v.toObject();`,
+    `    let n = 0;`,
+    `    let x;`,
+  ];
+  for (const f of fields) {
+    const name = JSON.stringify(f.name);
+    const path = `$h.join(p, ${name})`;
+    L.push(`    x = v[${name}];`);
+    L.push(`    if (x !== undefined) {`);
+    if ("child" in f) L.push(`      x = ${f.child}.$rd(x, ${path}, s.$c${f.fieldIndex});`);
+    else if ("stage" in f) L.push(`      x = $h.stage($d.F[${f.fieldIndex}], x, ${path}, true);`);
+    else L.push(`      if (${f.bad}) $h.bad($d.F[${f.fieldIndex}], x, ${path});`);
+    L.push(`      n++;`);
+    L.push(`    }`);
+    L.push(`    s[${name}] = x;`);
+  }
+  L.push(`    for (const _ in v) n--;`);
+  L.push(`    if (n !== 0) $h.unknownKey(${schema}, v, p);`);
+  L.push(`    return s;`);
+  L.push(`  }`);
+  // The same shape for every record of the class, so $rd and $wr stay monomorphic.
+  L.push(`  static $tree() {`);
+  L.push(`    return {`);
+  for (const f of fields) L.push(`      [${JSON.stringify(f.name)}]: undefined,`);
+  for (const f of fields) if ("child" in f) L.push(`      $c${f.fieldIndex}: ${f.child}.$tree(),`);
+  L.push(`      $busy: false,`);
+  L.push(`    };`);
+  L.push(`  }`);
+  return L;
+}
+
 /**
  * Source lines of `$in(v, p)` and `$w(m, o, v, p)`, shared by both emitters: `$in` reads and
  * checks a value into the class's staging tree (kept in `tree`, made on first use; a fresh one

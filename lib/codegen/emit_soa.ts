@@ -6,7 +6,14 @@
  *
  * @module
  */
-import { badCheck, checkMethods, quickBad, stagingMethods } from "./checks.ts";
+import {
+  badCheck,
+  checkMethods,
+  quickBad,
+  readerMethods,
+  type ReadField,
+  stagingMethods,
+} from "./checks.ts";
 import type { SoaFieldPlan, SoaPlan } from "./soa_plan.ts";
 
 function at(o: string, width: number): string {
@@ -188,31 +195,16 @@ export function emitSoa(plan: SoaPlan): string {
     L.push(...checkMethods(checkKinds, checked));
     // Writes are two phases, as in the array-of-structs classes: $rd reads every input property
     // once and checks it into a staging tree, $wr writes the staged values and cannot throw.
-    L.push(`  static $rd(v, p, s) {`);
-    L.push(
-      `    if (typeof v !== "object" || v === null || Array.isArray(v)) $h.stage($d.S[${k}], v, p, true);`,
-    );
-    L.push(`    if ($h.isView(v)) v = v.toObject();`);
-    L.push(`    let n = 0;`);
-    L.push(`    let x;`);
-    for (const f of node.fields) {
-      const a = f.access;
-      const name = JSON.stringify(f.name);
-      const path = `$h.join(p, ${name})`;
-      L.push(`    x = v[${name}];`);
-      L.push(`    if (x !== undefined) {`);
-      if (a.how === "child") L.push(`      x = $N${a.node}.$rd(x, ${path}, s.$c${f.fieldIndex});`);
-      else if (a.how === "typed") {
-        L.push(`      x = $h.stage($d.F[${f.fieldIndex}], x, ${path}, true);`);
-      } else L.push(`      if (${verdictBad(f)}) $h.bad($d.F[${f.fieldIndex}], x, ${path});`);
-      L.push(`      n++;`);
-      L.push(`    }`);
-      L.push(`    s[${name}] = x;`);
-    }
-    L.push(`    for (const _ in v) n--;`);
-    L.push(`    if (n !== 0) $h.unknownKey($d.S[${k}], v, p);`);
-    L.push(`    return s;`);
-    L.push(`  }`);
+    L.push(...readerMethods(
+      `$d.S[${k}]`,
+      node.fields.map((f): ReadField => {
+        const a = f.access;
+        const at = { name: f.name, fieldIndex: f.fieldIndex };
+        if (a.how === "child") return { ...at, child: `$N${a.node}` };
+        if (a.how === "typed") return { ...at, stage: true };
+        return { ...at, bad: verdictBad(f) };
+      }),
+    ));
     L.push(`  static $wr(m, o, s) {`);
     L.push(`    let x;`);
     for (const f of node.fields) {
@@ -220,15 +212,6 @@ export function emitSoa(plan: SoaPlan): string {
       L.push(`    x = s[${name}];`);
       L.push(`    if (x !== undefined) ${writeStmt(f, "m", "o", "x", `""`)}`);
     }
-    L.push(`  }`);
-    L.push(`  static $tree() {`);
-    L.push(`    return {`);
-    for (const f of node.fields) L.push(`      [${JSON.stringify(f.name)}]: undefined,`);
-    for (const f of node.fields) {
-      if (f.access.how === "child") L.push(`      $c${f.fieldIndex}: $N${f.access.node}.$tree(),`);
-    }
-    L.push(`      $busy: false,`);
-    L.push(`    };`);
     L.push(`  }`);
     L.push(...stagingMethods(self, `$d.T[${k}]`));
     L.push(`  static $r(m, o) {`);

@@ -7,7 +7,14 @@
  */
 import type { Schema } from "../../schemas/types.ts";
 import { type ClassPlan, type FieldPlan, SCALAR_HOW } from "./plan.ts";
-import { badCheck, checkMethods, quickBad, stagingMethods } from "./checks.ts";
+import {
+  badCheck,
+  checkMethods,
+  quickBad,
+  readerMethods,
+  type ReadField,
+  stagingMethods,
+} from "./checks.ts";
 import { fitsExpr } from "./checks.ts";
 
 /** Source of the expression reading field `f` from memory `m` (or view fields when `self`). */
@@ -225,40 +232,18 @@ export function emitAccessors(plan: ClassPlan): string {
   // Writes are two phases, so every input property is read exactly once and a bad value leaves
   // the record as it was: $rd reads and checks the input into a staging object (no allocation:
   // one tree per class, made once), $wr writes the staged values, and cannot throw.
-  L.push(`  static $rd(v, p, s) {`);
-  L.push(
-    `    if (typeof v !== "object" || v === null || Array.isArray(v)) $h.stage($d.S, v, p, true);`,
-  );
-  L.push(`    if ($h.isView(v)) v = v.toObject();`);
-  L.push(`    let n = 0;`);
-  L.push(`    let x;`);
-  for (const f of plan.fields) {
-    const a = f.access;
-    const name = JSON.stringify(f.name);
-    const path = `$h.join(p, ${name})`;
-    L.push(`    x = v[${name}];`);
-    if (a.how === "child") {
-      L.push(`    if (x !== undefined) {`);
-      L.push(`      x = $d.C[${a.childIndex}].$rd(x, ${path}, s.$c${f.fieldIndex});`);
-    } else if (!SCALAR_HOW.has(a.how)) {
-      L.push(`    if (x !== undefined) {`);
-      L.push(`      x = $h.stage($d.F[${f.fieldIndex}], x, ${path}, true);`);
-    } else {
-      let bad: string;
-      if (a.how === "enum") bad = `$d.M[${a.enumIndex}].get(x) === undefined`;
-      else if (a.how === "string") bad = `!$h.scalarFits($d.F[${f.fieldIndex}], x)`;
-      else bad = badCheck(f.schema.kind, "x")!;
-      L.push(`    if (x !== undefined) {`);
-      L.push(`      if (${bad}) $h.bad($d.F[${f.fieldIndex}], x, ${path});`);
-    }
-    L.push(`      n++;`);
-    L.push(`    }`);
-    L.push(`    s[${name}] = x;`);
-  }
-  L.push(`    for (const _ in v) n--;`);
-  L.push(`    if (n !== 0) $h.unknownKey($d.S, v, p);`);
-  L.push(`    return s;`);
-  L.push(`  }`);
+  L.push(...readerMethods(
+    "$d.S",
+    plan.fields.map((f): ReadField => {
+      const a = f.access;
+      const at = { name: f.name, fieldIndex: f.fieldIndex };
+      if (a.how === "child") return { ...at, child: `$d.C[${a.childIndex}]` };
+      if (!SCALAR_HOW.has(a.how)) return { ...at, stage: true };
+      if (a.how === "enum") return { ...at, bad: `$d.M[${a.enumIndex}].get(x) === undefined` };
+      if (a.how === "string") return { ...at, bad: `!$h.scalarFits($d.F[${f.fieldIndex}], x)` };
+      return { ...at, bad: badCheck(f.schema.kind, "x")! };
+    }),
+  ));
   L.push(`  static $wr(m, o, s) {`);
   L.push(`    let x;`);
   for (const f of plan.fields) {
@@ -275,20 +260,6 @@ export function emitAccessors(plan: ClassPlan): string {
     }
     L.push(`    if (x !== undefined) ${stmt}`);
   }
-  L.push(`  }`);
-  // The staging tree: the same shape for every record of the class, so $rd and $wr stay
-  // monomorphic. A getter that writes a record of the same class while it is read gets a tree of
-  // its own.
-  L.push(`  static $tree() {`);
-  L.push(`    return {`);
-  for (const f of plan.fields) L.push(`      [${JSON.stringify(f.name)}]: undefined,`);
-  for (const f of plan.fields) {
-    if (f.access.how === "child") {
-      L.push(`      $c${f.fieldIndex}: $d.C[${f.access.childIndex}].$tree(),`);
-    }
-  }
-  L.push(`      $busy: false,`);
-  L.push(`    };`);
   L.push(`  }`);
   L.push(...stagingMethods("$C", "$d.T"));
   // Zeroing a fresh record inline beats a fill() call for the small structs frames are made of.

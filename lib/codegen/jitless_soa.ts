@@ -3,25 +3,19 @@
  *
  * @module
  */
-import { type ArenaLike, type ArenaState, helpers, type ViewInternals } from "./runtime.ts";
+import { type ArenaLike, helpers, type ViewInternals } from "./runtime.ts";
 import {
   type SoaFieldPlan,
   soaHelpers,
   type SoaMem,
   type SoaPlan,
   type SoaViewClass,
+  type SoaViewInternals,
 } from "./soa_plan.ts";
 import { stage } from "../values/check.ts";
 import { recordMethods } from "./jitless_view.ts";
 
-type SoaView = {
-  $a: ArenaLike;
-  $s: ArenaState;
-  $m: SoaMem;
-  $o: number;
-  $g: number;
-  $p: string;
-} & Record<string, unknown>;
+type SoaView = SoaViewInternals & Record<string, unknown>;
 type Staged = { $wr(m: SoaMem, o: number, s: unknown): void };
 type Column = {
   [i: number]: unknown;

@@ -104,15 +104,6 @@ const $C = { [$d.N]: class {
     if (n !== 0) $h.unknownKey($d.S, v, p);
     return s;
   }
-  static $wr(m, o, s) {
-    let x;
-    x = s["hp"];
-    if (x !== undefined) m.u8[o + 0] = x;
-    x = s["pos"];
-    if (x !== undefined) $d.C[0].$wr(m, o + 4, x);
-    x = s["kind"];
-    if (x !== undefined) m.u8[o + 12] = $h.enumIndexOf($d.F[2], $d.M[0], x, "");
-  }
   static $tree() {
     return {
       ["hp"]: undefined,
@@ -121,6 +112,15 @@ const $C = { [$d.N]: class {
       $c1: $d.C[0].$tree(),
       $busy: false,
     };
+  }
+  static $wr(m, o, s) {
+    let x;
+    x = s["hp"];
+    if (x !== undefined) m.u8[o + 0] = x;
+    x = s["pos"];
+    if (x !== undefined) $d.C[0].$wr(m, o + 4, x);
+    x = s["kind"];
+    if (x !== undefined) m.u8[o + 12] = $h.enumIndexOf($d.F[2], $d.M[0], x, "");
   }
   static $in(v, p) {
     let s = $d.T;

@@ -96,19 +96,19 @@ const $N0 = { [$d.N[0]]: class {
     if (n !== 0) $h.unknownKey($d.S[0], v, p);
     return s;
   }
-  static $wr(m, o, s) {
-    let x;
-    x = s["a"];
-    if (x !== undefined) m.c0[o] = x;
-    x = s["b"];
-    if (x !== undefined) m.c1[o] = x;
-  }
   static $tree() {
     return {
       ["a"]: undefined,
       ["b"]: undefined,
       $busy: false,
     };
+  }
+  static $wr(m, o, s) {
+    let x;
+    x = s["a"];
+    if (x !== undefined) m.c0[o] = x;
+    x = s["b"];
+    if (x !== undefined) m.c1[o] = x;
   }
   static $in(v, p) {
     let s = $d.T[0];
