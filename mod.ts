@@ -110,6 +110,14 @@ export {
   type SnapshotErrorReason,
   type SnapshotOptions,
 } from "./lib/snapshot.ts";
+export { wgslOf } from "./lib/interop/wgsl.ts";
+export { cHeaderOf, type CHeaderOptions } from "./lib/interop/c_header.ts";
+export {
+  type ByteRange,
+  byteRangeOf,
+  ExternalMemory,
+  type ExternalMemoryOptions,
+} from "./lib/interop/bytes.ts";
 export {
   ArenaFullError,
   FieldRangeError,
