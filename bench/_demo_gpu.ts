@@ -35,6 +35,8 @@ import {
   WIDTH,
 } from "./_demo_variants.ts";
 import { formatMs, frameStats } from "./_frame_stats.ts";
+import type { FramesFile } from "./_frames_file.ts";
+import { machineInfo, runtimeName, runtimeVersion } from "./_runtime.ts";
 
 /** The demo particle in WGSL storage layout: 8 f32 fields, 32 bytes, WGSL array stride 32. */
 export const GpuParticle = t.struct({
@@ -193,7 +195,7 @@ function compact(src: Cols, dst: Cols, n: number, sum: Float64Array): number {
 }
 
 /** Per-frame times of one variant, in ms. */
-interface Timings {
+export interface Timings {
   name: string;
   frame: number[];
   spawn: number[];
@@ -219,23 +221,30 @@ export interface GpuDemoOptions {
   seed: number;
 }
 
-/** Runs part 3 and prints its report. Returns false when there is no WebGPU adapter. */
-export async function runGpuDemo(o: GpuDemoOptions): Promise<boolean> {
+/** What {@linkcode runGpuDemo} measured. */
+export interface GpuDemoResult {
+  /** The adapter's name, as printed. */
+  adapter: string;
+  /** GPU first, then the CPU variant. */
+  variants: Timings[];
+}
+
+/** Runs part 3 and prints its report; `undefined` when there is no WebGPU adapter. */
+export async function runGpuDemo(o: GpuDemoOptions): Promise<GpuDemoResult | undefined> {
   const gpu: Any = (globalThis.navigator as Any)?.gpu;
   const adapter: Any = gpu ? await gpu.requestAdapter() : undefined;
   if (!adapter) {
     console.log("--gpu: skipped: no WebGPU adapter in this runtime (Deno has one: npm run demo)");
-    return false;
+    return undefined;
   }
   const info = adapter.info ?? {};
   // Some drivers report the vendor as a PCI id only: the description names the device.
   const name = [info.vendor, info.architecture, info.description]
     .filter((x) => typeof x === "string" && x !== "" && !/^\d+$/.test(x)).join(" / ");
-  console.log(
-    `WebGPU adapter: ${name || "unnamed"}${
-      info.isFallbackAdapter || adapter.isFallbackAdapter ? " (a fallback adapter: CPU)" : ""
-    }`,
-  );
+  const adapterName = `${name || "unnamed"}${
+    info.isFallbackAdapter || adapter.isFallbackAdapter ? " (a fallback adapter: CPU)" : ""
+  }`;
+  console.log(`WebGPU adapter: ${adapterName}`);
   const device: Any = await adapter.requestDevice();
   const code = updateShader();
   const module = device.createShaderModule({ code });
@@ -352,15 +361,60 @@ export async function runGpuDemo(o: GpuDemoOptions): Promise<boolean> {
   }
   const [g, c] = results;
   console.log(
-    `\nupload: queue.writeBuffer of the arena's bytes (byteRangeOf, no copy in JS); update: ` +
-      `GPU dispatch + copy + mapAsync (GPU) or the JS loop (CPU); readback: compacting the ` +
-      `mapped buffer through ExternalMemory columns into the arena.\n` +
+    `\nupload: queue.writeBuffer of the arena's bytes (byteRangeOf, no copy in JS)\n` +
+      `update: GPU dispatch + copy + mapAsync (GPU), or the JS loop (CPU)\n` +
+      `readback: the mapped buffer compacted into the arena through ExternalMemory columns\n` +
       `alive ${g.alive === c.alive ? "equal" : "DIFFERENT"} (${g.alive} vs ${c.alive}); ` +
       `checksums ${g.checksum} vs ${c.checksum} (f32 rounding; the GPU may fuse multiply-adds).`,
   );
-  return true;
+  return { adapter: adapterName, variants: results };
 }
 
 function records32(): number {
   return new Arena({ bytes: 64 }).allocArray(GpuParticle, 1).stride;
+}
+
+/**
+ * The frame-benchmark file of a GPU demo run (see `bench/_frames_file.ts`): the CPU variant is
+ * the baseline, the GPU variant's phases are rows of their own. GC is not measured here, and the
+ * checksum column holds the alive count (the f32 sums differ in their last digits).
+ */
+export function gpuFramesFile(r: GpuDemoResult, o: GpuDemoOptions): FramesFile {
+  const row = (name: string, description: string, ms: number[], alive: number | null) => {
+    const s = frameStats(ms);
+    return {
+      name,
+      description,
+      frames: s.frames,
+      medianMs: s.medianMs,
+      p99Ms: s.p99Ms,
+      maxMs: s.maxMs,
+      meanMs: s.meanMs,
+      gcCount: null,
+      gcMs: null,
+      gcMethod: "not measured (one process, async frames)",
+      peakHeapBytes: null,
+      arenaBytes: o.particles * 32,
+      checksum: alive,
+    };
+  };
+  const [g, c] = r.variants;
+  return {
+    kind: "arenakit-frames",
+    version: 1,
+    title: `Particle update on the GPU (bench/gpu.frames.ts, adapter: ${r.adapter})`,
+    runtime: runtimeName(),
+    runtimeVersion: runtimeVersion(),
+    machine: machineInfo(),
+    date: new Date().toISOString(),
+    params: { particles: o.particles, frames: o.frames, warmup: o.warmup, seed: o.seed },
+    baseline: c.name,
+    variants: [
+      row(c.name, "the same f32 frame on the CPU: arenakit columns", c.frame, c.alive),
+      row(g.name, "spawn, upload, GPU update, readback", g.frame, g.alive),
+      row("gpu: upload", "queue.writeBuffer from byteRangeOf(records)", g.upload, null),
+      row("gpu: update", "dispatch + copy + mapAsync", g.gpu, null),
+      row("gpu: readback", "compact the mapped buffer via ExternalMemory", g.readback, null),
+    ],
+  };
 }
