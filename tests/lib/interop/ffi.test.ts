@@ -10,13 +10,14 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
+import * as t from "../../../schemas/t.ts";
 import { layoutOf } from "../../../schemas/layout.ts";
 import type { LayoutMode, StructSchema } from "../../../schemas/types.ts";
 import { Arena } from "../../../lib/arena.ts";
 import { cHeaderOf } from "../../../lib/interop/c_header.ts";
 import { byteRangeOf } from "../../../lib/interop/bytes.ts";
 import { findCC } from "../../schemas/_gcc.ts";
-import { structArb } from "../../schemas/_arbitraries.ts";
+import { fieldNameArb, renamedArb, structArb } from "../../schemas/_arbitraries.ts";
 import { type Leaf, leafValue, leavesOf, recordValue } from "./_leaves.ts";
 
 const SEED = Number(globalThis.process?.env?.FUZZ_SEED ?? 15);
@@ -148,8 +149,19 @@ function cFunctions(prefix: string, schema: StructSchema, leaves: Leaf[]): strin
   return L.join("\n");
 }
 
+// Random field names C accepts (cHeaderOf of a one-field struct is the test).
+const cName = fieldNameArb((n) => {
+  try {
+    cHeaderOf(t.struct({ [n]: t.f32() }));
+    return true;
+  } catch {
+    return false;
+  }
+});
+
 function schemas(mode: LayoutMode, count: number, seed: number): StructSchema[] {
-  return fc.sample(structArb(mode).filter((s) => leavesOf(s).length <= 400), {
+  const arb = structArb(mode).chain((s) => renamedArb(s, cName));
+  return fc.sample(arb.filter((s) => leavesOf(s).length <= 400), {
     seed,
     numRuns: count,
   });

@@ -12,7 +12,7 @@ import type { LayoutMode, Schema, StructSchema } from "../../../schemas/types.ts
 import { Arena } from "../../../lib/arena.ts";
 import { wgslOf } from "../../../lib/interop/wgsl.ts";
 import { byteRangeOf, ExternalMemory } from "../../../lib/interop/bytes.ts";
-import { structArb } from "../../schemas/_arbitraries.ts";
+import { fieldNameArb, renamedArb, structArb } from "../../schemas/_arbitraries.ts";
 import { bits32, type Leaf, leafValue, leavesOf, recordValue, wgslLiteral } from "./_leaves.ts";
 
 const SEED = Number(globalThis.process?.env?.FUZZ_SEED ?? 15);
@@ -208,9 +208,19 @@ function uniqueBindings(code: string): string {
   );
 }
 
+// Random field names WGSL accepts (wgslOf of a one-field struct is the test).
+const wgslName = fieldNameArb((n) => {
+  try {
+    wgslOf(t.struct({ [n]: t.f32() }, { layout: "wgsl" }));
+    return true;
+  } catch {
+    return false;
+  }
+});
+
 function schemas(mode: LayoutMode, count: number, seed: number): StructSchema[] {
   return fc.sample(
-    structArb(mode).filter((s) => {
+    structArb(mode).chain((s) => renamedArb(s, wgslName)).filter((s) => {
       const size = layoutOf(s).size;
       // Deno's wgpu reads a uniform mat2x2f with std140 rules (tested below on its own).
       if (mode === "wgsl-uniform" && has(s, isMat2x2)) return false;
