@@ -1,7 +1,8 @@
 // The FFI round trip: random C and packed schemas, cHeaderOf() plus generated C functions
 // compiled into one shared library by one compiler run; C reads every leaf of records in arena
-// memory and writes new values in place; arenakit sees exactly those values. Runs in Deno
-// (Deno.dlopen) and Bun (bun:ffi); Node has no FFI and says so. FUZZ_SEED overrides the seed,
+// memory and writes new values in place; arenakit sees exactly those values, and reads the same
+// writes into memory it did not allocate through ExternalMemory. Runs in Deno (Deno.dlopen) and
+// Bun (bun:ffi); Node has no FFI and says so. FUZZ_SEED overrides the seed,
 // FFI_SCHEMAS the number of schemas.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -15,7 +16,7 @@ import { layoutOf } from "../../../schemas/layout.ts";
 import type { LayoutMode, StructSchema } from "../../../schemas/types.ts";
 import { Arena } from "../../../lib/arena.ts";
 import { cHeaderOf } from "../../../lib/interop/c_header.ts";
-import { byteRangeOf } from "../../../lib/interop/bytes.ts";
+import { byteRangeOf, ExternalMemory } from "../../../lib/interop/bytes.ts";
 import { findCC } from "../../schemas/_gcc.ts";
 import { fieldNameArb, renamedArb, structArb } from "../../schemas/_arbitraries.ts";
 import { type Leaf, leafValue, leavesOf, recordValue } from "./_leaves.ts";
@@ -232,6 +233,16 @@ describe(`FFI round trip (${runtime ?? "no FFI"})`, () => {
           fns[`s${i}_write`](bytes);
           const want = Array.from({ length: RECORDS }, (_, r) => recordValue(schema, ls, r * n, 1));
           assert.deepEqual(records.toObject(), want, `arenakit read of C's writes, ${where}`);
+          // Memory arenakit did not allocate: C fills a zeroed buffer, ExternalMemory reads it.
+          const foreign = new Uint8Array(range.byteLength);
+          fns[`s${i}_write`](foreign);
+          const mem = new ExternalMemory(foreign);
+          assert.deepEqual(
+            mem.array(schema, RECORDS).toObject(),
+            want,
+            `C-filled memory, ${where}`,
+          );
+          mem.release();
         });
       } finally {
         close();
