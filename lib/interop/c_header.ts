@@ -123,8 +123,10 @@ export function cHeaderOf(schema: StructSchema, options?: CHeaderOptions): strin
     "#include <stdint.h>",
     "",
   ];
+  // Enum constants share one namespace in C: two fields must not make the same name.
+  const constants = new Set<string>();
   for (const s of structs) {
-    out.push(declare(s, names));
+    out.push(declare(s, names, constants));
     names.set(s.layout, s.name);
   }
   out.push(`#endif // ${guard}`, "");
@@ -135,7 +137,11 @@ export function cHeaderOf(schema: StructSchema, options?: CHeaderOptions): strin
   return text;
 }
 
-function declare(s: NamedLayout, names: ReadonlyMap<Layout, string>): string {
+function declare(
+  s: NamedLayout,
+  names: ReadonlyMap<Layout, string>,
+  constants: Set<string>,
+): string {
   const { layout, name } = s;
   const L: string[] = [];
   const consts: string[] = [];
@@ -157,7 +163,7 @@ function declare(s: NamedLayout, names: ReadonlyMap<Layout, string>): string {
         `"${name}.${f.name}: size ${f.size}");`,
     );
     const values = enumOf(f.schema);
-    if (values !== undefined) consts.push(enumConstants(name, f.name, values, path));
+    if (values !== undefined) consts.push(enumConstants(name, f.name, values, path, constants));
   }
   L.push(`} ${name};`);
   asserts.push(
@@ -173,14 +179,16 @@ function enumConstants(
   field: string,
   values: readonly string[],
   path: string,
+  seen: Set<string>,
 ): string {
-  const seen = new Set<string>();
   const lines = values.map((v, i) => {
     const c = `${struct}_${field}_${v}`;
     if (!/^[A-Za-z0-9_]+$/.test(v) || seen.has(c)) {
       throw new SchemaError(
         path,
-        `enum literal ${JSON.stringify(v)} cannot name a C constant (letters, digits, _)`,
+        seen.has(c)
+          ? `enum constant ${c} would be declared twice: rename the field or the literal`
+          : `enum literal ${JSON.stringify(v)} cannot name a C constant (letters, digits, _)`,
       );
     }
     seen.add(c);

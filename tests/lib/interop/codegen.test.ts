@@ -259,6 +259,11 @@ _Static_assert(_Alignof(Particle) == 8, "Particle: align 8");
       /enum literal "a-b" cannot name a C constant/,
     );
     refuses(() => cHeaderOf(t.struct({ a: t.f32() }, { layout: "wgsl" })), "", /"c" or "packed"/);
+    refuses(
+      () => cHeaderOf(t.struct({ a_b: t.enum(["c"]), a: t.enum(["b_c"]) }, { name: "E" })),
+      "a",
+      /enum constant E_a_b_c would be declared twice/,
+    );
   });
 
   it("compiles, and the compiler refuses it when the layout differs", { skip: NO_CC }, () => {
