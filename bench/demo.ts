@@ -90,7 +90,7 @@ if (gpu) {
   await runGpuDemo({
     particles: flag("particles", 20_000),
     frames: Math.min(600, flag("frames", 600)),
-    warmup: 120,
+    warmup: Math.min(120, flag("warmup", 120)),
     seed: flag("seed", 1),
   });
 }
