@@ -35,8 +35,6 @@ import {
   WIDTH,
 } from "./_demo_variants.ts";
 import { formatMs, frameStats } from "./_frame_stats.ts";
-import type { FramesFile } from "./_frames_file.ts";
-import { machineInfo, runtimeName, runtimeVersion } from "./_runtime.ts";
 
 /** The demo particle in WGSL storage layout: 8 f32 fields, 32 bytes, WGSL array stride 32. */
 export const GpuParticle = t.struct({
@@ -378,49 +376,4 @@ export async function runGpuDemo(o: GpuDemoOptions): Promise<GpuDemoResult | und
 
 function records32(): number {
   return new Arena({ bytes: 64 }).allocArray(GpuParticle, 1).stride;
-}
-
-/**
- * The frame-benchmark file of a GPU demo run (see `bench/_frames_file.ts`): the CPU variant is
- * the baseline, the GPU variant's phases are rows of their own. GC is not measured here, and the
- * checksum column holds the alive count (the f32 sums differ in their last digits).
- */
-export function gpuFramesFile(r: GpuDemoResult, o: GpuDemoOptions): FramesFile {
-  const row = (name: string, description: string, ms: number[], alive: number | null) => {
-    const s = frameStats(ms);
-    return {
-      name,
-      description,
-      frames: s.frames,
-      medianMs: s.medianMs,
-      p99Ms: s.p99Ms,
-      maxMs: s.maxMs,
-      meanMs: s.meanMs,
-      gcCount: null,
-      gcMs: null,
-      gcMethod: "not measured (one process, async frames)",
-      peakHeapBytes: null,
-      arenaBytes: o.particles * 32,
-      checksum: alive,
-    };
-  };
-  const [g, c] = r.variants;
-  return {
-    kind: "arenakit-frames",
-    version: 1,
-    title: `Particle update on the GPU (bench/gpu.frames.ts, adapter: ${r.adapter})`,
-    runtime: runtimeName(),
-    runtimeVersion: runtimeVersion(),
-    machine: machineInfo(),
-    date: new Date().toISOString(),
-    params: { particles: o.particles, frames: o.frames, warmup: o.warmup, seed: o.seed },
-    baseline: c.name,
-    variants: [
-      row(c.name, "the same f32 frame on the CPU: arenakit columns", c.frame, c.alive),
-      row(g.name, "spawn, upload, GPU update, readback", g.frame, g.alive),
-      row("gpu: upload", "queue.writeBuffer from byteRangeOf(records)", g.upload, null),
-      row("gpu: update", "dispatch + copy + mapAsync", g.gpu, null),
-      row("gpu: readback", "compact the mapped buffer via ExternalMemory", g.readback, null),
-    ],
-  };
 }
