@@ -334,7 +334,8 @@ export async function runGpuDemo(o: GpuDemoOptions): Promise<GpuDemoResult | und
   };
 
   const results = [await run("gpu-compute", true), await run("cpu-columns-f32", false)];
-  device.destroy();
+  // Not destroyed: destroying a wgpu device right after work is fragile in Deno (deno#21648).
+  await device.queue.onSubmittedWorkDone();
   const med = (xs: number[]) => frameStats(xs).medianMs;
   console.log(
     `${o.particles} particles (GpuParticle: f32, "wgsl", ${records32()} bytes), ${o.frames} ` +
