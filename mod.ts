@@ -100,6 +100,14 @@ export { Query } from "./lib/table/query.ts";
 export { canonicalLayout, layoutFingerprint } from "./lib/snapshot/fingerprint.ts";
 export { fromJSON, jsonOf } from "./lib/json.ts";
 export { SNAPSHOT_VERSION, type SnapshotOptions } from "./lib/snapshot/envelope.ts";
+export { wgslOf } from "./lib/interop/wgsl.ts";
+export { cHeaderOf, type CHeaderOptions } from "./lib/interop/c_header.ts";
+export {
+  type ByteRange,
+  byteRangeOf,
+  ExternalMemory,
+  type ExternalMemoryOptions,
+} from "./lib/interop/bytes.ts";
 export {
   ArenaFullError,
   FieldError,

@@ -262,6 +262,7 @@ async function main(bench: FramesBenchmark): Promise<void> {
     "in-process": { type: "boolean" },
     "no-targets": { type: "boolean" },
     "no-churn": { type: "boolean" },
+    gpu: { type: "boolean" },
     child: { type: "boolean" },
   };
   for (const s of specs) options[s.flag] = { type: "string" };

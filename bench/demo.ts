@@ -19,6 +19,10 @@
  *   benchmark format read by `scripts/render-benchmarks.ts`.
  * - `--in-process` runs every variant in this process (handy under a debugger; GC is then only
  *   counted under Node).
+ * - `--gpu` adds part 3 after part 1 (and skips part 2): the particle update as a WebGPU compute
+ *   shader over the arena's bytes (`bench/_demo_gpu.ts`), beside the same f32 simulation on the
+ *   CPU, with upload, update and readback time per frame and the adapter's name (Deno; Node and
+ *   Bun have no WebGPU and say so). It uses `--particles`, `--seed`, and `--frames` up to 600.
  * - `--no-churn` skips part 2, the short-lived-records run of `bench/churn.frames.ts` that a
  *   whole demo run ends with.
  * - `--child` (internal) runs one variant and reports to the parent on stderr.
@@ -34,6 +38,7 @@ import { fileURLToPath } from "node:url";
 import { createRng, DEMO_VARIANTS, DT } from "./_demo_variants.ts";
 import { type FrameVariant, runFramesBenchmark } from "./_frames_runner.ts";
 import { scriptArgs, selfCommand } from "./_runtime.ts";
+import { runGpuDemo } from "./_demo_gpu.ts";
 
 const variants: FrameVariant[] = DEMO_VARIANTS.map((v) => ({
   name: v.name,
@@ -71,9 +76,24 @@ await runFramesBenchmark({
 // Part 2, when the demo runs as a whole (not as a child, a JSON run or a chosen variant): the
 // workload arenakit is for, records made and dropped every frame, at a size that stays quick.
 const args = scriptArgs();
-const whole = !["--child", "--json", "--variant", "--list", "--in-process", "--no-churn"].some((
-  f,
-) => args.includes(f));
+const flag = (name: string, fallback: number): number => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const gpu = args.includes("--gpu") && !args.includes("--child") && !args.includes("--list");
+const whole = !gpu &&
+  !["--child", "--json", "--variant", "--list", "--in-process", "--no-churn"].some((f) =>
+    args.includes(f)
+  );
+if (gpu) {
+  console.log(`\n${"=".repeat(96)}\nPart 3: the particle update on the GPU (bench/_demo_gpu.ts)\n`);
+  await runGpuDemo({
+    particles: flag("particles", 20_000),
+    frames: Math.min(600, flag("frames", 600)),
+    warmup: Math.min(120, flag("warmup", 120)),
+    seed: flag("seed", 1),
+  });
+}
 if (whole) {
   console.log(
     `\n${"=".repeat(96)}\nPart 2: short-lived records (bench/churn.frames.ts, smaller: ` +

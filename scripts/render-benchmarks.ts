@@ -168,11 +168,17 @@ function renderSuite(
   const out: string[] = [`## Suite \`${suite}\` (bench/${suite}.bench.ts)`, ""];
   for (const g of groups.values()) {
     out.push(`### ${g.name}`, "");
+    // A group titled "... (N bytes)" moves N bytes per iteration: show bytes per second too.
+    const bytes = Number(/\((\d+) bytes\)/.exec(g.name)?.[1] ?? NaN);
     const header = ["case"];
     const align: ("l" | "r")[] = ["l"];
     for (const rt of runtimes) {
       header.push(`${title(rt)} median`, `${title(rt)} p99`, `${title(rt)} vs baseline`);
       align.push("r", "r", "r");
+      if (bytes > 0) {
+        header.push(`${title(rt)} GB/s`);
+        align.push("r");
+      }
     }
     const rows = g.cases.map((c) => {
       const row = [escapeCell(c === g.baseline ? `**${c}**` : c)];
@@ -190,6 +196,11 @@ function renderSuite(
               ? "1.00× (baseline)"
               : ratioText(caseRatio(g, rt, c, g.baseline)),
           );
+        }
+        if (bytes > 0) {
+          // Medians are in nanoseconds, so bytes per nanosecond are GB/s.
+          const p50 = cell?.error === undefined ? cell?.p50 : undefined;
+          row.push(p50 === undefined ? "—" : (bytes / p50).toFixed(bytes / p50 >= 100 ? 0 : 2));
         }
       }
       return row;

@@ -44,14 +44,18 @@ const count = (text, re) => {
 function denoLeaves(xmlPath) {
   const xml = readFileSync(xmlPath, "utf8");
   const cases = [...xml.matchAll(/<testcase name="([^"]*)"[^>]*>([\s\S]*?)<\/testcase>/g)]
-    .map((m) => ({ name: m[1], failed: /<failure/.test(m[2]) }));
+    .map((m) => ({ name: m[1], failed: /<failure/.test(m[2]), skipped: /<skipped/.test(m[2]) }));
   const names = cases.map((c) => c.name);
   const leaves = cases.filter((c) => !names.some((n) => n.startsWith(`${c.name} &gt; `)));
   // A top-level describe also appears as a file-level case under its bare name.
   const unique = new Map();
-  for (const c of leaves) unique.set(c.name, (unique.get(c.name) ?? false) || c.failed);
+  const skipped = new Set();
+  for (const c of leaves) {
+    if (c.skipped) skipped.add(c.name);
+    else unique.set(c.name, (unique.get(c.name) ?? false) || c.failed);
+  }
   const passed = [...unique.values()].filter((f) => !f).length;
-  return { passed, failed: unique.size - passed };
+  return { passed, failed: unique.size - passed, skipped: skipped.size };
 }
 
 const results = [];
@@ -65,6 +69,7 @@ for (const rt of runtimes) {
       rt,
       passed: passed ?? 0,
       failed: passed === undefined ? 1 : failed,
+      skipped: count(r.text, /^# skipped (\d+)/m) ?? 0,
       status: r.status,
     });
   } else if (rt === "deno") {
@@ -104,6 +109,7 @@ for (const rt of runtimes) {
       rt,
       passed: passed ?? 0,
       failed: passed === undefined ? 1 : failed,
+      skipped: count(r.text, /^\s*(\d+) skip/m) ?? 0,
       status: r.status,
     });
   } else {
@@ -118,8 +124,12 @@ let failed = 0;
 for (const r of results) {
   // A runner that crashed without reporting failures still fails the run.
   const f = r.failed + (r.status !== 0 && r.failed === 0 ? 1 : 0);
+  // Skips are listed, never counted as passes (no WebGPU adapter, no FFI in Node, no compiler).
+  const skips = r.skipped ? `, ${r.skipped} skipped` : "";
   console.log(
-    `${r.rt}: ${r.passed} passed, ${f} failed${r.status !== 0 ? ` (exit ${r.status})` : ""}`,
+    `${r.rt}: ${r.passed} passed, ${f} failed${skips}${
+      r.status !== 0 ? ` (exit ${r.status})` : ""
+    }`,
   );
   passed += r.passed;
   failed += f;

@@ -510,6 +510,33 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
   }
 
   /**
+   * The record bytes of slots `[0, slots)` of an `"aos"` table, a view over its storage (not a
+   * copy), for uploading to a GPU or passing to C: slot `s` starts at byte `s * stride`. Empty
+   * slots hold old or zero bytes. Throws a TypeError for `"soa"` tables (use `column()`).
+   *
+   * Lifetimes: valid until the table grows (a growth moves the records to a new buffer).
+   *
+   * @example The bytes of two records
+   * ```ts
+   * import { Table, t } from "@arenakit/core";
+   * import assert from "node:assert/strict";
+   * const table = new Table(t.struct({ hp: t.f32() }), { capacity: 8 });
+   * table.create({ hp: 1.5 });
+   * table.create({ hp: 2 });
+   * const bytes = table.bytes();
+   * assert.equal(bytes.byteLength, 8);
+   * assert.equal(new DataView(bytes.buffer, bytes.byteOffset).getFloat32(4, true), 2);
+   * ```
+   */
+  bytes(): Uint8Array {
+    const core = this.#core;
+    if (core.storage.layout === "soa") {
+      throw new TypeError(`Cannot take the bytes of a "soa" table: its fields are columns`);
+    }
+    return core.storage.byteViews(core.hw)[0];
+  }
+
+  /**
    * The typed array, start index and stride of a scalar number field (a dotted path such as
    * `"pos.x"`, vector components included), for hand-written loops: record `slot`'s value is
    * `array[slot * stride]` (`index` is always 0 for tables). With `layout: "soa"`, `array` is

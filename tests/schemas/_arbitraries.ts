@@ -163,3 +163,41 @@ export function schemaAndValue(
     valueArb(schema).map((value) => ({ schema, value: value as Record<string, unknown> }))
   );
 }
+
+// Field names a struct refuses, and names the WGSL and C generators refuse (keywords and
+// reserved words): random names avoid both, so generated code never fails on a name.
+const TAKEN = new Set(["set", "toObject", "toJSON", "seek", "then", "constructor", "prototype"]);
+for (const n of Object.getOwnPropertyNames(Object.prototype)) TAKEN.add(n);
+
+/**
+ * Random field names: identifiers that `t.struct` accepts and `usable(name)` allows (pass the
+ * generators' own check, e.g. a call of `wgslOf`/`cHeaderOf` on a one-field struct), mixed with
+ * names that look like the generators' own (`_pad0`, `_pad1`) to test that they step aside.
+ */
+export function fieldNameArb(usable: (name: string) => boolean): fc.Arbitrary<string> {
+  return fc.oneof(
+    { weight: 4, arbitrary: fc.stringMatching(/^[a-z_][a-z0-9_]{0,7}$/) },
+    { weight: 1, arbitrary: fc.constantFrom("_pad0", "_pad1", "x", "pos", "life", "f0") },
+  ).filter((n) => !TAKEN.has(n) && usable(n));
+}
+
+/** `schema` with every struct's fields renamed to distinct random names (modes kept). */
+export function renamedArb(
+  schema: StructSchema,
+  name: fc.Arbitrary<string>,
+): fc.Arbitrary<StructSchema> {
+  const rename = (s: Schema): fc.Arbitrary<Schema> => {
+    if (s.kind === "array") return rename(s.element).map((e) => t.array(e, s.length));
+    if (s.kind !== "struct") return fc.constant(s);
+    const keys = Object.keys(s.fields);
+    return fc.tuple(
+      fc.uniqueArray(name, { minLength: keys.length, maxLength: keys.length }),
+      fc.tuple(...keys.map((k) => rename(s.fields[k]))),
+    ).map(([names, fields]) =>
+      t.struct(Object.fromEntries(names.map((n, i) => [n, fields[i]])), {
+        layout: s.layout,
+      })
+    );
+  };
+  return rename(schema) as fc.Arbitrary<StructSchema>;
+}
