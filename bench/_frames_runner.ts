@@ -108,7 +108,12 @@ export interface FramesBenchmark {
   readonly epilogue?: readonly string[];
   /** Sidecar targets (`bench/frames-<name>.targets.json`) to evaluate in the verdict, if any. */
   readonly targetsFile?: string;
+  /** Lines `--help` prints after the common flags: the script's own flags, how to run it. */
+  readonly usage?: readonly string[];
 }
+
+/** How a frame benchmark run ended. */
+export type FramesOutcome = "ran" | "help" | "bad-flags";
 
 /** What one variant run produces (sent from the child to the parent as JSON). */
 interface VariantRun {
@@ -241,18 +246,40 @@ function paramSpecs(bench: FramesBenchmark): FrameParamSpec[] {
  * });
  * ```
  */
-export async function runFramesBenchmark(bench: FramesBenchmark): Promise<void> {
+export async function runFramesBenchmark(bench: FramesBenchmark): Promise<FramesOutcome> {
   try {
-    await main(bench);
+    return await main(bench);
   } catch (e) {
-    // Bad flags are the user's to fix: a message is enough. Anything else keeps its stack.
+    // Bad flags are the user's to fix: a message and the usage are enough. Anything else keeps
+    // its stack.
     if (!(e instanceof TypeError || e instanceof RangeError)) throw e;
-    console.error(`error: ${e.message}`);
+    console.error(`error: ${e.message}\n`);
+    console.error(usageOf(bench).join("\n"));
     process.exitCode = 2;
+    return "bad-flags";
   }
 }
 
-async function main(bench: FramesBenchmark): Promise<void> {
+/** The `--help` text: the common flags with their defaults, then the script's own lines. */
+function usageOf(bench: FramesBenchmark): string[] {
+  const specs = paramSpecs(bench);
+  return [
+    `${bench.title}`,
+    "",
+    `Usage: ${basename(bench.script)} [flags]`,
+    "",
+    ...specs.map((s) => `  --${`${s.flag} N`.padEnd(20)} default ${s.default}`),
+    `  ${"--variant name".padEnd(22)} run only that variant (repeatable); --list prints them`,
+    `  ${"--svg out.svg".padEnd(22)} write a frame-time chart`,
+    `  ${"--json out.json".padEnd(22)} write the results for scripts/render-benchmarks.ts`,
+    `  ${"--in-process".padEnd(22)} run every variant in this process (GC counted under Node)`,
+    `  ${"--no-targets".padEnd(22)} skip the targets in the verdict`,
+    `  ${"--help".padEnd(22)} print this and exit`,
+    ...(bench.usage ?? []),
+  ];
+}
+
+async function main(bench: FramesBenchmark): Promise<FramesOutcome> {
   const specs = paramSpecs(bench);
   const options: Record<string, { type: "string" | "boolean"; multiple?: boolean }> = {
     variant: { type: "string", multiple: true },
@@ -264,6 +291,7 @@ async function main(bench: FramesBenchmark): Promise<void> {
     "no-churn": { type: "boolean" },
     gpu: { type: "boolean" },
     child: { type: "boolean" },
+    help: { type: "boolean", short: "h" } as never,
   };
   for (const s of specs) options[s.flag] = { type: "string" };
   const { values } = parseArgs({ args: scriptArgs(), options, strict: true });
@@ -272,9 +300,13 @@ async function main(bench: FramesBenchmark): Promise<void> {
   for (const s of specs) params[s.key] = intFlag(s, raw[s.flag] as string | undefined);
   const names = raw.variant as string[] | undefined;
 
+  if (raw.help) {
+    console.log(usageOf(bench).join("\n"));
+    return "help";
+  }
   if (raw.list) {
     for (const v of bench.variants) console.log(`${v.name.padEnd(26)} ${v.description}`);
-    return;
+    return "ran";
   }
 
   if (raw.child) {
@@ -282,7 +314,7 @@ async function main(bench: FramesBenchmark): Promise<void> {
       throw new TypeError("Cannot run child: expected exactly one --variant");
     }
     sendChildResult(await runVariant(findVariant(bench, names[0]), params));
-    return;
+    return "ran";
   }
 
   // Keep registry order whatever the flag order, so the baseline stays first.
@@ -359,6 +391,7 @@ async function main(bench: FramesBenchmark): Promise<void> {
   }
 
   if (mismatches(results).length > 0) process.exitCode = 1;
+  return "ran";
 }
 
 function mismatches(results: readonly VariantResult[]): VariantResult[] {

@@ -15,8 +15,10 @@
  *   `--jit-warmup-ms N` time spent first on a throwaway simulation so the JIT has settled
  *   (default 300); `--seed N` PRNG seed (default 1).
  * - `--variant name` run only that variant (repeatable); `--list` prints the variants.
- * - `--svg out.svg` writes a frame-time chart; `--json out.json` writes the results in the frame
- *   benchmark format read by `scripts/render-benchmarks.ts`.
+ * - `--svg out.svg` writes a frame-time chart of part 1 and `out-churn.svg` of part 2; `--json
+ *   out.json` writes the results in the frame benchmark format read by
+ *   `scripts/render-benchmarks.ts`.
+ * - `--help` prints the flags and exits; an unknown flag prints them and exits with code 2.
  * - `--in-process` runs every variant in this process (handy under a debugger; GC is then only
  *   counted under Node).
  * - `--gpu` adds part 3 after part 1 (and skips part 2): the particle update as a WebGPU compute
@@ -34,6 +36,7 @@
  */
 
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createRng, DEMO_VARIANTS, DT } from "./_demo_variants.ts";
 import { type FrameVariant, runFramesBenchmark } from "./_frames_runner.ts";
@@ -54,13 +57,20 @@ const variants: FrameVariant[] = DEMO_VARIANTS.map((v) => ({
   },
 }));
 
-await runFramesBenchmark({
+const outcome = await runFramesBenchmark({
   title: "Particle demo (bench/demo.ts)",
   script: fileURLToPath(import.meta.url),
   variants,
   params: [{ key: "particles", flag: "particles", default: 20_000, min: 1 }],
   defaults: { frames: 2400, warmup: 240, jitWarmupMs: 300 },
   intro: (p) => `arenakit particle demo, ${p.particles} particles`,
+  usage: [
+    `  ${"--gpu".padEnd(22)} add part 3: the update as a WebGPU compute shader (Deno)`,
+    `  ${"--no-churn".padEnd(22)} skip part 2 (short-lived records)`,
+    "",
+    "Part 1 runs every variant in its own child process; part 2 then runs bench/churn.frames.ts",
+    "smaller. --svg out.svg draws part 1 into out.svg and part 2 into out-churn.svg.",
+  ],
   epilogue: [
     "How to read this:",
     "- These particles live for seconds, so plain objects are cheap here: V8 promotes them once.",
@@ -80,8 +90,16 @@ const flag = (name: string, fallback: number): number => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
-const gpu = args.includes("--gpu") && !args.includes("--child") && !args.includes("--list");
-const whole = !gpu &&
+const ran = outcome === "ran";
+const gpu = ran && args.includes("--gpu") && !args.includes("--child") &&
+  !args.includes("--list");
+const svgAt = args.indexOf("--svg");
+const churnSvg = svgAt >= 0 ? args[svgAt + 1].replace(/(\.svg)?$/, "-churn.svg") : undefined;
+// Part 2 compares against @thi.ng/malloc, an npm package: without `npm install` it is skipped.
+const churnDeps = existsSync(
+  fileURLToPath(new URL("../node_modules/@thi.ng/malloc", import.meta.url)),
+);
+const whole = ran && !gpu &&
   !["--child", "--json", "--variant", "--list", "--in-process", "--no-churn"].some((f) =>
     args.includes(f)
   );
@@ -94,7 +112,13 @@ if (gpu) {
     seed: flag("seed", 1),
   });
 }
-if (whole) {
+if (whole && !churnDeps) {
+  console.log(
+    "\nPart 2 (short-lived records) needs the packages it compares against: run `npm install` " +
+      "first.",
+  );
+}
+if (whole && churnDeps) {
   console.log(
     `\n${"=".repeat(96)}\nPart 2: short-lived records (bench/churn.frames.ts, smaller: ` +
       `--records 50000 --frames 400)\n`,
@@ -121,6 +145,7 @@ if (whole) {
     "--variant",
     "arenakit-columns",
     "--no-targets",
+    ...(churnSvg === undefined ? [] : ["--svg", churnSvg]),
   ], { stdio: "inherit" });
   if (r.status !== 0) throw new Error(`Part 2 (churn) failed with exit code ${r.status}`);
 }
