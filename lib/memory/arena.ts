@@ -214,6 +214,7 @@ export class Arena {
         `Cannot allocate an array of ${String(length)} records: expected a count`,
       );
     }
+    // Exact below 2⁵³; anything larger is far beyond MAX_CHUNK_BYTES and refused by bump().
     const bytes = C.plan.size * length;
     const o = this.#c.bump(bytes, C.plan.align, false);
     const m = this.#c.mem;

@@ -9,8 +9,18 @@ import { ArenaFullError } from "../errors.ts";
 import type { Pool } from "./pool.ts";
 import type { Overflow } from "./arena_options.ts";
 
-/** Rounds a byte count up to 16, the alignment of every chunk. */
+/** Rounds a byte count up to 16, the alignment of every chunk (exact for any safe integer). */
 export const roundUp16 = (n: number): number => Math.ceil(n / 16) * 16;
+
+/**
+ * The largest chunk an arena makes (just under 2 GiB): every typed array over it has a length
+ * below 2³¹, and no single allocation can be larger. Requests beyond it are refused with
+ * `ArenaFullError` before any buffer is made.
+ */
+export const MAX_CHUNK_BYTES = 0x7fff_fff0;
+
+const isShared = (b: ArrayBuffer | SharedArrayBuffer): boolean =>
+  typeof SharedArrayBuffer !== "undefined" && b instanceof SharedArrayBuffer;
 
 /** How big chunks are and where extra ones come from. */
 export interface ChunkPolicy {
@@ -66,8 +76,10 @@ export class Chunks {
   /** Offset of `size` bytes aligned to `align` in `this.mem`, or -1 when `soft` and full. */
   bump(size: number, align: number, soft: boolean): number {
     let m = this.mem;
-    let o = (this.top + align - 1) & -align;
-    if (o + size > m.size) {
+    // Plain arithmetic, no bit tricks: tops and sizes may exceed 2³¹ in a chain of chunks.
+    const r = this.top % align;
+    let o = r === 0 ? this.top : this.top + align - r;
+    if (!(o + size <= m.size)) {
       if (!this.next(size, align, soft)) return -1;
       m = this.mem;
       o = 0;
@@ -97,13 +109,22 @@ export class Chunks {
     }
     const bytes = Math.max(p.chunkBytes, roundUp16(size + align));
     const start = m.start + m.size;
-    if (start + bytes > p.maxBytes) {
+    if (!(Number.isSafeInteger(size) && bytes <= MAX_CHUNK_BYTES && start + bytes <= p.maxBytes)) {
+      if (soft) return false;
+      throw new ArenaFullError(size, left);
+    }
+    let buffer: ArrayBuffer | SharedArrayBuffer;
+    try {
+      buffer = this.take(bytes);
+    } catch (e) {
+      // The runtime could not provide the memory (a RangeError): the arena is full.
+      if (!(e instanceof RangeError)) throw e;
       if (soft) return false;
       throw new ArenaFullError(size, left);
     }
     // Chunks past the current one were freed by a reset or release; drop the too-small one.
     this.drop(this.ci + 1);
-    this.list.push(memOf(this.take(bytes), start));
+    this.list.push(memOf(buffer, start));
     this.ci++;
     this.mem = this.list[this.ci];
     this.top = 0;
@@ -111,10 +132,18 @@ export class Chunks {
     return true;
   }
 
-  /** A buffer for a new chunk: from the pool when it has the pool's size. */
+  /**
+   * A buffer for a new chunk: from the pool when it has the pool's size. A pool shared with
+   * arenas of another chunk size (or sharedness) may hand out a buffer that does not fit: it is
+   * dropped, never used, and a fresh buffer is made instead.
+   */
   take(bytes: number): ArrayBuffer | SharedArrayBuffer {
-    const pool = this.policy.pool;
-    return pool !== undefined && bytes === this.policy.chunkBytes ? pool.get() : this.buffer(bytes);
+    const p = this.policy;
+    if (p.pool !== undefined && bytes === p.chunkBytes) {
+      const b = p.pool.get();
+      if (b.byteLength === bytes && isShared(b) === p.shared) return b;
+    }
+    return this.buffer(bytes);
   }
 
   /** Removes the chunks from index `from` on, handing pooled ones back. */
