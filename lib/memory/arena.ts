@@ -8,7 +8,7 @@ import type { DeepPartial, Infer, StructSchema, ViewOf } from "../../schemas/typ
 import { validate } from "../values/check.ts";
 import type { ArenaState, ViewInternals } from "../codegen/runtime.ts";
 import type { ViewClass } from "../codegen/compile.ts";
-import { SnapshotError } from "../errors.ts";
+import { InvalidMarkError, type InvalidMarkReason, SnapshotError } from "../errors.ts";
 import type { SnapshotOptions } from "../snapshot/envelope.ts";
 import { decodeArena, encodeArena } from "../snapshot/arena_section.ts";
 import { fingerprintsOf } from "../snapshot/fingerprint.ts";
@@ -24,10 +24,11 @@ import {
 import { Chunks } from "./chunks.ts";
 import { ArenaClasses } from "./classes.ts";
 import { Cuts } from "./cuts.ts";
+import { type ArenaMark, isMark, markArena, markGeneration, newMark } from "./mark.ts";
 import { Pool } from "./pool.ts";
 import { repoint, StructArray } from "./struct_array.ts";
 
-export type { AccessorClass, ArenaOptions, ArenaScope, ArenaStats, Overflow };
+export type { AccessorClass, ArenaMark, ArenaOptions, ArenaScope, ArenaStats, Overflow };
 
 const dispose: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol.for("Symbol.dispose");
 
@@ -64,6 +65,7 @@ export class Arena {
   #c: Chunks;
   #cuts: Cuts;
   #resets = 0;
+  #lastMark: ArenaMark | undefined = undefined;
   #classes: ArenaClasses;
   // Tells this arena's snapshots from other arenas' (see restore()).
   #id = nextArenaId();
@@ -275,7 +277,8 @@ export class Arena {
    */
   reset(): void {
     const c = this.#c;
-    this.#cuts.cut(0);
+    // Below every address: kills every view and mark, zero-length arrays and marks at 0 too.
+    this.#cuts.cut(-1);
     c.rewind(0);
     if (this.overflow === "pool") c.drop(1);
     c.allocs = 0;
@@ -283,8 +286,13 @@ export class Arena {
   }
 
   /**
-   * The current top of the arena, to hand to {@linkcode Arena.release} later. Marks are plain
-   * numbers (arena addresses), so taking one allocates nothing.
+   * The current top of the arena as an {@linkcode ArenaMark}, to hand to
+   * {@linkcode Arena.release} later. A mark knows its arena and when it was taken, so a release
+   * refuses it once it could free a live allocation. Taking a mark where the last one still
+   * stands returns that same mark, so a loop of mark/alloc/release allocates nothing.
+   *
+   * Lifetimes: a mark is valid until a `reset()`, a release to an earlier mark (or scope) or a
+   * `restore()` frees memory below it; releasing to it any number of times before that is fine.
    *
    * @example Free a temporary computation
    * ```ts
@@ -296,47 +304,78 @@ export class Arena {
    * const m = arena.mark();
    * arena.alloc(V, { v: 2 });
    * arena.release(m);
-   * assert.deepEqual([keep.v, arena.used], [1, 4]);
+   * assert.deepEqual([keep.v, arena.used, m.position], [1, 4, 4]);
    * ```
    */
-  mark(): number {
-    return this.#c.mark;
+  mark(): ArenaMark {
+    const pos = this.#c.mark;
+    const last = this.#lastMark;
+    // A valid mark at the top releases exactly as a new one would.
+    if (last !== undefined && last.position === pos && this.#problem(last) === undefined) {
+      return last;
+    }
+    return this.#lastMark = newMark(this, this.state.g, pos);
+  }
+
+  // Why releasing to `mark` could free memory a live allocation holds, or undefined when safe.
+  #problem(mark: unknown): [InvalidMarkReason, string] | undefined {
+    if (!isMark(mark)) return ["forged", "expected a mark returned by Arena.mark()"];
+    if (markArena(mark) !== this) return ["foreign", "it is a mark of another arena"];
+    // Safe while no cut since the mark reached below it: then nothing allocated since straddles
+    // it, and the top is at or above it.
+    const lowest = this.#cuts.lowestSince(markGeneration(mark), Infinity);
+    if (lowest >= mark.position) return undefined;
+    return lowest < 0 ? ["reset", "the arena was reset since it was taken"] : [
+      "released",
+      `memory from ${lowest} on was freed since it was taken (a release to an earlier mark or` +
+      ` scope, or a restore), and may hold newer allocations`,
+    ];
   }
 
   /**
    * Frees everything allocated since `mark` was taken; views from before it stay valid.
    *
-   * Lifetimes: views, cursors and arrays allocated after the mark become stale.
+   * Lifetimes: views, cursors and struct arrays allocated after the mark become stale (raw typed
+   * arrays do not: see {@linkcode StructArray.column}). Struct arrays of zero records hold no
+   * bytes and stay usable until a `reset()`.
+   *
+   * @throws {InvalidMarkError} If `mark` was not returned by this arena's `mark()`, or memory
+   * below it was freed since (a `reset()`, a release to an earlier mark or scope, a `restore()`):
+   * releasing to it then could free part of a newer live allocation. Nothing is freed.
    *
    * @example Release to a mark
    * ```ts
-   * import { Arena, StaleViewError, t } from "@arenakit/core";
+   * import { Arena, InvalidMarkError, StaleViewError, t } from "@arenakit/core";
    * import assert from "node:assert/strict";
    * const arena = new Arena({ bytes: 1024 });
    * const V = t.struct({ v: t.f32() });
-   * const m = arena.mark();
+   * const outer = arena.mark();
+   * arena.alloc(V);
+   * const inner = arena.mark();
    * const tmp = arena.alloc(V);
-   * arena.release(m);
+   * arena.release(outer);
    * assert.throws(() => tmp.v, StaleViewError);
+   * assert.throws(() => arena.release(inner), InvalidMarkError);
    * ```
    */
-  release(mark: number): void {
-    const top = this.mark();
-    if (!(Number.isInteger(mark) && mark >= 0 && mark <= top)) {
-      throw new RangeError(
-        `Cannot release to mark ${String(mark)}: expected a mark from 0 to the arena's top ${top}` +
-          ` (was it released already, or taken before a reset?)`,
-      );
+  release(mark: ArenaMark): void {
+    const problem = this.#problem(mark);
+    if (problem !== undefined) {
+      const position = isMark(mark) ? mark.position : undefined;
+      throw new InvalidMarkError(problem[0], mark, position, problem[1]);
     }
-    this.#c.rewind(mark);
-    this.#cuts.cut(mark);
+    this.#c.rewind(mark.position);
+    this.#cuts.cut(mark.position);
+    this.#lastMark = mark;
   }
 
   /**
    * Opens a scope: everything allocated until it is released (or disposed, with `using`) is
-   * freed together.
+   * freed together. A scope holds an {@linkcode ArenaMark} and releases to it.
    *
-   * Lifetimes: views allocated inside the scope become stale when it closes.
+   * Lifetimes: views allocated inside the scope become stale when it closes. Closing a scope
+   * whose memory is already free (after a `reset()`, or after an enclosing scope or earlier mark
+   * was released) does nothing: it never frees memory allocated after that.
    *
    * @example A scope with `using`
    * ```ts
@@ -353,13 +392,11 @@ export class Arena {
    */
   scope(): ArenaScope {
     const mark = this.mark();
-    const gen = this.state.g;
     let open = true;
     const release = () => {
       if (!open) return;
       open = false;
-      // A reset since the scope opened has freed its memory already.
-      if (this.isLive(gen, mark) && mark <= this.mark()) this.release(mark);
+      if (this.#problem(mark) === undefined) this.release(mark);
     };
     return { mark, release, [dispose]: release } as unknown as ArenaScope;
   }
@@ -464,7 +501,7 @@ export class Arena {
     // Validated: from here on nothing throws.
     const top = plan[k - 1].start + plan[k - 1].bytes.length;
     const mine = image.id === this.#id && image.generation <= this.state.g;
-    this.#cuts.cut(mine ? this.#cuts.lowestSince(image.generation, top) : 0);
+    this.#cuts.cut(mine ? this.#cuts.lowestSince(image.generation, top) : -1);
     c.replace(plan, plan.map((x) => x.bytes), image.allocs);
   }
 

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Pool } from "./pool.ts";
+import type { ArenaMark } from "./mark.ts";
 import { show } from "../_text.ts";
 import { roundUp16 } from "./chunks.ts";
 
@@ -71,7 +72,7 @@ export interface ArenaStats {
 /** A stack-like scope of an arena: releasing it frees what was allocated since it was opened. */
 export interface ArenaScope extends Disposable {
   /** The mark the scope releases to. */
-  readonly mark: number;
+  readonly mark: ArenaMark;
   /** Frees every allocation since the scope opened (once; later calls do nothing). */
   release(): void;
 }

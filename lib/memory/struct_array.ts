@@ -8,10 +8,10 @@ import type { Infer, StructSchema, ViewOf } from "../../schemas/types.ts";
 import type { Mem } from "../values/codec.ts";
 import { SCALAR_SIZE } from "../../schemas/layout.ts";
 import { KINDS, type ScalarKind } from "../../schemas/kinds.ts";
-import { type ArenaLike, helpers, type ViewInternals } from "../codegen/runtime.ts";
+import type { ArenaLike, ViewInternals } from "../codegen/runtime.ts";
 import type { ViewClass } from "../codegen/compile.ts";
 import { type ClassPlan, planOf } from "../codegen/plan.ts";
-import { FieldTypeError } from "../errors.ts";
+import { FieldTypeError, StaleViewError } from "../errors.ts";
 import { decodeJSON, jsonOf } from "../json.ts";
 
 /** A view that can be moved along a struct array with `seek(i)`. */
@@ -158,18 +158,13 @@ export class StructArray<S extends StructSchema> implements Iterable<Cursor<S>> 
   }
 
   #live(what: string): void {
-    if (this.#g === this.#arena.state.g) return;
+    const s = this.#arena.state;
+    if (this.#g === s.g) return;
     // Only a stale-looking array pays for the probe: the release path may still find it live.
-    const probe = {
-      $a: this.#arena,
-      $s: this.#arena.state,
-      $m: this.#m,
-      $o: this.byteOffset,
-      $g: this.#g,
-      $p: "",
-    };
-    helpers.stale(probe as unknown as ViewInternals, what);
-    this.#g = probe.$g;
+    // Zero records hold no bytes that a release could hand to anyone: only a reset ends them.
+    const pos = this.length === 0 ? -1 : this.#m.start + this.byteOffset;
+    if (!this.#arena.isLive(this.#g, pos)) throw new StaleViewError(what, this.#g, s.g);
+    this.#g = s.g;
   }
 
   /** A fresh view of record `i` (use `cursor()` in hot loops: it does not allocate). */
