@@ -21,7 +21,7 @@ import {
   type Overflow,
   parseArenaOptions,
 } from "./arena_options.ts";
-import { Chunks } from "./chunks.ts";
+import { CAN_TRANSFER, Chunks } from "./chunks.ts";
 import { ArenaClasses } from "./classes.ts";
 import { Cuts } from "./cuts.ts";
 import { type ArenaMark, isMark, markArena, markGeneration, newMark } from "./mark.ts";
@@ -81,7 +81,8 @@ export class Arena {
     const pool = overflow !== "pool" ? undefined : options.pool ?? new Pool({ create: buffer });
     this.state = { g: 0 };
     this.#cuts = new Cuts(this.state);
-    this.#c = new Chunks(bytes, { shared, overflow, chunkBytes, maxBytes, pool });
+    const detach = this.checked && !shared && CAN_TRANSFER;
+    this.#c = new Chunks(bytes, { shared, overflow, chunkBytes, maxBytes, pool, detach });
   }
 
   /**
@@ -259,10 +260,14 @@ export class Arena {
   /**
    * Frees every allocation of this arena at once, in O(1).
    *
-   * Lifetimes: every view, cursor and struct array taken from this arena since it was created
-   * (or since the last reset) becomes stale. In checked mode touching one throws
-   * {@linkcode StaleViewError}; copy what must survive with {@linkcode Arena.copy} first.
-   * With `overflow: "pool"`, extra chunks go back to the pool here.
+   * Lifetimes: every view, cursor, struct array and mark taken from this arena since it was
+   * created (or since the last reset) becomes stale. In checked mode touching one throws
+   * {@linkcode StaleViewError} (a mark: {@linkcode InvalidMarkError}); copy what must survive
+   * with {@linkcode Arena.copy} first. Raw typed arrays cannot throw, so a checked arena over
+   * ArrayBuffers detaches them: each chunk's bytes move to a new buffer (`transfer()`, O(1), no
+   * copy), and a kept column, numeric array field (`v.hist`) or `bufferOf()` result then has
+   * length 0: reads give `undefined`, writes are dropped. Unchecked and shared arenas keep their
+   * buffers. With `overflow: "pool"`, extra chunks go back to the pool here, detached the same way.
    *
    * @example Reuse one arena per frame
    * ```ts
@@ -271,8 +276,10 @@ export class Arena {
    * const Particle = t.struct({ life: t.f32() });
    * const frame = new Arena({ bytes: 1 << 20 });
    * const p = frame.alloc(Particle, { life: 1 });
+   * const bytes = new Float32Array(frame.allocArray(Particle, 4).buffer);
    * frame.reset();
    * assert.throws(() => p.life, StaleViewError);
+   * assert.equal(bytes.length, 0); // a raw array kept across the reset is detached
    * ```
    */
   reset(): void {
@@ -281,6 +288,7 @@ export class Arena {
     this.#cuts.cut(-1);
     c.rewind(0);
     if (this.overflow === "pool") c.drop(1);
+    c.detachAll();
     c.allocs = 0;
     this.#resets++;
   }

@@ -16,7 +16,11 @@ export type Overflow = "throw" | "grow" | "pool";
 export interface ArenaOptions {
   /** Size of the first chunk in bytes. */
   bytes: number;
-  /** Back the arena with SharedArrayBuffer, so its bytes can be posted to workers. */
+  /**
+   * Back the arena with SharedArrayBuffer, so its bytes can be posted to workers. A shared buffer
+   * cannot be transferred, so `reset()` does not detach raw typed arrays kept over it (columns,
+   * numeric array fields): they read and write whatever records occupy those bytes next.
+   */
   shared?: boolean;
   /**
    * `"throw"` (default): a full arena throws {@linkcode ArenaFullError} (`tryAlloc` returns
@@ -33,7 +37,8 @@ export interface ArenaOptions {
   /**
    * Check lifetimes (default true). With `false`, views skip the generation check, so a view kept
    * past `reset()` reads and writes whatever now occupies its bytes: use it only for loops you
-   * have tested checked. Values, strings, enum literals and cursor indices are checked either
+   * have tested checked. Unchecked arenas also keep their buffers at `reset()` (checked ones move
+   * each chunk to a new buffer, detaching kept raw arrays), so a frame loop allocates nothing. Values, strings, enum literals and cursor indices are checked either
    * way, so bad input still throws before a byte is written.
    */
   checked?: boolean;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Mem, memOf } from "../values/codec.ts";
+import { type Mem, memOf, rebindMem } from "../values/codec.ts";
 import { ArenaFullError } from "../errors.ts";
 import type { Pool } from "./pool.ts";
 import type { Overflow } from "./arena_options.ts";
@@ -29,7 +29,28 @@ export interface ChunkPolicy {
   readonly chunkBytes: number;
   readonly maxBytes: number;
   readonly pool: Pool<ArrayBuffer | SharedArrayBuffer> | undefined;
+  /**
+   * Whether freeing a whole chunk detaches the typed arrays users kept over it (checked arenas
+   * over plain ArrayBuffers, where `transfer()` exists).
+   */
+  readonly detach: boolean;
 }
+
+const HAS_TRANSFER =
+  typeof (ArrayBuffer.prototype as { transfer?: unknown }).transfer === "function";
+
+/**
+ * Whether this runtime can move a buffer's bytes to a new ArrayBuffer and detach the old one:
+ * `ArrayBuffer.prototype.transfer()` (Deno, Bun, Node 22+), or `structuredClone` with a transfer
+ * list (Node 20), which moves the backing store the same way.
+ */
+export const CAN_TRANSFER: boolean = HAS_TRANSFER || typeof structuredClone === "function";
+
+// The same bytes in a new buffer; every typed array over the old one now has length 0.
+const transfer = (b: ArrayBuffer | SharedArrayBuffer): ArrayBuffer =>
+  HAS_TRANSFER
+    ? (b as ArrayBuffer & { transfer(): ArrayBuffer }).transfer()
+    : structuredClone(b as ArrayBuffer, { transfer: [b as ArrayBuffer] });
 
 /** One chunk of an arena as a snapshot records it. */
 export interface ChunkExtent {
@@ -146,12 +167,26 @@ export class Chunks {
     return this.buffer(bytes);
   }
 
-  /** Removes the chunks from index `from` on, handing pooled ones back. */
+  /**
+   * Removes the chunks from index `from` on, handing pooled ones back: detached first, so an
+   * array a user kept over one cannot write into the next arena that takes it.
+   */
   drop(from: number): void {
     const gone = this.list.splice(from);
-    const pool = this.policy.pool;
-    if (pool === undefined) return;
-    for (const m of gone) if (m.size === this.policy.chunkBytes) pool.put(m.buffer);
+    const p = this.policy;
+    if (p.pool === undefined) return;
+    for (const m of gone) {
+      if (m.size === p.chunkBytes) p.pool.put(p.detach ? transfer(m.buffer) : m.buffer);
+    }
+  }
+
+  /**
+   * Moves every chunk's bytes to a new buffer (zero-copy) and re-points its `Mem` in place, so
+   * views follow while the typed arrays users kept (columns, numeric array fields) go inert.
+   */
+  detachAll(): void {
+    if (!this.policy.detach) return;
+    for (const m of this.list) rebindMem(m, transfer(m.buffer));
   }
 
   /** Moves the top down to arena address `mark` (a reset is `rewind(0)`). */

@@ -18,7 +18,9 @@ function internals(view: unknown, what: string): ViewInternals {
  * The buffer a view's bytes live in (an arena chunk or a table's storage), for handing them to
  * FFI, WebGPU or a worker.
  *
- * Lifetimes: the buffer outlives the view; after a reset its bytes belong to new allocations.
+ * Lifetimes: the buffer outlives the view. A checked arena's `reset()` moves each chunk's bytes
+ * to a new buffer, leaving this one detached (`byteLength` 0); an unchecked or shared arena's
+ * buffer lives on, its bytes belonging to new allocations. Ask again after a reset.
  *
  * @example Read a field with a DataView
  * ```ts
