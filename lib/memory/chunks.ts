@@ -169,14 +169,15 @@ export class Chunks {
 
   /**
    * Removes the chunks from index `from` on, handing pooled ones back: detached first, so an
-   * array a user kept over one cannot write into the next arena that takes it.
+   * array a user kept over one cannot write into the next arena that takes it (and so that
+   * kept arrays are inert however their chunk went).
    */
   drop(from: number): void {
     const gone = this.list.splice(from);
     const p = this.policy;
-    if (p.pool === undefined) return;
     for (const m of gone) {
-      if (m.size === p.chunkBytes) p.pool.put(p.detach ? transfer(m.buffer) : m.buffer);
+      const buffer = p.detach ? transfer(m.buffer) : m.buffer;
+      if (p.pool !== undefined && m.size === p.chunkBytes) p.pool.put(buffer);
     }
   }
 
