@@ -128,6 +128,7 @@ export function buildJitless(plan: ClassPlan, d: Deps): ViewClass {
         let c = this[key] as ArrayBufferView | undefined;
         if (c === undefined || c.byteOffset !== this.$o + f.offset || c.buffer !== this.$m.buffer) {
           c = this[key] = new Ctor(this.$m.buffer, this.$o + f.offset, a.length);
+          this.$m.raw = true;
         }
         return c;
       };

@@ -170,7 +170,9 @@ export class Arena {
    * Lifetimes: as for `alloc`; the array, its cursor and columns go stale together. Passing
    * `reuse` (an array of the same schema you are done with, e.g. the one from the frame before
    * last) re-points that object and its cursor at the new records instead of making new ones:
-   * a frame loop then allocates no JS objects at all. Every reference to `reuse` sees the new
+   * a cursor frame loop then allocates no JS objects at all (a loop over `column()` arrays makes
+   * new typed arrays after each reset of a checked arena, which detaches the old ones; see
+   * {@linkcode Arena.reset}). Every reference to `reuse` sees the new
    * records afterwards, so only pass an array nothing else still reads.
    *
    * @example A block of particles
@@ -264,10 +266,12 @@ export class Arena {
    * created (or since the last reset) becomes stale. In checked mode touching one throws
    * {@linkcode StaleViewError} (a mark: {@linkcode InvalidMarkError}); copy what must survive
    * with {@linkcode Arena.copy} first. Raw typed arrays cannot throw, so a checked arena over
-   * ArrayBuffers detaches them: each chunk's bytes move to a new buffer (`transfer()`, O(1), no
-   * copy), and a kept column, numeric array field (`v.hist`) or `bufferOf()` result then has
-   * length 0: reads give `undefined`, writes are dropped. Unchecked and shared arenas keep their
-   * buffers. With `overflow: "pool"`, extra chunks go back to the pool here, detached the same way.
+   * ArrayBuffers detaches them: each chunk a raw array or buffer was taken of (a column, a
+   * numeric array field such as `v.hist`, `bufferOf()`, `bytes()`) moves its bytes to a new
+   * buffer (`transfer()`, O(1), no copy, a dozen small objects), and a kept array then has
+   * length 0: reads give `undefined`, writes are dropped. Chunks only views and cursors touched
+   * keep their buffer, so such a frame loop allocates nothing. Unchecked and shared arenas keep
+   * their buffers. With `overflow: "pool"`, extra chunks go back to the pool here, detached the same way.
    *
    * @example Reuse one arena per frame
    * ```ts

@@ -38,7 +38,8 @@ export interface ArenaOptions {
    * Check lifetimes (default true). With `false`, views skip the generation check, so a view kept
    * past `reset()` reads and writes whatever now occupies its bytes: use it only for loops you
    * have tested checked. Unchecked arenas also keep their buffers at `reset()` (checked ones move
-   * each chunk to a new buffer, detaching kept raw arrays), so a frame loop allocates nothing. Values, strings, enum literals and cursor indices are checked either
+   * a chunk raw arrays were taken of to a new buffer, detaching them), so even a column loop
+   * allocates nothing per frame. Values, strings, enum literals and cursor indices are checked either
    * way, so bad input still throws before a byte is written.
    */
   checked?: boolean;

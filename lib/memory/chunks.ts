@@ -176,18 +176,20 @@ export class Chunks {
     const gone = this.list.splice(from);
     const p = this.policy;
     for (const m of gone) {
-      const buffer = p.detach ? transfer(m.buffer) : m.buffer;
+      const buffer = p.detach && m.raw ? transfer(m.buffer) : m.buffer;
       if (p.pool !== undefined && m.size === p.chunkBytes) p.pool.put(buffer);
     }
   }
 
   /**
-   * Moves every chunk's bytes to a new buffer (zero-copy) and re-points its `Mem` in place, so
-   * views follow while the typed arrays users kept (columns, numeric array fields) go inert.
+   * Moves the bytes of every chunk a raw array was taken of to a new buffer (zero-copy) and
+   * re-points its `Mem` in place, so views follow while the typed arrays users kept (columns,
+   * numeric array fields, buffers) go inert.
    */
   detachAll(): void {
     if (!this.policy.detach) return;
-    for (const m of this.list) rebindMem(m, transfer(m.buffer));
+    // Chunks nobody took a raw array or buffer of keep theirs: a cursor loop allocates nothing.
+    for (const m of this.list) if (m.raw) rebindMem(m, transfer(m.buffer));
   }
 
   /** Moves the top down to arena address `mark` (a reset is `rewind(0)`). */

@@ -99,7 +99,8 @@ export class FrameArenas {
 
   /**
    * Starts the next frame: records the ending frame's statistics, resets the oldest arena, makes
-   * it current and cycles the attached pools. Allocates nothing.
+   * it current and cycles the attached pools. Allocates nothing, unless the reset detaches raw
+   * arrays taken from that arena (see {@linkcode Arena.reset}).
    *
    * Lifetimes: everything allocated `frames` frames ago becomes stale.
    */

@@ -166,6 +166,7 @@ export class StructArray<S extends StructSchema> implements Iterable<Cursor<S>> 
 
   /** The buffer the records live in. */
   get buffer(): ArrayBuffer | SharedArrayBuffer {
+    this.#m.raw = true;
     return this.#m.buffer;
   }
 
@@ -226,10 +227,11 @@ export class StructArray<S extends StructSchema> implements Iterable<Cursor<S>> 
    * Lifetimes: a column's `array` is a plain typed array (fast in loops, but it cannot check
    * anything), so ask for the column again each frame. The same object comes back, moved to the
    * new records when `allocArray(S, n, reuse)` re-pointed this array.
-   * - After `reset()` of a checked arena, an array kept from before is detached (each chunk's
+   * - After `reset()` of a checked arena, an array kept from before is detached (the chunk's
    *   bytes move to a new ArrayBuffer in O(1)): its `length` is 0, reads give `undefined` and
    *   writes are dropped, without an error. Asking again gives a live array over the new buffer
-   *   (one typed array per column per reset; nothing else is allocated).
+   *   (so a column loop makes one typed array per column per frame, and the reset a dozen
+   *   objects per chunk).
    * - Unchecked arenas (`checked: false`) and shared arenas (a SharedArrayBuffer cannot be
    *   transferred) do not detach: a kept array reads and writes whatever records occupy those
    *   bytes now.
@@ -288,6 +290,7 @@ export class StructArray<S extends StructSchema> implements Iterable<Cursor<S>> 
   /** The records' bytes (a view, not a copy). */
   bytes(): Uint8Array {
     this.#live("bytes");
+    this.#m.raw = true;
     return new Uint8Array(this.#m.buffer, this.byteOffset, this.length * this.stride);
   }
 
@@ -415,6 +418,7 @@ function placeColumn(
   if (prev === undefined || prev.buffer !== m.buffer || prev.byteOffset !== at) {
     c.array = (m[spot.arr] as Float32Array).subarray(at / spot.size);
   }
+  m.raw = true;
   c.stride = plan.size / spot.size;
   c.length = length;
 }

@@ -30,6 +30,11 @@ export interface Mem {
   readonly start: number;
   /** Usable bytes. */
   readonly size: number;
+  /**
+   * Whether a raw typed array or the buffer itself was handed to a user since the last
+   * re-point: a checked arena's reset detaches only such chunks (nothing to detach otherwise).
+   */
+  raw: boolean;
 }
 
 /** Wraps a buffer in the typed arrays every accessor reads through. */
@@ -51,6 +56,7 @@ export function memOf(buffer: ArrayBuffer | SharedArrayBuffer, start: number): M
     dv: new DataView(buffer),
     start,
     size: n,
+    raw: false,
   };
 }
 
@@ -75,6 +81,7 @@ export function rebindMem(m: Mem, buffer: ArrayBuffer | SharedArrayBuffer): void
   w.u64 = new BigUint64Array(buffer, 0, Math.floor(n / 8));
   w.dv = new DataView(buffer);
   w.size = n;
+  w.raw = false;
 }
 
 export { SCALAR_SIZE };
