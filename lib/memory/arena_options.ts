@@ -32,7 +32,11 @@ export interface ArenaOptions {
   maxBytes?: number;
   /** Size of each extra chunk (default: `bytes`; larger allocations get a chunk of their own). */
   chunkBytes?: number;
-  /** For `"pool"`: the pool extra chunks come from, to share one among several arenas. */
+  /**
+   * For `"pool"`: the pool extra chunks come from, to share one among several arenas. Share it
+   * among arenas of one chunk size and sharedness: a buffer of another size (or an ArrayBuffer
+   * for a shared arena, and the reverse) is dropped when it comes out, never used.
+   */
   pool?: Pool<ArrayBuffer | SharedArrayBuffer>;
   /**
    * Check lifetimes (default true). With `false`, views skip the generation check, so a view kept
