@@ -55,6 +55,22 @@ for (const jitless of [false, true]) {
     });
   });
 
+  describe(`Arena when the runtime has no memory (${jitless ? "jitless" : "jit"})`, () => {
+    it("a buffer that cannot be made is ArenaFullError, or undefined from tryAlloc", () => {
+      const pool = new Pool<ArrayBuffer | SharedArrayBuffer>({
+        create: () => {
+          throw new RangeError("Array buffer allocation failed");
+        },
+      });
+      const arena = new Arena({ bytes: 64, overflow: "pool", pool, jitless });
+      const R = t.struct({ xs: t.array(t.f64(), 7) });
+      arena.alloc(R);
+      assert.equal(arena.tryAlloc(R), undefined);
+      assert.throws(() => arena.alloc(R), ArenaFullError);
+      assert.deepEqual([arena.used, arena.capacity, arena.allocations], [56, 64, 1]);
+    });
+  });
+
   describe(`Arena with a shared Pool (${jitless ? "jitless" : "jit"})`, () => {
     it("never takes a pooled chunk of another size", () => {
       const pool = new Pool<ArrayBuffer | SharedArrayBuffer>({ create: () => new ArrayBuffer(64) });
