@@ -473,7 +473,8 @@ export class Arena {
    * restored values. Views of memory freed after the snapshot stay stale even though their bytes
    * come back: the same address may have been handed to a newer allocation meanwhile, and that
    * one must not come back to life either. A snapshot of another arena makes every view and mark
-   * of this one stale, like `reset()`; marks taken after the snapshot was taken become invalid.
+   * of this one stale, like `reset()`; otherwise a mark is invalid once the restore frees memory
+   * below it.
    * Unchecked views do not check, and read whatever is there. Raw typed arrays (columns, numeric
    * array fields) are not detached by a restore, except over chunks it drops: they see the
    * restored bytes.
