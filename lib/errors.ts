@@ -313,3 +313,59 @@ export class SnapshotError extends TypeError {
     this.reason = reason;
   }
 }
+
+/** Why {@linkcode InvalidMarkError} refused a mark. */
+export type InvalidMarkReason =
+  /** Not a mark returned by `Arena.mark()` (a number, a plain object, a copy). */
+  | "forged"
+  /** A mark of another arena. */
+  | "foreign"
+  /** Taken before a `reset()` (or a restore of another arena's snapshot) that freed everything. */
+  | "reset"
+  /**
+   * Memory below the mark was freed since it was taken: by a release to an earlier mark (its
+   * outer mark or scope), or a `restore()` to an earlier state. Newer allocations may straddle it.
+   */
+  | "released";
+
+/**
+ * `Arena.release(mark)` was given a mark it cannot release to without freeing memory that a
+ * live allocation still holds: a forged mark, another arena's, one taken before a reset, or an
+ * inner mark whose outer mark was released first. Nothing is freed.
+ *
+ * @example Marks die with a reset
+ * ```ts
+ * import { Arena, InvalidMarkError } from "@arenakit/core";
+ * import assert from "node:assert/strict";
+ * const arena = new Arena({ bytes: 64 });
+ * const m = arena.mark();
+ * arena.reset();
+ * assert.throws(() => arena.release(m), (e) => e instanceof InvalidMarkError && e.reason === "reset");
+ * ```
+ */
+export class InvalidMarkError extends RangeError {
+  /** The error name. */
+  override name = "InvalidMarkError";
+  /** A machine-readable reason. */
+  readonly reason: InvalidMarkReason;
+  /** What was passed as the mark. */
+  readonly mark: unknown;
+  /** The arena address of a genuine mark; `undefined` for a forged one. */
+  readonly position: number | undefined;
+  /** Builds the error; `detail` follows `Cannot release to …: `. */
+  constructor(
+    reason: InvalidMarkReason,
+    mark: unknown,
+    position: number | undefined,
+    detail: string,
+  ) {
+    super(
+      `Cannot release to ${
+        position === undefined ? show(mark) : `the mark at ${position}`
+      }: ${detail}`,
+    );
+    this.reason = reason;
+    this.mark = mark;
+    this.position = position;
+  }
+}

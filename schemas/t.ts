@@ -161,7 +161,8 @@ export function string(maxBytes: number): StringSchema {
 
 /**
  * A fixed-length array. Numeric elements read back as a typed array over the arena bytes; other
- * elements through an indexable view.
+ * elements through an indexable view. The typed array is raw: its element writes wrap or
+ * truncate like any typed array's, unchecked (see {@linkcode ArraySchema}).
  *
  * @example A history of four floats
  * ```ts

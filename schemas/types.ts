@@ -120,6 +120,12 @@ export type ArrayViewType<E extends Schema> = E extends NumberSchema<infer K> ? 
  * `"packed"` struct, a numeric array at an offset not aligned to its element size cannot be a
  * typed array; it reads back as an {@linkcode ArrayView} there (its static type still says typed
  * array: index it with `at()`/`setAt()`, which both have).
+ *
+ * The typed array is raw: element writes convert as the typed array does (`v.hist[0] = 40000`
+ * on an `i16` array stores -25536) with no value check, while writing the whole field
+ * (`v.hist = [...]`, `set()`, `alloc(S, init)`) is checked. Kept past a checked arena's
+ * `reset()` it is detached (length 0, writes dropped); see `StructArray.column` for releases,
+ * unchecked and shared arenas.
  */
 export interface ArraySchema<E extends Schema = Schema, N extends number = number>
   extends SchemaBase<Infer<E>[], ArrayViewType<E>> {

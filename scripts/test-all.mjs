@@ -3,7 +3,7 @@
 // runtime after the other, and ends with one plain line summing them: "N passed, N failed".
 // Usage: node scripts/test-all.mjs [--runtime node,deno,bun]
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "..");
@@ -60,6 +60,10 @@ function denoLeaves(xmlPath) {
 
 const results = [];
 const files = testFiles(join(root, "tests"));
+// Fuzzers append a line like "arena fuzz: 100000 ops, seed 42 (deno)" here (Deno's JUnit
+// reporter swallows test output), and the summary repeats them.
+const fuzzLog = join(root, ".test-out", "fuzz.log");
+rmSync(fuzzLog, { force: true });
 for (const rt of runtimes) {
   if (rt === "node") {
     const r = run(process.execPath, ["--import", "tsx", "--test", "--test-reporter=tap", ...files]);
@@ -119,6 +123,7 @@ for (const rt of runtimes) {
 }
 
 console.log("");
+if (existsSync(fuzzLog)) process.stdout.write(readFileSync(fuzzLog, "utf8"));
 let passed = 0;
 let failed = 0;
 for (const r of results) {

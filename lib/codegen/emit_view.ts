@@ -201,8 +201,10 @@ export function emitAccessors(plan: ClassPlan): string {
       L.push(`    c.$g = this.$g;`);
     } else if (a.how === "typed") {
       L.push(
-        `    if (c === undefined || c.byteOffset !== this.$o + ${f.offset}) c = this.$c${f.fieldIndex} = ` +
-          `new ${a.ctor}(this.$m.buffer, this.$o + ${f.offset}, ${a.length}); ${note}`,
+        `    if (c === undefined || c.byteOffset !== this.$o + ${f.offset} || c.buffer !== this.$m.buffer) {`,
+        `      c = this.$c${f.fieldIndex} = new ${a.ctor}(this.$m.buffer, this.$o + ${f.offset}, ${a.length}); ${note}`,
+        `      this.$m.raw = true;`,
+        `    }`,
       );
     } else {
       const child = a.how === "arrayview" && a.childIndex !== undefined

@@ -129,8 +129,9 @@ export function buildJitless(plan: ClassPlan, d: Deps): ViewClass {
       get = function () {
         live(this, f.name);
         let c = this[key] as ArrayBufferView | undefined;
-        if (c === undefined || c.byteOffset !== this.$o + f.offset) {
+        if (c === undefined || c.byteOffset !== this.$o + f.offset || c.buffer !== this.$m.buffer) {
           c = this[key] = new Ctor(this.$m.buffer, this.$o + f.offset, a.length);
+          this.$m.raw = true;
         }
         return c;
       };

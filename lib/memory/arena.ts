@@ -7,7 +7,7 @@
 import type { DeepPartial, Infer, StructSchema, ViewOf } from "../../schemas/types.ts";
 import type { ArenaState, ViewInternals } from "../codegen/runtime.ts";
 import type { ViewClass } from "../codegen/compile.ts";
-import { SnapshotError } from "../errors.ts";
+import { InvalidMarkError, type InvalidMarkReason, SnapshotError } from "../errors.ts";
 import type { SnapshotOptions } from "../snapshot/envelope.ts";
 import { decodeArena, encodeArena } from "../snapshot/arena_section.ts";
 import { fingerprintsOf } from "../snapshot/fingerprint.ts";
@@ -20,13 +20,14 @@ import {
   type Overflow,
   parseArenaOptions,
 } from "./arena_options.ts";
-import { Chunks } from "./chunks.ts";
+import { CAN_TRANSFER, Chunks } from "./chunks.ts";
 import { ArenaClasses } from "./classes.ts";
 import { Cuts } from "./cuts.ts";
+import { type ArenaMark, isMark, markArena, markGeneration, newMark } from "./mark.ts";
 import { Pool } from "./pool.ts";
 import { repoint, StructArray } from "./struct_array.ts";
 
-export type { AccessorClass, ArenaOptions, ArenaScope, ArenaStats, Overflow };
+export type { AccessorClass, ArenaMark, ArenaOptions, ArenaScope, ArenaStats, Overflow };
 
 const dispose: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol.for("Symbol.dispose");
 
@@ -63,6 +64,7 @@ export class Arena {
   #c: Chunks;
   #cuts: Cuts;
   #resets = 0;
+  #lastMark: ArenaMark | undefined = undefined;
   #classes: ArenaClasses;
   // Tells this arena's snapshots from other arenas' (see restore()).
   #id = nextArenaId();
@@ -78,7 +80,8 @@ export class Arena {
     const pool = overflow !== "pool" ? undefined : options.pool ?? new Pool({ create: buffer });
     this.state = { g: 0 };
     this.#cuts = new Cuts(this.state);
-    this.#c = new Chunks(bytes, { shared, overflow, chunkBytes, maxBytes, pool });
+    const detach = this.checked && !shared && CAN_TRANSFER;
+    this.#c = new Chunks(bytes, { shared, overflow, chunkBytes, maxBytes, pool, detach });
   }
 
   /**
@@ -164,7 +167,9 @@ export class Arena {
    * Lifetimes: as for `alloc`; the array, its cursor and columns go stale together. Passing
    * `reuse` (an array of the same schema you are done with, e.g. the one from the frame before
    * last) re-points that object and its cursor at the new records instead of making new ones:
-   * a frame loop then allocates no JS objects at all. Every reference to `reuse` sees the new
+   * a cursor frame loop then allocates no JS objects at all (a loop over `column()` arrays makes
+   * new typed arrays after each reset of a checked arena, which detaches the old ones; see
+   * {@linkcode Arena.reset}). Every reference to `reuse` sees the new
    * records afterwards, so only pass an array nothing else still reads.
    *
    * @example A block of particles
@@ -211,6 +216,7 @@ export class Arena {
         `Cannot allocate an array of ${String(length)} records: expected a count`,
       );
     }
+    // Exact below 2⁵³; anything larger is far beyond MAX_CHUNK_BYTES and refused by bump().
     const bytes = C.plan.size * length;
     const o = this.#c.bump(bytes, C.plan.align, false);
     const m = this.#c.mem;
@@ -253,10 +259,16 @@ export class Arena {
   /**
    * Frees every allocation of this arena at once, in O(1).
    *
-   * Lifetimes: every view, cursor and struct array taken from this arena since it was created
-   * (or since the last reset) becomes stale. In checked mode touching one throws
-   * {@linkcode StaleViewError}; copy what must survive with {@linkcode Arena.copy} first.
-   * With `overflow: "pool"`, extra chunks go back to the pool here.
+   * Lifetimes: every view, cursor, struct array and mark taken from this arena since it was
+   * created (or since the last reset) becomes stale. In checked mode touching one throws
+   * {@linkcode StaleViewError} (a mark: {@linkcode InvalidMarkError}); copy what must survive
+   * with {@linkcode Arena.copy} first. Raw typed arrays cannot throw, so a checked arena over
+   * ArrayBuffers detaches them: each chunk a raw array or buffer was taken of (a column, a
+   * numeric array field such as `v.hist`, `bufferOf()`, `bytes()`) moves its bytes to a new
+   * buffer (`transfer()`, O(1), no copy, a dozen small objects), and a kept array then has
+   * length 0: reads give `undefined`, writes are dropped. Chunks only views and cursors touched
+   * keep their buffer, so such a frame loop allocates nothing. Unchecked and shared arenas keep
+   * their buffers. With `overflow: "pool"`, extra chunks go back to the pool here, detached the same way.
    *
    * @example Reuse one arena per frame
    * ```ts
@@ -265,22 +277,31 @@ export class Arena {
    * const Particle = t.struct({ life: t.f32() });
    * const frame = new Arena({ bytes: 1 << 20 });
    * const p = frame.alloc(Particle, { life: 1 });
+   * const bytes = new Float32Array(frame.allocArray(Particle, 4).buffer);
    * frame.reset();
    * assert.throws(() => p.life, StaleViewError);
+   * assert.equal(bytes.length, 0); // a raw array kept across the reset is detached
    * ```
    */
   reset(): void {
     const c = this.#c;
-    this.#cuts.cut(0);
+    // Below every address: kills every view and mark, zero-length arrays and marks at 0 too.
+    this.#cuts.cut(-1);
     c.rewind(0);
     if (this.overflow === "pool") c.drop(1);
+    c.detachAll();
     c.allocs = 0;
     this.#resets++;
   }
 
   /**
-   * The current top of the arena, to hand to {@linkcode Arena.release} later. Marks are plain
-   * numbers (arena addresses), so taking one allocates nothing.
+   * The current top of the arena as an {@linkcode ArenaMark}, to hand to
+   * {@linkcode Arena.release} later. A mark knows its arena and when it was taken, so a release
+   * refuses it once it could free a live allocation. Taking a mark where the last one still
+   * stands returns that same mark, so a loop of mark/alloc/release allocates nothing.
+   *
+   * Lifetimes: a mark is valid until a `reset()`, a release to an earlier mark (or scope) or a
+   * `restore()` frees memory below it; releasing to it any number of times before that is fine.
    *
    * @example Free a temporary computation
    * ```ts
@@ -292,47 +313,78 @@ export class Arena {
    * const m = arena.mark();
    * arena.alloc(V, { v: 2 });
    * arena.release(m);
-   * assert.deepEqual([keep.v, arena.used], [1, 4]);
+   * assert.deepEqual([keep.v, arena.used, m.position], [1, 4, 4]);
    * ```
    */
-  mark(): number {
-    return this.#c.mark;
+  mark(): ArenaMark {
+    const pos = this.#c.mark;
+    const last = this.#lastMark;
+    // A valid mark at the top releases exactly as a new one would.
+    if (last !== undefined && last.position === pos && this.#problem(last) === undefined) {
+      return last;
+    }
+    return this.#lastMark = newMark(this, this.state.g, pos);
+  }
+
+  // Why releasing to `mark` could free memory a live allocation holds, or undefined when safe.
+  #problem(mark: unknown): [InvalidMarkReason, string] | undefined {
+    if (!isMark(mark)) return ["forged", "expected a mark returned by Arena.mark()"];
+    if (markArena(mark) !== this) return ["foreign", "it is a mark of another arena"];
+    // Safe while no cut since the mark reached below it: then nothing allocated since straddles
+    // it, and the top is at or above it.
+    const lowest = this.#cuts.lowestSince(markGeneration(mark), Infinity);
+    if (lowest >= mark.position) return undefined;
+    return lowest < 0 ? ["reset", "the arena was reset since it was taken"] : [
+      "released",
+      `memory from ${lowest} on was freed since it was taken (a release to an earlier mark or` +
+      ` scope, or a restore), and may hold newer allocations`,
+    ];
   }
 
   /**
    * Frees everything allocated since `mark` was taken; views from before it stay valid.
    *
-   * Lifetimes: views, cursors and arrays allocated after the mark become stale.
+   * Lifetimes: views, cursors and struct arrays allocated after the mark become stale (raw typed
+   * arrays do not: see {@linkcode StructArray.column}). Struct arrays of zero records hold no
+   * bytes and stay usable until a `reset()`.
+   *
+   * @throws {InvalidMarkError} If `mark` was not returned by this arena's `mark()`, or memory
+   * below it was freed since (a `reset()`, a release to an earlier mark or scope, a `restore()`):
+   * releasing to it then could free part of a newer live allocation. Nothing is freed.
    *
    * @example Release to a mark
    * ```ts
-   * import { Arena, StaleViewError, t } from "@arenakit/core";
+   * import { Arena, InvalidMarkError, StaleViewError, t } from "@arenakit/core";
    * import assert from "node:assert/strict";
    * const arena = new Arena({ bytes: 1024 });
    * const V = t.struct({ v: t.f32() });
-   * const m = arena.mark();
+   * const outer = arena.mark();
+   * arena.alloc(V);
+   * const inner = arena.mark();
    * const tmp = arena.alloc(V);
-   * arena.release(m);
+   * arena.release(outer);
    * assert.throws(() => tmp.v, StaleViewError);
+   * assert.throws(() => arena.release(inner), InvalidMarkError);
    * ```
    */
-  release(mark: number): void {
-    const top = this.mark();
-    if (!(Number.isInteger(mark) && mark >= 0 && mark <= top)) {
-      throw new RangeError(
-        `Cannot release to mark ${String(mark)}: expected a mark from 0 to the arena's top ${top}` +
-          ` (was it released already, or taken before a reset?)`,
-      );
+  release(mark: ArenaMark): void {
+    const problem = this.#problem(mark);
+    if (problem !== undefined) {
+      const position = isMark(mark) ? mark.position : undefined;
+      throw new InvalidMarkError(problem[0], mark, position, problem[1]);
     }
-    this.#c.rewind(mark);
-    this.#cuts.cut(mark);
+    this.#c.rewind(mark.position);
+    this.#cuts.cut(mark.position);
+    this.#lastMark = mark;
   }
 
   /**
    * Opens a scope: everything allocated until it is released (or disposed, with `using`) is
-   * freed together.
+   * freed together. A scope holds an {@linkcode ArenaMark} and releases to it.
    *
-   * Lifetimes: views allocated inside the scope become stale when it closes.
+   * Lifetimes: views allocated inside the scope become stale when it closes. Closing a scope
+   * whose memory is already free (after a `reset()`, or after an enclosing scope or earlier mark
+   * was released) does nothing: it never frees memory allocated after that.
    *
    * @example A scope with `using`
    * ```ts
@@ -349,13 +401,11 @@ export class Arena {
    */
   scope(): ArenaScope {
     const mark = this.mark();
-    const gen = this.state.g;
     let open = true;
     const release = () => {
       if (!open) return;
       open = false;
-      // A reset since the scope opened has freed its memory already.
-      if (this.isLive(gen, mark) && mark <= this.mark()) this.release(mark);
+      if (this.#problem(mark) === undefined) this.release(mark);
     };
     return { mark, release, [dispose]: release } as unknown as ArenaScope;
   }
@@ -419,8 +469,12 @@ export class Arena {
    * the snapshot becomes stale, and views allocated before it that are still live read the
    * restored values. Views of memory freed after the snapshot stay stale even though their bytes
    * come back: the same address may have been handed to a newer allocation meanwhile, and that
-   * one must not come back to life either. A snapshot of another arena makes every view of this
-   * one stale, like `reset()`. Unchecked views do not check, and read whatever is there.
+   * one must not come back to life either. A snapshot of another arena makes every view and mark
+   * of this one stale, like `reset()`; otherwise a mark is invalid once the restore frees memory
+   * below it.
+   * Unchecked views do not check, and read whatever is there. Raw typed arrays (columns, numeric
+   * array fields) are not detached by a restore, except over chunks it drops: they see the
+   * restored bytes.
    *
    * @example Roll back a step
    * ```ts
@@ -460,7 +514,7 @@ export class Arena {
     // Validated: from here on nothing throws.
     const top = plan[k - 1].start + plan[k - 1].bytes.length;
     const mine = image.id === this.#id && image.generation <= this.state.g;
-    this.#cuts.cut(mine ? this.#cuts.lowestSince(image.generation, top) : 0);
+    this.#cuts.cut(mine ? this.#cuts.lowestSince(image.generation, top) : -1);
     c.replace(plan, plan.map((x) => x.bytes), image.allocs);
   }
 

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Pool } from "./pool.ts";
+import type { ArenaMark } from "./mark.ts";
 import { show } from "../_text.ts";
 import { roundUp16 } from "./chunks.ts";
 
@@ -15,7 +16,11 @@ export type Overflow = "throw" | "grow" | "pool";
 export interface ArenaOptions {
   /** Size of the first chunk in bytes. */
   bytes: number;
-  /** Back the arena with SharedArrayBuffer, so its bytes can be posted to workers. */
+  /**
+   * Back the arena with SharedArrayBuffer, so its bytes can be posted to workers. A shared buffer
+   * cannot be transferred, so `reset()` does not detach raw typed arrays kept over it (columns,
+   * numeric array fields): they read and write whatever records occupy those bytes next.
+   */
   shared?: boolean;
   /**
    * `"throw"` (default): a full arena throws {@linkcode ArenaFullError} (`tryAlloc` returns
@@ -27,12 +32,18 @@ export interface ArenaOptions {
   maxBytes?: number;
   /** Size of each extra chunk (default: `bytes`; larger allocations get a chunk of their own). */
   chunkBytes?: number;
-  /** For `"pool"`: the pool extra chunks come from, to share one among several arenas. */
+  /**
+   * For `"pool"`: the pool extra chunks come from, to share one among several arenas. Share it
+   * among arenas of one chunk size and sharedness: a buffer of another size (or an ArrayBuffer
+   * for a shared arena, and the reverse) is dropped when it comes out, never used.
+   */
   pool?: Pool<ArrayBuffer | SharedArrayBuffer>;
   /**
    * Check lifetimes (default true). With `false`, views skip the generation check, so a view kept
    * past `reset()` reads and writes whatever now occupies its bytes: use it only for loops you
-   * have tested checked. Values, strings, enum literals and cursor indices are checked either
+   * have tested checked. Unchecked arenas also keep their buffers at `reset()` (checked ones move
+   * a chunk raw arrays were taken of to a new buffer, detaching them), so even a column loop
+   * allocates nothing per frame. Values, strings, enum literals and cursor indices are checked either
    * way, so bad input still throws before a byte is written.
    */
   checked?: boolean;
@@ -71,7 +82,7 @@ export interface ArenaStats {
 /** A stack-like scope of an arena: releasing it frees what was allocated since it was opened. */
 export interface ArenaScope extends Disposable {
   /** The mark the scope releases to. */
-  readonly mark: number;
+  readonly mark: ArenaMark;
   /** Frees every allocation since the scope opened (once; later calls do nothing). */
   release(): void;
 }

@@ -4,13 +4,23 @@
  *
  * @module
  */
-import { type Mem, memOf } from "../values/codec.ts";
+import { type Mem, memOf, rebindMem } from "../values/codec.ts";
 import { ArenaFullError } from "../errors.ts";
 import type { Pool } from "./pool.ts";
 import type { Overflow } from "./arena_options.ts";
 
-/** Rounds a byte count up to 16, the alignment of every chunk. */
+/** Rounds a byte count up to 16, the alignment of every chunk (exact for any safe integer). */
 export const roundUp16 = (n: number): number => Math.ceil(n / 16) * 16;
+
+/**
+ * The largest chunk an arena makes (just under 2 GiB): every typed array over it has a length
+ * below 2³¹, and no single allocation can be larger. Requests beyond it are refused with
+ * `ArenaFullError` before any buffer is made.
+ */
+export const MAX_CHUNK_BYTES = 0x7fff_fff0;
+
+const isShared = (b: ArrayBuffer | SharedArrayBuffer): boolean =>
+  typeof SharedArrayBuffer !== "undefined" && b instanceof SharedArrayBuffer;
 
 /** How big chunks are and where extra ones come from. */
 export interface ChunkPolicy {
@@ -19,7 +29,28 @@ export interface ChunkPolicy {
   readonly chunkBytes: number;
   readonly maxBytes: number;
   readonly pool: Pool<ArrayBuffer | SharedArrayBuffer> | undefined;
+  /**
+   * Whether freeing a whole chunk detaches the typed arrays users kept over it (checked arenas
+   * over plain ArrayBuffers, where `transfer()` exists).
+   */
+  readonly detach: boolean;
 }
+
+const HAS_TRANSFER =
+  typeof (ArrayBuffer.prototype as { transfer?: unknown }).transfer === "function";
+
+/**
+ * Whether this runtime can move a buffer's bytes to a new ArrayBuffer and detach the old one:
+ * `ArrayBuffer.prototype.transfer()` (Deno, Bun, Node 22+), or `structuredClone` with a transfer
+ * list (Node 20), which moves the backing store the same way.
+ */
+export const CAN_TRANSFER: boolean = HAS_TRANSFER || typeof structuredClone === "function";
+
+// The same bytes in a new buffer; every typed array over the old one now has length 0.
+const transfer = (b: ArrayBuffer | SharedArrayBuffer): ArrayBuffer =>
+  HAS_TRANSFER
+    ? (b as ArrayBuffer & { transfer(): ArrayBuffer }).transfer()
+    : structuredClone(b as ArrayBuffer, { transfer: [b as ArrayBuffer] });
 
 /** One chunk of an arena as a snapshot records it. */
 export interface ChunkExtent {
@@ -66,8 +97,10 @@ export class Chunks {
   /** Offset of `size` bytes aligned to `align` in `this.mem`, or -1 when `soft` and full. */
   bump(size: number, align: number, soft: boolean): number {
     let m = this.mem;
-    let o = (this.top + align - 1) & -align;
-    if (o + size > m.size) {
+    // Plain arithmetic, no bit tricks: tops and sizes may exceed 2³¹ in a chain of chunks.
+    const r = this.top % align;
+    let o = r === 0 ? this.top : this.top + align - r;
+    if (!(o + size <= m.size)) {
       if (!this.next(size, align, soft)) return -1;
       m = this.mem;
       o = 0;
@@ -97,13 +130,22 @@ export class Chunks {
     }
     const bytes = Math.max(p.chunkBytes, roundUp16(size + align));
     const start = m.start + m.size;
-    if (start + bytes > p.maxBytes) {
+    if (!(Number.isSafeInteger(size) && bytes <= MAX_CHUNK_BYTES && start + bytes <= p.maxBytes)) {
+      if (soft) return false;
+      throw new ArenaFullError(size, left);
+    }
+    let buffer: ArrayBuffer | SharedArrayBuffer;
+    try {
+      buffer = this.take(bytes);
+    } catch (e) {
+      // The runtime could not provide the memory (a RangeError): the arena is full.
+      if (!(e instanceof RangeError)) throw e;
       if (soft) return false;
       throw new ArenaFullError(size, left);
     }
     // Chunks past the current one were freed by a reset or release; drop the too-small one.
     this.drop(this.ci + 1);
-    this.list.push(memOf(this.take(bytes), start));
+    this.list.push(memOf(buffer, start));
     this.ci++;
     this.mem = this.list[this.ci];
     this.top = 0;
@@ -111,18 +153,43 @@ export class Chunks {
     return true;
   }
 
-  /** A buffer for a new chunk: from the pool when it has the pool's size. */
+  /**
+   * A buffer for a new chunk: from the pool when it has the pool's size. A pool shared with
+   * arenas of another chunk size (or sharedness) may hand out a buffer that does not fit: it is
+   * dropped, never used, and a fresh buffer is made instead.
+   */
   take(bytes: number): ArrayBuffer | SharedArrayBuffer {
-    const pool = this.policy.pool;
-    return pool !== undefined && bytes === this.policy.chunkBytes ? pool.get() : this.buffer(bytes);
+    const p = this.policy;
+    if (p.pool !== undefined && bytes === p.chunkBytes) {
+      const b = p.pool.get();
+      if (b.byteLength === bytes && isShared(b) === p.shared) return b;
+    }
+    return this.buffer(bytes);
   }
 
-  /** Removes the chunks from index `from` on, handing pooled ones back. */
+  /**
+   * Removes the chunks from index `from` on, handing pooled ones back: detached first, so an
+   * array a user kept over one cannot write into the next arena that takes it (and so that
+   * kept arrays are inert however their chunk went).
+   */
   drop(from: number): void {
     const gone = this.list.splice(from);
-    const pool = this.policy.pool;
-    if (pool === undefined) return;
-    for (const m of gone) if (m.size === this.policy.chunkBytes) pool.put(m.buffer);
+    const p = this.policy;
+    for (const m of gone) {
+      const buffer = p.detach && m.raw ? transfer(m.buffer) : m.buffer;
+      if (p.pool !== undefined && m.size === p.chunkBytes) p.pool.put(buffer);
+    }
+  }
+
+  /**
+   * Moves the bytes of every chunk a raw array was taken of to a new buffer (zero-copy) and
+   * re-points its `Mem` in place, so views follow while the typed arrays users kept (columns,
+   * numeric array fields, buffers) go inert.
+   */
+  detachAll(): void {
+    if (!this.policy.detach) return;
+    // Chunks nobody took a raw array or buffer of keep theirs: a cursor loop allocates nothing.
+    for (const m of this.list) if (m.raw) rebindMem(m, transfer(m.buffer));
   }
 
   /** Moves the top down to arena address `mark` (a reset is `rewind(0)`). */

@@ -37,7 +37,10 @@ export class Cuts {
     return top;
   }
 
-  /** Frees everything at and above `pos`: a new generation starts. */
+  /**
+   * Frees everything at and above `pos`: a new generation starts. A reset cuts at -1, below
+   * every address, so it also ends what no release can: zero-length arrays, marks at 0.
+   */
   cut(pos: number): void {
     const gen = ++this.state.g;
     // A newer, lower cut hides every higher one for all queries that could reach it.

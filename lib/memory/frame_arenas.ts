@@ -8,6 +8,7 @@ import type { ViewOf } from "../../schemas/types.ts";
 import { Arena } from "./arena.ts";
 import type { ArenaOptions, ArenaStats } from "./arena_options.ts";
 import { Pool } from "./pool.ts";
+import { roundUp16 } from "./chunks.ts";
 
 /** Options of {@linkcode FrameArenas}: those of each {@linkcode Arena}, plus the ring size. */
 export interface FrameArenasOptions extends ArenaOptions {
@@ -86,8 +87,7 @@ export class FrameArenas {
     let pool = options.pool;
     if (options.overflow === "pool" && pool === undefined) {
       // One pool of chunks for the whole ring: a spike in one frame reuses another's chunks.
-      const bytes = options.chunkBytes ?? options.bytes;
-      const size = (bytes + 15) & ~15;
+      const size = roundUp16(options.chunkBytes ?? options.bytes);
       pool = new Pool({
         create: () => options.shared ? new SharedArrayBuffer(size) : new ArrayBuffer(size),
       });
@@ -99,7 +99,8 @@ export class FrameArenas {
 
   /**
    * Starts the next frame: records the ending frame's statistics, resets the oldest arena, makes
-   * it current and cycles the attached pools. Allocates nothing.
+   * it current and cycles the attached pools. Allocates nothing, unless the reset detaches raw
+   * arrays taken from that arena (see {@linkcode Arena.reset}).
    *
    * Lifetimes: everything allocated `frames` frames ago becomes stale.
    */

@@ -8,10 +8,10 @@ import type { Infer, StructSchema, ViewOf } from "../../schemas/types.ts";
 import { type Mem, memOf } from "../values/codec.ts";
 import { SCALAR_SIZE } from "../../schemas/layout.ts";
 import { KINDS, type ScalarKind } from "../../schemas/kinds.ts";
-import { type ArenaLike, helpers, type ViewInternals } from "../codegen/runtime.ts";
+import type { ArenaLike, ViewInternals } from "../codegen/runtime.ts";
 import { eachFor, type ViewClass } from "../codegen/compile.ts";
-import { type ClassPlan, planOf } from "../codegen/plan.ts";
-import { FieldTypeError } from "../errors.ts";
+import { type ClassPlan, planOf, SCALAR_HOW } from "../codegen/plan.ts";
+import { FieldTypeError, StaleViewError } from "../errors.ts";
 import { decodeJSON, jsonOf } from "../json.ts";
 
 /** A view that can be moved along a struct array with `seek(i)`. */
@@ -22,6 +22,9 @@ export type Cursor<S extends StructSchema> = ViewOf<S> & {
 
 /**
  * One scalar field across many records: record `i`'s value is `array[i * stride]`.
+ *
+ * Lifetimes: `array` is a raw typed array; see {@linkcode StructArray.column} for what one kept
+ * past a reset or release does.
  *
  * Every column starts at record 0's field, so a loop over several columns computes `i * stride`
  * once and uses it in each array.
@@ -74,8 +77,9 @@ export const repoint: Repoint = (array, arena, C, m, byteOffset, length, gen) =>
  *
  * Lifetimes: the array, its cursor, the views from `at()` and its columns live until the arena
  * is reset or a `release()` covers them. In checked mode the array, cursor and views then throw
- * {@linkcode StaleViewError}; a column is a plain typed array and cannot tell, so do not keep
- * one across a reset.
+ * {@linkcode StaleViewError}. A column is a plain typed array and cannot throw: a reset detaches
+ * it (length 0, writes dropped), a release does not (see {@linkcode StructArray.column}). An
+ * array of zero records holds no bytes and lives until the next reset.
  *
  * @example Integrate without creating objects
  * ```ts
@@ -148,6 +152,14 @@ export class StructArray<S extends StructSchema> implements Iterable<Cursor<S>> 
       array.#serial++;
       const c = array.#cursor;
       if (c !== undefined) {
+        // Cached nested views and arrays hold their chunk: drop them when the records move to
+        // another one (Mem objects are kept per chunk, and re-pointed in place at a reset).
+        if (c.$m !== m) {
+          const r = c as unknown as Record<string, unknown>;
+          for (const f of C.plan.fields) {
+            if (!SCALAR_HOW.has(f.access.how)) r[`$c${f.fieldIndex}`] = undefined;
+          }
+        }
         c.$a = arena;
         c.$s = arena.state;
         c.$m = m;
@@ -163,22 +175,18 @@ export class StructArray<S extends StructSchema> implements Iterable<Cursor<S>> 
 
   /** The buffer the records live in. */
   get buffer(): ArrayBuffer | SharedArrayBuffer {
+    this.#m.raw = true;
     return this.#m.buffer;
   }
 
   #live(what: string): void {
-    if (this.#g === this.#arena.state.g) return;
+    const s = this.#arena.state;
+    if (this.#g === s.g) return;
     // Only a stale-looking array pays for the probe: the release path may still find it live.
-    const probe = {
-      $a: this.#arena,
-      $s: this.#arena.state,
-      $m: this.#m,
-      $o: this.byteOffset,
-      $g: this.#g,
-      $p: "",
-    };
-    helpers.stale(probe as unknown as ViewInternals, what);
-    this.#g = probe.$g;
+    // Zero records hold no bytes that a release could hand to anyone: only a reset ends them.
+    const pos = this.length === 0 ? -1 : this.#m.start + this.byteOffset;
+    if (!this.#arena.isLive(this.#g, pos)) throw new StaleViewError(what, this.#g, s.g);
+    this.#g = s.g;
   }
 
   /** A fresh view of record `i` (use `cursor()` in hot loops: it does not allocate). */
@@ -243,13 +251,24 @@ export class StructArray<S extends StructSchema> implements Iterable<Cursor<S>> 
    * (`index` is always 0), so one `i * stride` indexes every column. Throws for fields whose
    * offset is not aligned to their size (packed layouts): use a cursor there.
    *
-   * Lifetimes: a column is a plain typed array and cannot tell when the arena is reset, so ask for
-   * it again each frame. The same object comes back, moved to the new records when
-   * `allocArray(S, n, reuse)` re-pointed this array. Asking allocates nothing when the records
-   * sit where they sat before (a steady frame loop); after a move, the object holds a new typed
-   * array.
+   * Lifetimes: a column's `array` is a plain typed array (fast in loops, but it cannot check
+   * anything), so ask for the column again each frame. The same object comes back, moved to the
+   * new records when `allocArray(S, n, reuse)` re-pointed this array.
+   * - After `reset()` of a checked arena, an array kept from before is detached (the chunk's
+   *   bytes move to a new ArrayBuffer in O(1)): its `length` is 0, reads give `undefined` and
+   *   writes are dropped, without an error. Asking again gives a live array over the new buffer
+   *   (so a column loop makes one typed array per column per frame, and the reset a dozen
+   *   objects per chunk).
+   * - Unchecked arenas (`checked: false`) and shared arenas (a SharedArrayBuffer cannot be
+   *   transferred) do not detach: a kept array reads and writes whatever records occupy those
+   *   bytes now.
+   * - A `release()` or scope frees only part of a buffer and cannot detach: an array over
+   *   released records stays writable, into whatever is allocated there next. Do not keep one
+   *   past the scope that allocated its records.
+   * - Element writes convert like the typed array does (an `i16` column wraps 40000 to -25536,
+   *   a `u8` one truncates 1.9 to 1): no value check. Write through a view or cursor to check.
    *
-   * @example A frame loop over columns, with no garbage
+   * @example A frame loop over columns
    * ```ts
    * import { Arena, t } from "@arenakit/core";
    * import assert from "node:assert/strict";
@@ -257,7 +276,7 @@ export class StructArray<S extends StructSchema> implements Iterable<Cursor<S>> 
    * const arena = new Arena({ bytes: 1024 });
    * let ps = arena.allocArray(P, 10);
    * const first = ps.column("x");
-   * const firstArray = first.array;
+   * const kept = first.array;
    * for (let frame = 0; frame < 3; frame++) {
    *   arena.reset();
    *   ps = arena.allocArray(P, 10, ps);
@@ -270,8 +289,10 @@ export class StructArray<S extends StructSchema> implements Iterable<Cursor<S>> 
    *   }
    * }
    * assert.equal(ps.column("x"), first);
-   * assert.equal(first.array, firstArray); // same place each frame: nothing allocated
    * assert.equal(ps.at(9).x, 2.5);
+   * assert.equal(kept.length, 0); // kept across a reset: detached
+   * kept[0] = 1; // dropped
+   * assert.equal(ps.at(0).x, 2.5);
    * ```
    */
   column<A = Float32Array>(path: string): Column<A> {
@@ -296,6 +317,7 @@ export class StructArray<S extends StructSchema> implements Iterable<Cursor<S>> 
   /** The records' bytes (a view, not a copy). */
   bytes(): Uint8Array {
     this.#live("bytes");
+    this.#m.raw = true;
     return new Uint8Array(this.#m.buffer, this.byteOffset, this.length * this.stride);
   }
 
@@ -423,6 +445,7 @@ function placeColumn(
   if (prev === undefined || prev.buffer !== m.buffer || prev.byteOffset !== at) {
     c.array = (m[spot.arr] as Float32Array).subarray(at / spot.size);
   }
+  m.raw = true;
   c.stride = plan.size / spot.size;
   c.length = length;
 }

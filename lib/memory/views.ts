@@ -18,7 +18,10 @@ function internals(view: unknown, what: string): ViewInternals {
  * The buffer a view's bytes live in (an arena chunk or a table's storage), for handing them to
  * FFI, WebGPU or a worker.
  *
- * Lifetimes: the buffer outlives the view; after a reset its bytes belong to new allocations.
+ * Lifetimes: the buffer outlives the view. After this call, a checked arena's `reset()` moves
+ * the chunk's bytes to a new buffer, leaving this one detached (`byteLength` 0); an unchecked or
+ * shared arena's buffer lives on, its bytes belonging to new allocations. Ask again after a
+ * reset.
  *
  * @example Read a field with a DataView
  * ```ts
@@ -32,7 +35,9 @@ function internals(view: unknown, what: string): ViewInternals {
  * ```
  */
 export function bufferOf(view: object): ArrayBuffer | SharedArrayBuffer {
-  return internals(view, "buffer").$m.buffer;
+  const m = internals(view, "buffer").$m;
+  m.raw = true;
+  return m.buffer;
 }
 
 /**

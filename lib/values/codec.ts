@@ -30,27 +30,58 @@ export interface Mem {
   readonly start: number;
   /** Usable bytes. */
   readonly size: number;
+  /**
+   * Whether a raw typed array or the buffer itself was handed to a user since the last
+   * re-point: a checked arena's reset detaches only such chunks (nothing to detach otherwise).
+   */
+  raw: boolean;
 }
 
 /** Wraps a buffer in the typed arrays every accessor reads through. */
 export function memOf(buffer: ArrayBuffer | SharedArrayBuffer, start: number): Mem {
+  // One literal, so every Mem has the same shape with all fields in-object (hot paths read them).
   const n = buffer.byteLength;
   return {
     buffer,
     u8: new Uint8Array(buffer),
     i8: new Int8Array(buffer),
-    u16: new Uint16Array(buffer, 0, n >> 1),
-    i16: new Int16Array(buffer, 0, n >> 1),
-    u32: new Uint32Array(buffer, 0, n >> 2),
-    i32: new Int32Array(buffer, 0, n >> 2),
-    f32: new Float32Array(buffer, 0, n >> 2),
-    f64: new Float64Array(buffer, 0, n >> 3),
-    i64: new BigInt64Array(buffer, 0, n >> 3),
-    u64: new BigUint64Array(buffer, 0, n >> 3),
+    u16: new Uint16Array(buffer, 0, Math.floor(n / 2)),
+    i16: new Int16Array(buffer, 0, Math.floor(n / 2)),
+    u32: new Uint32Array(buffer, 0, Math.floor(n / 4)),
+    i32: new Int32Array(buffer, 0, Math.floor(n / 4)),
+    f32: new Float32Array(buffer, 0, Math.floor(n / 4)),
+    f64: new Float64Array(buffer, 0, Math.floor(n / 8)),
+    i64: new BigInt64Array(buffer, 0, Math.floor(n / 8)),
+    u64: new BigUint64Array(buffer, 0, Math.floor(n / 8)),
     dv: new DataView(buffer),
     start,
     size: n,
+    raw: false,
   };
+}
+
+/**
+ * Points `m` (in place, so every view holding it follows) at `buffer`, which must have the same
+ * size: the other half of `ArrayBuffer.prototype.transfer()`, which detaches every typed array a
+ * user kept over the old buffer.
+ */
+export function rebindMem(m: Mem, buffer: ArrayBuffer | SharedArrayBuffer): void {
+  const n = buffer.byteLength;
+  const w = m as { -readonly [K in keyof Mem]: Mem[K] };
+  w.buffer = buffer;
+  w.u8 = new Uint8Array(buffer);
+  w.i8 = new Int8Array(buffer);
+  w.u16 = new Uint16Array(buffer, 0, Math.floor(n / 2));
+  w.i16 = new Int16Array(buffer, 0, Math.floor(n / 2));
+  w.u32 = new Uint32Array(buffer, 0, Math.floor(n / 4));
+  w.i32 = new Int32Array(buffer, 0, Math.floor(n / 4));
+  w.f32 = new Float32Array(buffer, 0, Math.floor(n / 4));
+  w.f64 = new Float64Array(buffer, 0, Math.floor(n / 8));
+  w.i64 = new BigInt64Array(buffer, 0, Math.floor(n / 8));
+  w.u64 = new BigUint64Array(buffer, 0, Math.floor(n / 8));
+  w.dv = new DataView(buffer);
+  w.size = n;
+  w.raw = false;
 }
 
 export { SCALAR_SIZE };

@@ -179,17 +179,25 @@ for (const jitless of [false, true]) {
       const life = ps.column("life");
       const array = life.array;
       const at = ps.byteOffset;
+      const m = arena.mark();
+      arena.allocArray(P, 2);
+      arena.release(m); // a release keeps the buffer
+      assert.equal(ps.column("life").array, array);
       arena.reset();
       arena.alloc(t.struct({ pad: t.u8() })); // as in setup()
       assert.equal(arena.allocArray(P, 2, ps), ps); // same place, fewer records
       assert.equal(ps.byteOffset, at);
-      assert.equal(ps.column("life").array, array);
+      // A reset detached the old array (a checked arena's chunk moves to a new buffer).
+      assert.equal(array.length, 0);
+      const fresh = ps.column("life").array;
+      assert.notEqual(fresh, array);
+      assert.equal(ps.column("life").array, fresh);
       assert.equal(life.length, 2);
       arena.reset();
       arena.alloc(P);
       arena.allocArray(P, 2, ps); // moved: a new typed array in the same object
       assert.equal(ps.column("life"), life);
-      assert.notEqual(life.array, array);
+      assert.notEqual(life.array, fresh);
       assert.equal(life.array.byteOffset, ps.byteOffset + off("life"));
     });
 
