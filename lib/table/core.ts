@@ -103,12 +103,26 @@ export class Core implements ArenaLike, LoopTable {
     // The generated verdict first; the interpreter only runs to throw the detailed error.
     if (init !== undefined && !this.storage.C.$v(init)) validate(this.schema, init, "", true);
     let slot = this.free;
-    if (slot !== -1) this.free = this.link[slot];
+    const fromFree = slot !== -1;
+    if (fromFree) this.free = this.link[slot];
     else if (this.hw < this.capacity || this.grow()) slot = this.hw++;
     else if (soft) return undefined;
     else throw new TableFullError(this.capacity);
     this.storage.zero(slot);
-    if (init !== undefined) this.storage.write(slot, init);
+    if (init !== undefined) {
+      try {
+        this.storage.write(slot, init);
+      } catch (e) {
+        // A value that changed between the check and the write (a getter, a Proxy): give the
+        // slot back, zeroed, so a failed create leaves the table as it was.
+        this.storage.zero(slot);
+        if (fromFree) {
+          this.link[slot] = this.free;
+          this.free = slot;
+        } else this.hw--;
+        throw e;
+      }
+    }
     const gen = this.gens[slot] + 1;
     this.gens[slot] = gen;
     this.link[slot] = this.state.g;
