@@ -25,7 +25,10 @@ import type { TableView } from "./storage.ts";
  * Ids: `create` returns a number (`generation * 2²⁴ + slot`, never 0, a safe integer, so it
  * survives `JSON.stringify` and `postMessage`). Deleting a record bumps its slot's generation,
  * so a stale id never resolves to another record: `get` returns undefined and `has` false. A slot
- * that used up its 2²⁸ reuses is retired rather than reused.
+ * that held 2²² records is retired rather than reused. The generation carries a 6-bit table tag,
+ * taken in turn by each new table, so an id of another table does not resolve either (the 65th
+ * table shares a tag with the first; a table restored from a snapshot takes the snapshot's tag,
+ * so the snapshot's ids resolve in it).
  *
  * Lifetimes: `get(id)` returns a fresh view of the record, valid until the record is deleted
  * (or the table cleared). In checked mode (the default) touching it afterwards throws
@@ -46,7 +49,8 @@ import type { TableView } from "./storage.ts";
  * or `undefined` once the target was deleted. Deleting a referenced record is always safe.
  *
  * Memory: `aos` stores `layoutOf(schema).size` bytes per record, `soa` the sum of the field sizes
- * (no padding); both add 8 bytes per record (generation and free-list link). The first call of
+ * (no padding); both add 16 bytes per record (generation, free-list link and creation stamp). The
+ * first call of
  * {@linkcode Table.liveSlots} adds an index of 4 bytes per record of capacity.
  *
  * @example Particles
@@ -274,12 +278,12 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
   }
 
   /**
-   * Bytes of storage: records plus 8 bytes of bookkeeping per record of capacity, plus the
+   * Bytes of storage: records plus 16 bytes of bookkeeping per record of capacity, plus the
    * `liveSlots()` index (4 bytes per record of capacity) once it was asked for.
    */
   get byteLength(): number {
     const core = this.#core;
-    return core.capacity * (core.storage.recordBytes + 8) + core.liveBuf.byteLength;
+    return core.capacity * (core.storage.recordBytes + 16) + core.liveBuf.byteLength;
   }
 
   /**

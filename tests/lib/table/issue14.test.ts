@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as t from "../../../schemas/t.ts";
 import { Table } from "../../../lib/table/table.ts";
-import { TableFullError } from "../../../lib/errors.ts";
+import { StaleViewError, TableFullError } from "../../../lib/errors.ts";
 import { each } from "./_fixtures.ts";
 
 // A value that passes the check, then fails on a later read: what create() must survive.
@@ -43,5 +43,77 @@ describe("Table.create() that fails", () => {
       for (const id of made) assert.ok(table.get(id)!.hp >= 1);
       assert.throws(() => table.create(), TableFullError);
     });
+  });
+});
+
+describe("Table views across 2³¹ generations", () => {
+  each((layout, jitless) => {
+    it("a view of a deleted record stays stale, whatever the counter (issue #14, item 2)", () => {
+      const S = t.struct({ hp: t.u8() }, { name: "WrapProbe" });
+      const table = new Table(S, { capacity: 1, layout, jitless });
+      const a = table.create({ hp: 1 });
+      const v = table.get(a)!;
+      // 2³¹ deletes or clears take minutes; move the table's generation cell (what the view
+      // compares with) there instead, as they would.
+      (v as unknown as { $s: { g: number } }).$s.g += 2 ** 31 + 5;
+      table.delete(a);
+      const b = table.create({ hp: 2 });
+      assert.equal(table.get(b)!.hp, 2);
+      assert.throws(() => v.hp, StaleViewError);
+      assert.throws(() => {
+        v.hp = 3;
+      }, StaleViewError);
+      assert.equal(table.get(b)!.hp, 2);
+      // And a view taken now keeps working as the counter goes on.
+      const w = table.get(b)!;
+      for (let i = 0; i < 3; i++) {
+        table.clear();
+        table.create({ hp: 9 });
+      }
+      assert.throws(() => w.hp, StaleViewError);
+    });
+  });
+});
+
+describe("Table ids of another table", () => {
+  each((layout, jitless) => {
+    it("do not resolve, and restored tables keep the snapshot's ids (issue #14, item 14)", () => {
+      const S = t.struct({ hp: t.u8() }, { name: "TagProbe" });
+      const a = new Table(S, { capacity: 4, layout, jitless });
+      const b = new Table(S, { capacity: 4, layout, jitless });
+      const ia = a.create({ hp: 1 });
+      const ib = b.create({ hp: 2 });
+      assert.equal(a.slotOf(ia), b.slotOf(ib), "same slot, same counter");
+      assert.notEqual(ia, ib);
+      assert.equal(b.get(ia), undefined);
+      assert.equal(b.has(ia), false);
+      assert.equal(b.update(ia, { hp: 7 }), false);
+      assert.equal(b.delete(ia), false);
+      assert.equal(b.get(ib)!.hp, 2);
+      assert.equal(a.get(ib), undefined);
+      // Ids survive JSON, and a table restored from a's snapshot resolves a's ids (not b's).
+      const c = new Table(S, { capacity: 4, layout, jitless });
+      c.restore(a.snapshot());
+      assert.equal(c.get(JSON.parse(JSON.stringify(ia)))!.hp, 1);
+      assert.equal(c.get(ib), undefined);
+      const ic = c.create({ hp: 3 });
+      assert.equal(a.get(ic), undefined, "new records of c may alias new ones of a only");
+      assert.notEqual(ic, ia);
+    });
+  });
+
+  it("differ for 64 tables made one after the other", () => {
+    const S = t.struct({ hp: t.u8() }, { name: "TagProbe64" });
+    const firsts = new Set<number>();
+    const tables: Table<typeof S>[] = [];
+    for (let i = 0; i < 64; i++) {
+      const table = new Table(S, { capacity: 1 });
+      firsts.add(table.create());
+      tables.push(table);
+    }
+    assert.equal(firsts.size, 64);
+    for (const table of tables) {
+      assert.equal([...firsts].filter((id) => table.has(id)).length, 1);
+    }
   });
 });

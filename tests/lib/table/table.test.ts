@@ -542,10 +542,10 @@ each((layout, jitless) => {
   });
 
   describe("memory", () => {
-    it("costs at most the layout size + 8 bytes per record", () => {
+    it("costs at most the layout size + 16 bytes per record", () => {
       const table = make(1000);
       for (let i = 0; i < 1000; i++) table.create();
-      assert.ok(table.byteLength <= 1000 * (layoutOf(Particle).size + 8));
+      assert.ok(table.byteLength <= 1000 * (layoutOf(Particle).size + 16));
     });
 
     it("counts the liveSlots() index: 4 more bytes per record of capacity", () => {
