@@ -95,6 +95,7 @@ export {
   type TableGrowth,
   type TableLayout,
   type TableOptions,
+  type TableRefs,
 } from "./lib/table/options.ts";
 export { Query } from "./lib/table/query.ts";
 export { canonicalLayout, layoutFingerprint } from "./lib/snapshot/fingerprint.ts";
@@ -106,6 +107,8 @@ export {
   FieldRangeError,
   FieldTypeError,
   InvalidIdError,
+  LayoutError,
+  RefError,
   SchemaError,
   SnapshotError,
   type SnapshotErrorReason,

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { StructSchema } from "../../schemas/types.ts";
+import type { RefSchema, StructSchema } from "../../schemas/types.ts";
 import { validate } from "../values/check.ts";
 import type { ArenaLike, ArenaState } from "../codegen/runtime.ts";
 import { tableLoops } from "../codegen/compile.ts";
@@ -15,6 +15,7 @@ import type { TableImage } from "../snapshot/table_section.ts";
 import type { Column } from "../memory/struct_array.ts";
 import { checkedSlotOf, counterOf, idOf, MAX_GEN, slotOf, TAG_UNIT, TAGS } from "./ids.ts";
 import type { TableStorage, TableView } from "./storage.ts";
+import type { Refs, RefTarget } from "./refs.ts";
 
 // Tables take tags in turn, so ids of tables made one after the other never resolve in each
 // other (a counter, not a registry: nothing is looked up by it).
@@ -24,7 +25,7 @@ let nextTag = 0;
  * The state of one table, shared by the table, its iterators and its queries. It is also the
  * `ArenaLike` its views check their lifetime against.
  */
-export class Core implements ArenaLike, LoopTable {
+export class Core implements ArenaLike, LoopTable, RefTarget {
   // `g` counts deletes, clears, growths and restores; a view compares its generation with it on
   // access.
   readonly state: ArenaState = { g: 0 };
@@ -54,6 +55,8 @@ export class Core implements ArenaLike, LoopTable {
   // column(): one object per path, made again after a growth replaces the storage.
   cols: Map<string, { -readonly [K in keyof Column<unknown>]: Column<unknown>[K] }> | undefined =
     undefined;
+  /** What the schema's `t.ref()` fields resolve against (set once by the table). */
+  refs: Refs | undefined = undefined;
   /** forEach, where and for…of, generated for this table's view class. */
   readonly loops: TableLoops;
 
@@ -89,6 +92,16 @@ export class Core implements ArenaLike, LoopTable {
   /** The live slot of `id`, or -1. Never throws, whatever `id` is. */
   slotOf(id: number): number {
     return slotOf(this.gens, this.hw, id);
+  }
+
+  /** The view of live record `id`, or undefined (what references to this table resolve to). */
+  resolve(id: number): unknown {
+    const slot = typeof id === "number" ? this.slotOf(id) : -1;
+    return slot < 0 ? undefined : this.view(slot);
+  }
+
+  resolveRef(ref: RefSchema, id: number): unknown {
+    return (this.refs as Refs).resolve(ref, id);
   }
 
   /** Like slotOf, but throws InvalidIdError for values that cannot be ids. */

@@ -6,7 +6,6 @@
  */
 import type { DeepPartial, Infer, StructSchema, ViewOf } from "../../schemas/types.ts";
 import { validate } from "../values/check.ts";
-import { refResolvers } from "../codegen/runtime.ts";
 import { show } from "../_text.ts";
 import { decodeTableSnapshot, encodeTableSnapshot } from "../snapshot/table_section.ts";
 import type { SnapshotOptions } from "../snapshot/envelope.ts";
@@ -16,7 +15,11 @@ import { Core } from "./core.ts";
 import { resolveTableOptions, type TableLayout, type TableOptions } from "./options.ts";
 import { type Query, queryOf } from "./query.ts";
 import { SoaStorage } from "./soa_storage.ts";
+import { Refs, type RefTarget } from "./refs.ts";
 import type { TableView } from "./storage.ts";
+
+// The records of a Table, for the `refs` of other tables (a Table keeps its core private).
+let targetOf: (table: unknown) => RefTarget | undefined;
 
 /**
  * An object pool of `schema` records addressed by generational ids, with queries and references,
@@ -44,9 +47,12 @@ import type { TableView } from "./storage.ts";
  * Records created during an iteration may or may not be visited (a freed slot ahead of the
  * cursor is reused first).
  *
- * References: a `t.ref(S)` field stores an id; reading it resolves through the table registered
- * for `S` (the last table of `S` created with `resolveRefs` left on) and gives the target's view,
- * or `undefined` once the target was deleted. Deleting a referenced record is always safe.
+ * References: a `t.ref(S)` field stores an id; reading it resolves against the table of `S`
+ * records given in the `refs` option (`{ refs: { from: ships } }`, or `{ refs: [ships] }`) and
+ * gives the target's view, or `undefined` once the target was deleted (or for an id of another
+ * table). Deleting a referenced record is always safe. Fields referring to the table's own schema
+ * resolve against the table itself; reading a field no table was given for throws
+ * {@linkcode RefError}.
  *
  * Memory: `aos` stores `layoutOf(schema).size` bytes per record, `soa` the sum of the field sizes
  * (no padding); both add 16 bytes per record (generation, free-list link and creation stamp). The
@@ -75,7 +81,7 @@ import type { TableView } from "./storage.ts";
  * const Ship = t.struct({ hp: t.f32() }, { name: "Ship" });
  * const Bullet = t.struct({ from: t.ref(Ship), x: t.f32() }, { name: "Bullet" });
  * const ships = new Table(Ship, { capacity: 16 });
- * const bullets = new Table(Bullet, { capacity: 256 });
+ * const bullets = new Table(Bullet, { capacity: 256, refs: { from: ships } });
  * const ship = ships.create({ hp: 100 });
  * const b = bullets.create({ from: ship, x: 0.5 });
  * assert.equal(bullets.get(b)?.from?.hp, 100);
@@ -108,13 +114,11 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
     const storage = new Storage(schema, o.capacity, o.checked, o.jitless);
     this.#core = new Core(schema, storage, o.capacity, o.maxCapacity, o.jitless);
     this.layout = o.layout;
-    if (o.resolveRefs) {
-      const core = this.#core;
-      refResolvers.set(schema, (id) => {
-        const slot = typeof id === "number" ? core.slotOf(id) : -1;
-        return slot < 0 ? undefined : core.view(slot);
-      });
-    }
+    this.#core.refs = new Refs(this.#core, options.refs, targetOf);
+  }
+
+  static {
+    targetOf = (table) => table instanceof Table ? table.#core : undefined;
   }
 
   /**

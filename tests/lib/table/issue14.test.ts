@@ -2,8 +2,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as t from "../../../schemas/t.ts";
+import type { StructSchema } from "../../../schemas/types.ts";
 import { Table } from "../../../lib/table/table.ts";
-import { StaleViewError, TableFullError } from "../../../lib/errors.ts";
+import { RefError, StaleViewError, TableFullError } from "../../../lib/errors.ts";
 import { each } from "./_fixtures.ts";
 
 // A value that passes the check, then fails on a later read: what create() must survive.
@@ -115,5 +116,74 @@ describe("Table ids of another table", () => {
     for (const table of tables) {
       assert.equal([...firsts].filter((id) => table.has(id)).length, 1);
     }
+  });
+});
+
+describe("Table references (refs option)", () => {
+  const Ship = t.struct({ hp: t.f32() }, { name: "RefShip" });
+  const Bullet = t.struct({ from: t.ref(Ship), x: t.f32() }, { name: "RefBullet" });
+  const refError = (path: string) => (e: unknown) =>
+    e instanceof RefError && e instanceof ReferenceError && e.path === path &&
+    e.message.startsWith(`Cannot resolve "${path}": `);
+
+  each((layout, jitless) => {
+    it("resolve against the given table; a second table of the target schema changes nothing (issue #14, item 12)", () => {
+      const ships = new Table(Ship, { capacity: 4, layout, jitless });
+      const bullets = new Table(Bullet, { capacity: 4, layout, jitless, refs: { from: ships } });
+      const s = ships.create({ hp: 7 });
+      const b = bullets.create({ from: s, x: 1 });
+      const other = new Table(Ship, { capacity: 4, layout, jitless });
+      const o = other.create({ hp: 99 });
+      assert.equal(bullets.get(b)!.from?.hp, 7);
+      bullets.update(b, { from: o });
+      assert.equal(bullets.get(b)!.from, undefined, "an id of another Ship table");
+      const listed = new Table(Bullet, { capacity: 4, layout, jitless, refs: [other] });
+      assert.equal(listed.get(listed.create({ from: o }))!.from?.hp, 99);
+    });
+
+    it("refuse ambiguity and unbound reads with RefError naming the field", () => {
+      const a = new Table(Ship, { capacity: 4, layout, jitless });
+      const b = new Table(Ship, { capacity: 4, layout, jitless });
+      assert.throws(() => new Table(Bullet, { capacity: 4, refs: [a, b] }), refError("from"));
+      assert.throws(
+        () => new Table(Bullet, { capacity: 4, refs: { x: a } as never }),
+        refError("x"),
+      );
+      const bullets = new Table(Bullet, { capacity: 4, layout, jitless, refs: { from: a } });
+      assert.throws(
+        () => new Table(Bullet, { capacity: 4, refs: { from: bullets } as never }),
+        refError("from"),
+      );
+      assert.throws(
+        () => new Table(Bullet, { capacity: 4, refs: { from: {} } as never }),
+        refError("from"),
+      );
+      const unbound = new Table(Bullet, { capacity: 4, layout, jitless });
+      const id = unbound.create({ from: a.create({ hp: 1 }) });
+      assert.throws(() => unbound.get(id)!.from, refError("from"));
+      assert.equal(unbound.get(unbound.create())!.from, undefined, "a null ref reads undefined");
+      assert.deepEqual(unbound.get(id)!.toObject().x, 0);
+    });
+
+    it("resolve a field of the table's own schema against itself, and nested fields by path", () => {
+      const Node: StructSchema = t.struct({
+        v: t.f32(),
+        next: t.ref(() => Node),
+      }, { name: "RefNode" });
+      const nodes = new Table(Node, { capacity: 4, layout, jitless });
+      const n1 = nodes.create({ v: 1 });
+      const n2 = nodes.create({ v: 2, next: n1 });
+      assert.equal((nodes.get(n2) as { next?: { v: number } }).next?.v, 1);
+      const Fleet = t.struct({ lead: t.struct({ ship: t.ref(Ship) }) }, { name: "RefFleet" });
+      const ships = new Table(Ship, { capacity: 4 });
+      const fleets = new Table(Fleet, {
+        capacity: 4,
+        layout,
+        jitless,
+        refs: { "lead.ship": ships },
+      });
+      const f = fleets.create({ lead: { ship: ships.create({ hp: 5 }) } });
+      assert.equal(fleets.get(f)!.lead.ship?.hp, 5);
+    });
   });
 });
