@@ -4,8 +4,12 @@ import assert from "node:assert/strict";
 import * as t from "../../../schemas/t.ts";
 import type { StructSchema } from "../../../schemas/types.ts";
 import { Table } from "../../../lib/table/table.ts";
-import { RefError, StaleViewError, TableFullError } from "../../../lib/errors.ts";
-import { each } from "./_fixtures.ts";
+import { LayoutError, RefError, StaleViewError, TableFullError } from "../../../lib/errors.ts";
+import { Arena } from "../../../lib/memory/arena.ts";
+import { copyTo, FrameArenas } from "../../../lib/memory/frame_arenas.ts";
+import { bufferOf, offsetOf } from "../../../lib/memory/views.ts";
+import { layoutOf } from "../../../schemas/layout.ts";
+import { each, Particle } from "./_fixtures.ts";
 
 // A value that passes the check, then fails on a later read: what create() must survive.
 function flaky(): unknown {
@@ -187,3 +191,64 @@ describe("Table references (refs option)", () => {
     });
   });
 });
+
+describe("Copying table records into arenas; bufferOf / offsetOf", () => {
+  each((layout, jitless) => {
+    it("copy, copyTo and promote copy a record of either layout (issue #14, item 13)", () => {
+      const table = new Table(Particle, { capacity: 4, layout, jitless });
+      const init = {
+        pos: { x: 1.5, y: -2 },
+        vel: { x: 0.25, y: 4 },
+        life: 0.5,
+        hp: 7,
+        kind: "smoke",
+        name: "ada",
+        hist: [1, 2, 3],
+        big: -5n,
+        alive: true,
+      } as const;
+      const id = table.create(init);
+      const v = table.get(id)!;
+      const arena = new Arena({ bytes: 1024 });
+      const copies = [
+        arena.copy(v),
+        copyTo(v, arena),
+        new FrameArenas({ bytes: 256 }).promote(v, arena),
+      ];
+      table.update(id, { life: 9, pos: { x: 0 } });
+      for (const c of copies) {
+        assert.deepEqual(c.toObject(), init);
+        assert.equal(new DataView(bufferOf(c)).getFloat32(offsetOf(c), true), 1.5);
+      }
+      const pos = arena.copy(v.pos);
+      assert.deepEqual(pos.toObject(), { x: 0, y: -2 });
+      table.delete(id);
+      assert.throws(() => arena.copy(v), StaleViewError);
+    });
+
+    it("bufferOf and offsetOf answer for AoS records and throw LayoutError for SoA ones", () => {
+      const table = new Table(Particle, { capacity: 4, layout, jitless });
+      table.create();
+      const v = table.get(table.create({ life: 0.75 }))!;
+      const life = layoutOf(Particle).fields.find((f) => f.name === "life")!.offset;
+      if (layout === "aos") {
+        assert.equal(new DataView(bufferOf(v)).getFloat32(offsetOf(v) + life, true), 0.75);
+        assert.equal(offsetOf(v), layoutOf(Particle).size);
+      } else {
+        for (const f of [bufferOf, offsetOf]) {
+          for (const target of [v, v.pos]) {
+            assert.throws(() => f(target), (e: unknown) => {
+              assert.ok(e instanceof LayoutError && e instanceof TypeError);
+              assert.equal(e.layout, "soa");
+              assert.match(e.message, /^Cannot take the (buffer|offset) of a "soa" table record: /);
+              return true;
+            });
+          }
+        }
+        assert.throws(() => arena().copy(v.vel), LayoutError);
+      }
+    });
+  });
+});
+
+const arena = () => new Arena({ bytes: 256 });
