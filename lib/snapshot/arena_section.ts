@@ -114,9 +114,11 @@ export function decodeArena(bytes: Uint8Array, known: ReadonlySet<number>): Aren
     const w = META_WORDS + CHUNK_WORDS * i;
     const c = { start: word(w), size: word(w + 1), bytes: data[i] };
     const len = word(w + 2);
+    // The end bound is the format's (encodeArena refuses more): a forged size past it would
+    // only fail later, when the arena allocates the chunk.
     if (
       c.start !== start || c.size === 0 || c.size % 16 !== 0 || len !== data[i].length ||
-      (i < k - 1 ? len !== c.size : len > c.size)
+      (i < k - 1 ? len !== c.size : len > c.size) || c.start + c.size > 0xffff_ffff
     ) {
       throw new SnapshotError("format", `chunk ${i} of the chunk table is inconsistent`);
     }
