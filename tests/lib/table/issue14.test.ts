@@ -9,6 +9,9 @@ import { Arena } from "../../../lib/memory/arena.ts";
 import { copyTo, FrameArenas } from "../../../lib/memory/frame_arenas.ts";
 import { bufferOf, offsetOf } from "../../../lib/memory/views.ts";
 import { layoutOf } from "../../../schemas/layout.ts";
+import { decodeSnapshot, encodeSnapshot } from "../../../lib/snapshot/envelope.ts";
+import { TABLE_SECTION } from "../../../lib/snapshot/table_section.ts";
+import { MAX_GEN, TAG_UNIT, tagOf } from "../../../lib/table/ids.ts";
 import { each, Particle } from "./_fixtures.ts";
 
 // A value that passes the check, then fails on a later read: what create() must survive.
@@ -252,3 +255,32 @@ describe("Copying table records into arenas; bufferOf / offsetOf", () => {
 });
 
 const arena = () => new Arena({ bytes: 256 });
+
+describe("Table slot retirement", () => {
+  each((layout, jitless) => {
+    it("retires a slot at its last generation instead of carrying into the tag", () => {
+      const S = t.struct({ hp: t.u8() }, { name: "RetireProbe" });
+      const a = new Table(S, { capacity: 1, layout, jitless });
+      a.delete(a.create());
+      // A snapshot whose only slot is one life from retirement (forged through the documented
+      // format: section 1 holds the generation words).
+      const { fingerprint, sections } = decodeSnapshot(a.snapshot(), "table");
+      const secs = sections.map((s) => s.slice());
+      const gens = new Uint32Array(secs[TABLE_SECTION.gens].buffer);
+      gens[0] = tagOf(gens[0]) * TAG_UNIT + MAX_GEN - 1;
+      a.restore(encodeSnapshot("table", fingerprint, secs));
+      const last = a.create({ hp: 1 });
+      assert.equal(tagOf(Math.floor(last / 2 ** 24)), tagOf(gens[0]));
+      assert.equal(a.get(last)!.hp, 1);
+      a.delete(last);
+      assert.equal(a.get(last), undefined);
+      assert.throws(() => a.create(), TableFullError, "the retired slot is not reused");
+      a.clear();
+      assert.throws(() => a.create(), TableFullError, "not even after clear()");
+      const snap = a.snapshot();
+      const b = new Table(S, { capacity: 1, layout, jitless });
+      b.restore(snap);
+      assert.throws(() => b.create(), TableFullError, "nor after a restore");
+    });
+  });
+});
