@@ -90,6 +90,7 @@ export {
 } from "./lib/memory/frame_arenas.ts";
 export { Pool, type PoolOptions, type PoolStats } from "./lib/memory/pool.ts";
 export { Table } from "./lib/table/table.ts";
+export { TableColumns } from "./lib/table/columns.ts";
 export {
   MAX_TABLE_CAPACITY,
   type TableGrowth,
