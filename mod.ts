@@ -91,11 +91,13 @@ export {
 } from "./lib/memory/frame_arenas.ts";
 export { Pool, type PoolOptions, type PoolStats } from "./lib/memory/pool.ts";
 export { Table } from "./lib/table/table.ts";
+export { TableColumns } from "./lib/table/columns.ts";
 export {
   MAX_TABLE_CAPACITY,
   type TableGrowth,
   type TableLayout,
   type TableOptions,
+  type TableRefs,
 } from "./lib/table/options.ts";
 export { Query } from "./lib/table/query.ts";
 export { canonicalLayout, layoutFingerprint } from "./lib/snapshot/fingerprint.ts";
@@ -117,6 +119,8 @@ export {
   InvalidIdError,
   InvalidMarkError,
   type InvalidMarkReason,
+  LayoutError,
+  RefError,
   SchemaError,
   SnapshotError,
   type SnapshotErrorReason,

@@ -369,3 +369,57 @@ export class InvalidMarkError extends RangeError {
     this.position = position;
   }
 }
+
+/**
+ * A `t.ref()` field has no table, or more than one, to resolve against: the `refs` option of a
+ * `Table` names a field that is not a reference, gives a table of the wrong schema or two
+ * candidates for one field, or a record's reference is read and no table was given for it.
+ *
+ * @example Reading a reference no table was given for
+ * ```ts
+ * import { RefError, Table, t } from "@arenakit/core";
+ * import assert from "node:assert/strict";
+ * const Ship = t.struct({ hp: t.f32() }, { name: "Ship" });
+ * const Bullet = t.struct({ from: t.ref(Ship) }, { name: "Bullet" });
+ * const ships = new Table(Ship, { capacity: 4 });
+ * const bullets = new Table(Bullet, { capacity: 4 });
+ * const b = bullets.create({ from: ships.create() });
+ * assert.throws(() => bullets.get(b)?.from, (e) => e instanceof RefError && e.path === "from");
+ * ```
+ */
+export class RefError extends ReferenceError {
+  /** Always `"RefError"`. */
+  override name = "RefError";
+  /** Dotted path of the reference field. */
+  readonly path: string;
+  /** Builds the error; `detail` follows `Cannot resolve "path": `. */
+  constructor(path: string, detail: string) {
+    super(`Cannot resolve "${path}": ${detail}`);
+    this.path = path;
+  }
+}
+
+/**
+ * A view cannot do what was asked because of how its table stores records: a `"soa"` table
+ * record has no single buffer and offset (each field lives in its own column).
+ *
+ * @example The buffer of a struct-of-arrays record
+ * ```ts
+ * import { bufferOf, LayoutError, Table, t } from "@arenakit/core";
+ * import assert from "node:assert/strict";
+ * const table = new Table(t.struct({ x: t.f32() }), { capacity: 4, layout: "soa" });
+ * const v = table.get(table.create())!;
+ * assert.throws(() => bufferOf(v), (e) => e instanceof LayoutError && e.layout === "soa");
+ * ```
+ */
+export class LayoutError extends TypeError {
+  /** Always `"LayoutError"`. */
+  override name = "LayoutError";
+  /** The layout of the view's table. */
+  readonly layout: string;
+  /** Builds the error; `detail` follows `Cannot ${what}: `. */
+  constructor(what: string, layout: string, detail: string) {
+    super(`Cannot ${what}: ${detail}`);
+    this.layout = layout;
+  }
+}

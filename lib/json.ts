@@ -83,9 +83,18 @@ function decode(schema: Schema, json: unknown, path: string): unknown {
       if (typeof json !== "object" || json === null || Array.isArray(json)) return json;
       const out: Record<string, unknown> = {};
       for (const k of Object.keys(json)) {
-        const f = Object.hasOwn(schema.fields, k) ? schema.fields[k] : undefined;
         const x = (json as Record<string, unknown>)[k];
-        out[k] = f === undefined ? x : decode(f, x, path === "" ? k : `${path}.${k}`);
+        const at = path === "" ? k : `${path}.${k}`;
+        // Refused here, not only by validate(): `out[k] = x` with k "__proto__" would set the
+        // prototype, and runtimes differ on what validate() then sees.
+        if (!Object.hasOwn(schema.fields, k)) {
+          throw new FieldTypeError(
+            at,
+            x,
+            `no such field: ${schema.name} has ${Object.keys(schema.fields).join(", ")}`,
+          );
+        }
+        out[k] = decode(schema.fields[k], x, at);
       }
       return out;
     }
@@ -93,8 +102,13 @@ function decode(schema: Schema, json: unknown, path: string): unknown {
       if (typeof json !== "object" || json === null || Array.isArray(json)) return json;
       const out: Record<string, unknown> = {};
       const elem = { kind: schema.element } as Schema;
+      const keys = VEC_KEYS.slice(0, schema.length) as readonly string[];
       for (const k of Object.keys(json)) {
-        out[k] = decode(elem, (json as Record<string, unknown>)[k], `${path}.${k}`);
+        const x = (json as Record<string, unknown>)[k];
+        if (!keys.includes(k)) {
+          throw new FieldTypeError(`${path}.${k}`, x, `no such component: use ${keys.join(", ")}`);
+        }
+        out[k] = decode(elem, x, `${path}.${k}`);
       }
       return out;
     }

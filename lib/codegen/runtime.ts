@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { LayoutMode, RefSchema, Schema, StructSchema } from "../../schemas/types.ts";
+import type { LayoutMode, RefSchema, Schema } from "../../schemas/types.ts";
 import { layoutOf } from "../../schemas/layout.ts";
 import {
   badScalar,
@@ -45,6 +45,8 @@ export interface ArenaLike {
   readonly state: ArenaState;
   /** Whether memory at arena address `pos`, allocated in generation `gen`, is still live. */
   isLive(gen: number, pos: number): boolean;
+  /** Tables: the view of the record `id` that the reference field `ref` points at. */
+  resolveRef?(ref: RefSchema, id: number): unknown;
 }
 
 /** The fields every generated view has (all `$`-prefixed, so no field name can clash). */
@@ -59,9 +61,6 @@ export interface ViewInternals {
   $p: string;
   $each(fn: (v: unknown, i: number) => void): void;
 }
-
-/** Resolvers for `t.ref()` fields, registered by the table that holds the target schema. */
-export const refResolvers: WeakMap<StructSchema, (id: number) => unknown> = new WeakMap();
 
 function stale(v: ViewInternals, field: string): void {
   const gen = v.$s.g;
@@ -138,14 +137,14 @@ function writeStringChecked(schema: Schema, u8: Uint8Array, o: number, x: unknow
 
 function deref(v: ViewInternals, schema: RefSchema, id: number): unknown {
   if (id === 0) return undefined;
-  const target = schema.target();
-  const resolve = refResolvers.get(target);
-  if (!resolve) {
+  // What a reference resolves against is the record's table's business (its `refs` option).
+  if (v.$a.resolveRef === undefined) {
     throw new ReferenceError(
-      `Cannot resolve "${v.$p}": no Table holds ${target.name} records (create one first)`,
+      `Cannot resolve "${v.$p}": only records of a Table resolve references ` +
+        `(${schema.target().name} ids are kept as numbers: read them with toObject())`,
     );
   }
-  return resolve(id);
+  return v.$a.resolveRef(schema, id);
 }
 
 function refValue(id: number): number | null {

@@ -8,6 +8,7 @@ import type { DeepPartial, Infer, StructSchema, ViewOf } from "../../schemas/typ
 import type { ArenaState, ViewInternals } from "../codegen/runtime.ts";
 import type { ViewClass } from "../codegen/compile.ts";
 import { InvalidMarkError, type InvalidMarkReason, SnapshotError } from "../errors.ts";
+import { soaSchemaOf } from "./views.ts";
 import type { SnapshotOptions } from "../snapshot/envelope.ts";
 import { decodeArena, encodeArena } from "../snapshot/arena_section.ts";
 import { fingerprintsOf } from "../snapshot/fingerprint.ts";
@@ -247,7 +248,10 @@ export class Arena {
       throw new TypeError("Cannot copy: expected a view made by an arena or table");
     }
     // toObject() also checks that the source is still live.
-    src.toObject();
+    const values = src.toObject();
+    // A "soa" table record has no bytes in one place: copy its values into the AoS layout.
+    const soa = soaSchemaOf(src);
+    if (soa !== undefined) return this.alloc(soa, values as never) as unknown as V;
     const plan = (src.constructor as ViewClass).plan;
     const C = this.#classes.like(plan);
     const o = this.#c.bump(plan.size, plan.align, false);

@@ -6,12 +6,43 @@
  */
 import type { ViewInternals } from "../codegen/runtime.ts";
 import { show } from "../_text.ts";
+import { LayoutError } from "../errors.ts";
+import type { StructSchema } from "../../schemas/types.ts";
 
 function internals(view: unknown, what: string): ViewInternals {
   if (typeof view !== "object" || view === null || !("$m" in view)) {
     throw new TypeError(`Cannot take the ${what} of ${show(view)}: expected an arenakit view`);
   }
-  return view as ViewInternals;
+  const v = view as ViewInternals;
+  // A "soa" table's memory is its columns object: one typed array per field, no one buffer.
+  if (v.$m.buffer === undefined) {
+    throw new LayoutError(
+      `take the ${what} of a "soa" table record`,
+      "soa",
+      `its fields live in separate columns (use Table.column(), or a table of layout "aos")`,
+    );
+  }
+  return v;
+}
+
+/**
+ * The struct schema of a view of a `"soa"` table record, or undefined for any other view. Throws
+ * {@linkcode LayoutError} for a nested vector of such a record (it has no struct to copy into).
+ */
+export function soaSchemaOf(view: ViewInternals): StructSchema | undefined {
+  if (view.$m.buffer !== undefined) return undefined;
+  const plan = (view.constructor as unknown as {
+    plan: { nodes: readonly { name: string; schema: { kind: string } }[] };
+  }).plan;
+  const node = plan.nodes.find((n) => n.name === view.constructor.name);
+  if (node === undefined || node.schema.kind !== "struct") {
+    throw new LayoutError(
+      `copy a vector of a "soa" table record`,
+      "soa",
+      "copy the record, or its values with toObject()",
+    );
+  }
+  return node.schema as StructSchema;
 }
 
 /**

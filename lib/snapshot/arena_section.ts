@@ -25,6 +25,8 @@ const CHUNKS = 3;
 const FINGERPRINTS = 4;
 const META_WORDS = 6;
 const CHUNK_WORDS = 3;
+// The largest chunk an arena makes: its "bytes" and "chunkBytes" options stop there.
+const MAX_CHUNK_BYTES = 0x7fff_fff0;
 
 /** One chunk of an arena image. */
 export interface ChunkImage {
@@ -114,9 +116,12 @@ export function decodeArena(bytes: Uint8Array, known: ReadonlySet<number>): Aren
     const w = META_WORDS + CHUNK_WORDS * i;
     const c = { start: word(w), size: word(w + 1), bytes: data[i] };
     const len = word(w + 2);
+    // No arena makes a chunk above MAX_CHUNK_BYTES, nor ends past the format's 4 GiB: a forged
+    // size beyond either would only fail later, when the arena allocates the chunk.
     if (
       c.start !== start || c.size === 0 || c.size % 16 !== 0 || len !== data[i].length ||
-      (i < k - 1 ? len !== c.size : len > c.size)
+      (i < k - 1 ? len !== c.size : len > c.size) || c.size > MAX_CHUNK_BYTES ||
+      c.start + c.size > 0xffff_ffff
     ) {
       throw new SnapshotError("format", `chunk ${i} of the chunk table is inconsistent`);
     }

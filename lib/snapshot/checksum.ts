@@ -50,13 +50,34 @@ export function crc32(bytes: Uint8Array): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
+// One round of MurmurHash3's x86_32 body: multiply, rotate, multiply, mix in, rotate, add.
+// Multiplications and rotations do not commute with addition, so no fixed pattern of word
+// changes (+1 / -2 / +1, swapped words, ...) cancels out the way it does in additive sums.
+function mix(h: number, w: number): number {
+  let k = Math.imul(w, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  h ^= Math.imul(k, 0x1b873593);
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+}
+
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
 /**
- * The body checksum: Fletcher's two running sums, modulo 2^32, over little-endian u32 words in
- * four interleaved lanes, each lane's sums then combined with odd weights. Any change confined
- * to one word changes the first sum, and moved words almost always change the second. It is not a cryptographic hash: it catches corruption, not tampering.
- * It runs at memory speed, which a byte-wise CRC in JavaScript does not.
+ * The body checksum: MurmurHash3's 32-bit word mixing in four interleaved lanes (independent
+ * chains run in parallel), over little-endian u32 words; the last 0–15 bytes go to the lanes as
+ * zero-padded words and the length is mixed in. Every lane is a bijection of its input word for
+ * a fixed state, so any change confined to one word always changes the result, and, unlike the
+ * additive sums of format version 1, there are no linear collisions such as +1 / -2 / +1 to
+ * three words. It is not a cryptographic hash: it catches corruption, not tampering.
  *
- * @example One flipped bit changes the first sum
+ * @example One flipped bit changes the checksum
  * ```ts
  * import { bodyChecksum } from "./checksum.ts";
  * import assert from "node:assert/strict";
@@ -67,44 +88,39 @@ export function crc32(bytes: Uint8Array): number {
  * ```
  */
 export function bodyChecksum(bytes: Uint8Array): [number, number] {
-  // Four interleaved lanes: independent additions run in parallel, near memory speed.
-  let a0 = 1, a1 = 0, a2 = 0, a3 = 0;
-  let b0 = 0, b1 = 0, b2 = 0, b3 = 0;
-  const words = bytes.length >>> 2;
+  let h0 = 0x243f6a88, h1 = 0x85a308d3, h2 = 0x13198a2e, h3 = 0x03707344;
+  const n = bytes.length;
+  const words = n >>> 2;
   const quads = words & ~3;
   let i = 0;
   if ((bytes.byteOffset & 3) === 0) {
     const w = new Uint32Array(bytes.buffer, bytes.byteOffset, words);
     for (; i < quads; i += 4) {
-      a0 = (a0 + w[i]) | 0;
-      a1 = (a1 + w[i + 1]) | 0;
-      a2 = (a2 + w[i + 2]) | 0;
-      a3 = (a3 + w[i + 3]) | 0;
-      b0 = (b0 + a0) | 0;
-      b1 = (b1 + a1) | 0;
-      b2 = (b2 + a2) | 0;
-      b3 = (b3 + a3) | 0;
+      h0 = mix(h0, w[i]);
+      h1 = mix(h1, w[i + 1]);
+      h2 = mix(h2, w[i + 2]);
+      h3 = mix(h3, w[i + 3]);
     }
   } else {
     const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     for (; i < quads; i += 4) {
-      a0 = (a0 + dv.getUint32(i << 2, true)) | 0;
-      a1 = (a1 + dv.getUint32((i + 1) << 2, true)) | 0;
-      a2 = (a2 + dv.getUint32((i + 2) << 2, true)) | 0;
-      a3 = (a3 + dv.getUint32((i + 3) << 2, true)) | 0;
-      b0 = (b0 + a0) | 0;
-      b1 = (b1 + a1) | 0;
-      b2 = (b2 + a2) | 0;
-      b3 = (b3 + a3) | 0;
+      h0 = mix(h0, dv.getUint32(i << 2, true));
+      h1 = mix(h1, dv.getUint32((i + 1) << 2, true));
+      h2 = mix(h2, dv.getUint32((i + 2) << 2, true));
+      h3 = mix(h3, dv.getUint32((i + 3) << 2, true));
     }
   }
-  // The last 0–15 bytes go to lane 0 one by one.
-  for (let k = quads << 2; k < bytes.length; k++) {
-    a0 = (a0 + bytes[k]) | 0;
-    b0 = (b0 + a0) | 0;
+  // The tail: up to four zero-padded words, lane by lane (the length below tells the padding).
+  let lane = 0;
+  for (let k = quads << 2; k < n; k += 4, lane++) {
+    let w = 0;
+    for (let j = 0; j < 4 && k + j < n; j++) w |= bytes[k + j] << (8 * j);
+    if (lane === 0) h0 = mix(h0, w);
+    else if (lane === 1) h1 = mix(h1, w);
+    else if (lane === 2) h2 = mix(h2, w);
+    else h3 = mix(h3, w);
   }
-  // Odd multipliers are invertible mod 2^32, so a change in one lane always shows in the sum.
-  const a = (a0 + Math.imul(a1, 3) + Math.imul(a2, 5) + Math.imul(a3, 7)) >>> 0;
-  const b = (b0 + Math.imul(b1, 3) + Math.imul(b2, 5) + Math.imul(b3, 7)) >>> 0;
+  const a = fmix(h0 ^ n ^ fmix(h1));
+  const b = fmix(h2 ^ Math.imul(n, 0x9e3779b1) ^ fmix(h3) ^ a);
   return [a, b];
 }

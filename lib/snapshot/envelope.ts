@@ -11,7 +11,7 @@
  * | 7     | reserved, 0 |
  * | 8–11  | layout fingerprint (u32) |
  * | 12–15 | body byte length (u32) |
- * | 16–23 | body checksum (two u32 sums) |
+ * | 16–23 | body checksum (two u32 words, see `bodyChecksum`) |
  * | 24–27 | reserved, 0 |
  * | 28–31 | CRC-32 of bytes 0–27 |
  * | 32–   | body: u32 section count, u32 section lengths, then each section padded to 8 bytes |
@@ -26,7 +26,7 @@ import { show } from "../_text.ts";
 import { bodyChecksum, crc32 } from "./checksum.ts";
 
 /** Version of the snapshot format this build writes and reads. */
-export const SNAPSHOT_VERSION = 1;
+export const SNAPSHOT_VERSION = 2;
 /** Bytes of the snapshot header; the body starts here. */
 export const SNAPSHOT_HEADER_BYTES = 32;
 /** The magic number, the ASCII bytes `AKSN` read as a little-endian u32. */

@@ -4,9 +4,9 @@
  *
  * | section | contents |
  * | ------- | -------- |
- * | 0 header | four i32 words, see {@linkcode TABLE_HEADER} |
- * | 1 gens | u32 generation of each slot in [0, hw) |
- * | 2 link | i32 free-list link of each slot in [0, hw) (a creation stamp for live slots) |
+ * | 0 header | five i32 words, see {@linkcode TABLE_HEADER} |
+ * | 1 gens | u32 generation word (tag and counter) of each slot in [0, hw) |
+ * | 2 link | i32 free-list link of each slot in [0, hw) (meaningless for live slots) |
  * | 3… storage | the records of slots [0, hw): one section (`"aos"`) or one per column (`"soa"`) |
  *
  * All numbers are little-endian, like the envelope's.
@@ -17,7 +17,7 @@ import type { StructSchema } from "../../schemas/types.ts";
 import { SnapshotError } from "../errors.ts";
 import { decodeSnapshot, encodeSnapshot, type SnapshotOptions } from "./envelope.ts";
 import { layoutFingerprint } from "./fingerprint.ts";
-import { MAX_GEN, SLOTS } from "../table/ids.ts";
+import { counterOf, RETIRED, SLOTS, TAG_UNIT, tagOf, TAGS } from "../table/ids.ts";
 import type { TableLayout } from "../table/options.ts";
 import type { TableStorage } from "../table/storage.ts";
 
@@ -34,10 +34,12 @@ export const TABLE_HEADER = {
   count: 2,
   /** First slot of the free list, -1 when it is empty. */
   free: 3,
+  /** The table tag in every generation word (restoring adopts it, so the ids stay valid). */
+  tag: 4,
 } as const;
 
 /** Words of the header section. */
-export const TABLE_HEADER_WORDS = 4;
+export const TABLE_HEADER_WORDS = 5;
 
 /** How the header's `layout` word spells each layout. */
 export const LAYOUT_CODE: Readonly<Record<TableLayout, number>> = { aos: 0, soa: 1 };
@@ -51,6 +53,7 @@ export interface TableSource {
   readonly hw: number;
   readonly count: number;
   readonly free: number;
+  readonly tag: number;
   readonly gens: Uint32Array;
   readonly link: Int32Array;
 }
@@ -63,6 +66,8 @@ export interface TableImage {
   readonly count: number;
   /** Head of the free list, -1 when empty. */
   readonly free: number;
+  /** The table tag of every generation word. */
+  readonly tag: number;
   /** Generation of each of the `hw` slots. */
   readonly gens: Uint32Array;
   /** Free-list link of each of the `hw` slots (values of live slots are stale stamps). */
@@ -94,6 +99,7 @@ export function encodeTableSnapshot(table: TableSource, options?: SnapshotOption
   header[TABLE_HEADER.hw] = hw;
   header[TABLE_HEADER.count] = table.count;
   header[TABLE_HEADER.free] = table.free;
+  header[TABLE_HEADER.tag] = table.tag;
   const sections: Uint8Array[] = [];
   sections[TABLE_SECTION.header] = bytesOf(header, header.byteLength);
   sections[TABLE_SECTION.gens] = bytesOf(table.gens, hw * 4);
@@ -121,11 +127,16 @@ export function decodeTableSnapshot(snap: Uint8Array, table: TableSource): Table
   const hw = words[TABLE_HEADER.hw];
   const count = words[TABLE_HEADER.count];
   const free = words[TABLE_HEADER.free];
+  const tag = words[TABLE_HEADER.tag];
   const mine = table.storage.layout;
   if (layout !== LAYOUT_CODE[mine]) {
     bad(`it was taken from a "${layoutName(layout)}" table, this one is "${mine}"`);
   }
+  if (layout !== LAYOUT_CODE.aos && layout !== LAYOUT_CODE.soa) bad(`layout code ${layout}`);
   if (!(hw >= 0 && hw <= SLOTS)) bad(`${hw} slots is not a valid slot count`);
+  if (!(tag >= 0 && tag < TAGS)) bad(`table tag ${tag} is not below ${TAGS}`);
+  if (!(count >= 0 && count <= hw)) bad(`it counts ${count} records in ${hw} slots`);
+  if (!(free === -1 || (free >= 0 && free < hw))) bad(`free-list head ${free} is not a slot`);
   const want: number[] = [];
   want[TABLE_SECTION.header] = TABLE_HEADER_WORDS * 4;
   want[TABLE_SECTION.gens] = hw * 4;
@@ -136,24 +147,39 @@ export function decodeTableSnapshot(snap: Uint8Array, table: TableSource): Table
   }
   const gens = wordsOf(sections[TABLE_SECTION.gens], Uint32Array);
   const link = wordsOf(sections[TABLE_SECTION.link], Int32Array);
+  // Every slot below hw was used (counter 1 or more), carries the tag, and is live (odd), free
+  // (even) or retired; the free list holds exactly the free slots, each once. Anything else
+  // could not come from a table, and would hand out ids that get() refuses or that alias.
   let live = 0;
+  let dead = 0;
   for (let s = 0; s < hw; s++) {
-    if (gens[s] > MAX_GEN + 1) bad(`slot ${s} has generation ${gens[s]}, above ${MAX_GEN + 1}`);
-    live += gens[s] & 1;
+    const g = gens[s];
+    const c = counterOf(g);
+    if (tagOf(g) !== tag || c === 0 || c > RETIRED) {
+      bad(
+        `slot ${s} has generation ${g}, not one of tag ${tag} (${tag * TAG_UNIT + 1} to ${
+          tag * TAG_UNIT + RETIRED
+        })`,
+      );
+    }
+    if ((c & 1) === 1) live++;
+    else if (c !== RETIRED) dead++;
   }
   if (live !== count) bad(`it counts ${count} records but ${live} slots are live`);
-  // The free list must visit dead slots only, each once.
   let steps = 0;
   for (let s = free; s !== -1; s = link[s]) {
-    if (!(s >= 0 && s < hw) || (gens[s] & 1) === 1 || ++steps > hw) {
+    if (
+      !(s >= 0 && s < hw) || (gens[s] & 1) === 1 || counterOf(gens[s]) === RETIRED || ++steps > dead
+    ) {
       bad("its free list is broken");
     }
   }
+  if (steps !== dead) bad(`its free list holds ${steps} of the ${dead} free slots`);
   if (hw > table.maxCapacity) {
     throw new SnapshotError(
       "capacity",
       `it holds ${hw} slots and this table can hold ${table.maxCapacity} records`,
     );
   }
-  return { hw, count, free, gens, link, storage: sections.slice(TABLE_SECTION.storage) };
+  return { hw, count, free, tag, gens, link, storage: sections.slice(TABLE_SECTION.storage) };
 }

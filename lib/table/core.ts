@@ -5,21 +5,26 @@
  *
  * @module
  */
-import type { StructSchema } from "../../schemas/types.ts";
+import type { RefSchema, StructSchema } from "../../schemas/types.ts";
 import type { ArenaLike, ArenaState } from "../codegen/runtime.ts";
 import { loopsFor, tableLoops } from "../codegen/compile.ts";
 import type { LoopIterator, LoopTable, TableLoops } from "../codegen/emit_loops.ts";
 import { TableFullError } from "../errors.ts";
 import type { TableImage } from "../snapshot/table_section.ts";
 import type { Column } from "../memory/struct_array.ts";
-import { checkedSlotOf, idOf, MAX_GEN, slotOf } from "./ids.ts";
+import { checkedSlotOf, counterOf, idOf, MAX_GEN, slotOf, TAG_UNIT, TAGS } from "./ids.ts";
 import type { TableStorage, TableView } from "./storage.ts";
+import type { Refs, RefTarget } from "./refs.ts";
+
+// Tables take tags in turn, so ids of tables made one after the other never resolve in each
+// other (a counter, not a registry: nothing is looked up by it).
+let nextTag = 0;
 
 /**
  * The state of one table, shared by the table, its iterators and its queries. It is also the
  * `ArenaLike` its views check their lifetime against.
  */
-export class Core implements ArenaLike, LoopTable {
+export class Core implements ArenaLike, LoopTable, RefTarget {
   // `g` counts deletes, clears, growths and restores; a view compares its generation with it on
   // access.
   readonly state: ArenaState = { g: 0 };
@@ -27,10 +32,15 @@ export class Core implements ArenaLike, LoopTable {
   readonly storage: TableStorage;
   readonly maxCapacity: number;
   capacity: number;
-  // Per slot: generation (odd while a record lives there) ...
+  /** The tag in every generation word of this table (see ids.ts); a restore may change it. */
+  tag: number;
+  // Per slot: generation word (tag and counter, odd while a record lives there) ...
   gens: Uint32Array;
-  // ... and, while live, the state.g value at creation; while free, the next free slot.
+  // ... while free, the next free slot ...
   link: Int32Array;
+  // ... and, while live, the state.g value at creation. Full doubles: state.g only grows, and a
+  // 32-bit stamp would wrap after 2³¹ deletes and let a stale view read the slot's next record.
+  born: Float64Array;
   free = -1;
   hw = 0;
   count = 0;
@@ -43,6 +53,8 @@ export class Core implements ArenaLike, LoopTable {
   // column(): one object per path, made again after a growth replaces the storage.
   cols: Map<string, { -readonly [K in keyof Column<unknown>]: Column<unknown>[K] }> | undefined =
     undefined;
+  /** What the schema's `t.ref()` fields resolve against (set once by the table). */
+  refs: Refs | undefined = undefined;
   /** forEach, where and for…of, generated for this table's view class. */
   readonly loops: TableLoops;
   readonly jitless: boolean;
@@ -58,8 +70,11 @@ export class Core implements ArenaLike, LoopTable {
     this.storage = storage;
     this.capacity = capacity;
     this.maxCapacity = maxCapacity;
-    this.gens = new Uint32Array(capacity);
+    this.tag = nextTag;
+    nextTag = (nextTag + 1) % TAGS;
+    this.gens = new Uint32Array(capacity).fill(this.tag * TAG_UNIT);
     this.link = new Int32Array(capacity);
+    this.born = new Float64Array(capacity);
     this.loops = tableLoops(storage.C, storage.stride, jitless);
     this.jitless = jitless;
   }
@@ -72,16 +87,26 @@ export class Core implements ArenaLike, LoopTable {
   /** Whether the record at table address `pos`, live at generation `gen`, is still there. */
   isLive(gen: number, pos: number): boolean {
     // Views taken before a growth point into the old storage.
-    if (((gen - this.grownAt) | 0) < 0) return false;
+    if (gen < this.grownAt) return false;
     const slot = this.slotAt(pos);
     if (!(slot >= 0 && slot < this.hw) || (this.gens[slot] & 1) === 0) return false;
     // A record created after the view was last validated is another occupant of the slot.
-    return ((gen - this.link[slot]) | 0) >= 0;
+    return gen >= this.born[slot];
   }
 
   /** The live slot of `id`, or -1. Never throws, whatever `id` is. */
   slotOf(id: number): number {
     return slotOf(this.gens, this.hw, id);
+  }
+
+  /** The view of live record `id`, or undefined (what references to this table resolve to). */
+  resolve(id: number): unknown {
+    const slot = typeof id === "number" ? this.slotOf(id) : -1;
+    return slot < 0 ? undefined : this.view(slot);
+  }
+
+  resolveRef(ref: RefSchema, id: number): unknown {
+    return (this.refs as Refs).resolve(ref, id);
   }
 
   /** Like slotOf, but throws InvalidIdError for values that cannot be ids. */
@@ -116,7 +141,7 @@ export class Core implements ArenaLike, LoopTable {
     if (staged !== undefined) this.storage.commit(slot, staged);
     const gen = this.gens[slot] + 1;
     this.gens[slot] = gen;
-    this.link[slot] = this.state.g;
+    this.born[slot] = this.state.g;
     this.count++;
     this.live = undefined;
     return idOf(gen, slot);
@@ -134,7 +159,7 @@ export class Core implements ArenaLike, LoopTable {
     this.state.g++;
     this.live = undefined;
     // A slot whose generations are used up is retired, so its ids can never come back.
-    if (gen < MAX_GEN) {
+    if (counterOf(gen) < MAX_GEN) {
       this.link[slot] = this.free;
       this.free = slot;
     }
@@ -148,7 +173,7 @@ export class Core implements ArenaLike, LoopTable {
     // Pushed from the top, so the free list hands out low slots first.
     for (let s = this.hw - 1; s >= 0; s--) {
       if ((gens[s] & 1) === 1) gens[s]++;
-      if (gens[s] < MAX_GEN) {
+      if (counterOf(gens[s]) < MAX_GEN) {
         this.link[s] = this.free;
         this.free = s;
       }
@@ -169,14 +194,17 @@ export class Core implements ArenaLike, LoopTable {
   grow(): boolean {
     const next = Math.min(this.capacity * 2, this.maxCapacity);
     if (next <= this.capacity) return false;
-    const gens = new Uint32Array(next);
+    const gens = new Uint32Array(next).fill(this.tag * TAG_UNIT);
     gens.set(this.gens);
     const link = new Int32Array(next);
     link.set(this.link);
+    const born = new Float64Array(next);
+    born.set(this.born);
     this.storage.grow(next);
     this.cols = undefined;
     this.gens = gens;
     this.link = link;
+    this.born = born;
     this.capacity = next;
     this.grownAt = ++this.state.g;
     this.epoch++;
@@ -196,10 +224,11 @@ export class Core implements ArenaLike, LoopTable {
     this.grownAt = ++this.state.g;
     this.epoch++;
     this.live = undefined;
+    this.tag = image.tag;
     this.gens.set(gens);
-    this.gens.fill(0, hw);
+    this.gens.fill(image.tag * TAG_UNIT, hw);
     this.link.set(image.link);
-    for (let s = 0; s < hw; s++) if ((gens[s] & 1) === 1) this.link[s] = this.state.g;
+    for (let s = 0; s < hw; s++) if ((gens[s] & 1) === 1) this.born[s] = this.state.g;
     const views = this.storage.byteViews(hw);
     for (let i = 0; i < views.length; i++) views[i].set(image.storage[i]);
     this.hw = hw;

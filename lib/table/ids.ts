@@ -1,7 +1,9 @@
 /**
- * Generational ids: an id is `generation * SLOTS + slot`. Generations of live records are odd,
- * so an id is never 0, and 29 generation bits keep every id a safe integer (it survives JSON and
- * `postMessage`).
+ * Generational ids: an id is `generation * SLOTS + slot`, where the 29-bit generation word holds
+ * a table tag in its top {@linkcode TAG_BITS} bits and a per-slot counter below. Counters of live
+ * records are odd, so an id is never 0, and every id is a safe integer (it survives JSON and
+ * `postMessage`). The tag tells ids of different tables apart: a slot's generation word includes
+ * it, so the one comparison that checks an id's generation also checks its table.
  *
  * @module
  */
@@ -14,13 +16,36 @@ import { ID_SLOTS } from "../codegen/emit_loops.ts";
  */
 export const SLOTS: 0x100_0000 = ID_SLOTS;
 
-/**
- * Generation of a slot's last record: deleting it leaves the slot at `MAX_GEN + 1`, retired
- * rather than reused, so its ids can never come back.
- */
-export const MAX_GEN = 2 ** 29 - 1;
+/** Bits of the table tag, the top of the 29-bit generation word. */
+export const TAG_BITS = 6;
 
-/** The id of the record living at `slot` in generation `gen`. */
+/** Number of distinct table tags. */
+export const TAGS: number = 2 ** TAG_BITS;
+
+/** The generation word of tag `tag` with counter 0: counters count up from here. */
+export const TAG_UNIT: number = 2 ** (29 - TAG_BITS);
+
+/**
+ * Counter of a slot's last record: deleting it leaves the counter at `MAX_GEN + 1`
+ * ({@linkcode RETIRED}), and the slot is retired rather than reused, so its ids can never come
+ * back. It stays below {@linkcode TAG_UNIT}: a counter never carries into the tag.
+ */
+export const MAX_GEN: number = TAG_UNIT - 3;
+
+/** Counter of a retired slot. */
+export const RETIRED: number = MAX_GEN + 1;
+
+/** The tag of a generation word. */
+export function tagOf(gen: number): number {
+  return Math.floor(gen / TAG_UNIT);
+}
+
+/** The counter part of a generation word. */
+export function counterOf(gen: number): number {
+  return gen % TAG_UNIT;
+}
+
+/** The id of the record living at `slot` under generation word `gen`. */
 export function idOf(gen: number, slot: number): number {
   return gen * SLOTS + slot;
 }

@@ -5,6 +5,15 @@
  */
 import { show } from "../_text.ts";
 import { SLOTS } from "./ids.ts";
+import type { Table } from "./table.ts";
+
+/**
+ * What the `t.ref()` fields of a table resolve against: field paths (`"from"`, `"owner.ship"`,
+ * `"list[].target"`) mapped to tables, or a list of tables, each bound to the fields that refer
+ * to its schema (two tables of one schema in the list are refused).
+ */
+// deno-lint-ignore no-explicit-any
+export type TableRefs = Readonly<Record<string, Table<any>>> | readonly Table<any>[];
 
 /** How a table stores its records. */
 export type TableLayout = "aos" | "soa";
@@ -31,8 +40,15 @@ export interface TableOptions {
   /** Upper bound of `capacity` with `growth: "double"` (default and limit: 2²⁴ records). */
   maxCapacity?: number;
   /**
-   * Resolve `t.ref()` fields pointing at this schema to this table's records (default true).
-   * One table per schema resolves references; the table created last with this option wins.
+   * The tables this table's `t.ref()` fields resolve against (see {@linkcode TableRefs}). A field
+   * that refers to the table's own schema resolves against the table itself unless given here.
+   * Reading a reference no table was given for throws {@linkcode RefError}; nothing is looked
+   * up by schema, so other tables of the target schema never change what a field resolves to.
+   */
+  refs?: TableRefs;
+  /**
+   * @deprecated Has no effect: references resolve against the tables given in `refs`, not
+   * against the last table made of the target schema.
    */
   resolveRefs?: boolean;
   /**

@@ -5,17 +5,20 @@
  * @module
  */
 import type { DeepPartial, Infer, StructSchema, ViewOf } from "../../schemas/types.ts";
-import { refResolvers } from "../codegen/runtime.ts";
 import { show } from "../_text.ts";
 import { decodeTableSnapshot, encodeTableSnapshot } from "../snapshot/table_section.ts";
 import type { SnapshotOptions } from "../snapshot/envelope.ts";
-import type { Column } from "../memory/struct_array.ts";
 import { AosStorage } from "./aos_storage.ts";
 import { Core } from "./core.ts";
 import { resolveTableOptions, type TableLayout, type TableOptions } from "./options.ts";
 import { type Query, queryOf } from "./query.ts";
 import { SoaStorage } from "./soa_storage.ts";
+import { TableColumns } from "./columns.ts";
+import { Refs, type RefTarget } from "./refs.ts";
 import type { TableView } from "./storage.ts";
+
+// The records of a Table, for the `refs` of other tables (a Table keeps its core private).
+let targetOf: (table: unknown) => RefTarget | undefined;
 
 /**
  * An object pool of `schema` records addressed by generational ids, with queries and references,
@@ -24,7 +27,10 @@ import type { TableView } from "./storage.ts";
  * Ids: `create` returns a number (`generation * 2²⁴ + slot`, never 0, a safe integer, so it
  * survives `JSON.stringify` and `postMessage`). Deleting a record bumps its slot's generation,
  * so a stale id never resolves to another record: `get` returns undefined and `has` false. A slot
- * that used up its 2²⁸ reuses is retired rather than reused.
+ * that held 2²² records is retired rather than reused. The generation carries a 6-bit table tag,
+ * taken in turn by each new table, so an id of another table does not resolve either (the 65th
+ * table shares a tag with the first; a table restored from a snapshot takes the snapshot's tag,
+ * so the snapshot's ids resolve in it).
  *
  * Lifetimes: `get(id)` returns a fresh view of the record, valid until the record is deleted
  * (or the table cleared). In checked mode (the default) touching it afterwards throws
@@ -40,12 +46,16 @@ import type { TableView } from "./storage.ts";
  * Records created during an iteration may or may not be visited (a freed slot ahead of the
  * cursor is reused first).
  *
- * References: a `t.ref(S)` field stores an id; reading it resolves through the table registered
- * for `S` (the last table of `S` created with `resolveRefs` left on) and gives the target's view,
- * or `undefined` once the target was deleted. Deleting a referenced record is always safe.
+ * References: a `t.ref(S)` field stores an id; reading it resolves against the table of `S`
+ * records given in the `refs` option (`{ refs: { from: ships } }`, or `{ refs: [ships] }`) and
+ * gives the target's view, or `undefined` once the target was deleted (or for an id of another
+ * table). Deleting a referenced record is always safe. Fields referring to the table's own schema
+ * resolve against the table itself; reading a field no table was given for throws
+ * {@linkcode RefError}.
  *
  * Memory: `aos` stores `layoutOf(schema).size` bytes per record, `soa` the sum of the field sizes
- * (no padding); both add 8 bytes per record (generation and free-list link). The first call of
+ * (no padding); both add 16 bytes per record (generation, free-list link and creation stamp). The
+ * first call of
  * {@linkcode Table.liveSlots} adds an index of 4 bytes per record of capacity.
  *
  * @example Particles
@@ -70,7 +80,7 @@ import type { TableView } from "./storage.ts";
  * const Ship = t.struct({ hp: t.f32() }, { name: "Ship" });
  * const Bullet = t.struct({ from: t.ref(Ship), x: t.f32() }, { name: "Bullet" });
  * const ships = new Table(Ship, { capacity: 16 });
- * const bullets = new Table(Bullet, { capacity: 256 });
+ * const bullets = new Table(Bullet, { capacity: 256, refs: { from: ships } });
  * const ship = ships.create({ hp: 100 });
  * const b = bullets.create({ from: ship, x: 0.5 });
  * assert.equal(bullets.get(b)?.from?.hp, 100);
@@ -78,7 +88,7 @@ import type { TableView } from "./storage.ts";
  * assert.equal(bullets.get(b)?.from, undefined);
  * ```
  */
-export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
+export class Table<S extends StructSchema> extends TableColumns implements Iterable<ViewOf<S>> {
   /** The record schema. */
   readonly schema: S;
   /** How records are stored. */
@@ -98,18 +108,18 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
       );
     }
     const o = resolveTableOptions(options);
-    this.schema = schema;
     const Storage = o.layout === "soa" ? SoaStorage : AosStorage;
     const storage = new Storage(schema, o.capacity, o.checked, o.jitless);
-    this.#core = new Core(schema, storage, o.capacity, o.maxCapacity, o.jitless);
+    const core = new Core(schema, storage, o.capacity, o.maxCapacity, o.jitless);
+    core.refs = new Refs(core, options.refs, targetOf);
+    super(core);
+    this.#core = core;
+    this.schema = schema;
     this.layout = o.layout;
-    if (o.resolveRefs) {
-      const core = this.#core;
-      refResolvers.set(schema, (id) => {
-        const slot = typeof id === "number" ? core.slotOf(id) : -1;
-        return slot < 0 ? undefined : core.view(slot);
-      });
-    }
+  }
+
+  static {
+    targetOf = (table) => table instanceof Table ? table.#core : undefined;
   }
 
   /**
@@ -253,140 +263,6 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
    */
   clear(): void {
     this.#core.clear();
-  }
-
-  /** Number of live records. */
-  get count(): number {
-    return this.#core.count;
-  }
-
-  /** Number of records the table can hold before it is full (or grows). */
-  get capacity(): number {
-    return this.#core.capacity;
-  }
-
-  /**
-   * Number of slots ever used: every live record's slot is below it, so loops over columns run
-   * from 0 to `slots`, skipping empty slots with {@linkcode Table.idAt}.
-   */
-  get slots(): number {
-    return this.#core.hw;
-  }
-
-  /**
-   * Bytes of storage: records plus 8 bytes of bookkeeping per record of capacity, plus the
-   * `liveSlots()` index (4 bytes per record of capacity) once it was asked for.
-   */
-  get byteLength(): number {
-    const core = this.#core;
-    return core.capacity * (core.storage.recordBytes + 8) + core.liveBuf.byteLength;
-  }
-
-  /**
-   * Whether `slot` holds a live record: the cheapest liveness test for hand-written column loops
-   * (one array read, no id arithmetic). Out-of-range and non-integer slots are not live.
-   *
-   * @example Integrate a column, skipping empty slots
-   * ```ts
-   * import { Table, t } from "@arenakit/core";
-   * import assert from "node:assert/strict";
-   * const P = t.struct({ x: t.f32(), vx: t.f32() });
-   * const table = new Table(P, { capacity: 8, layout: "soa" });
-   * const a = table.create({ x: 1, vx: 2 });
-   * table.create({ x: 5, vx: 2 });
-   * table.delete(a);
-   * const x = table.column("x").array;
-   * const vx = table.column("vx").array;
-   * for (let s = 0, n = table.slots; s < n; s++) {
-   *   if (!table.isLive(s)) continue;
-   *   x[s] += vx[s] * 0.5;
-   * }
-   * assert.deepEqual(table.toArray().map((p) => p.x), [6]);
-   * ```
-   */
-  isLive(slot: number): boolean {
-    // Live generations are odd; an out-of-range read gives undefined, and undefined & 1 is 0.
-    return (this.#core.gens[slot] & 1) === 1;
-  }
-
-  /**
-   * The slots of all live records, in slot order: the dense index list of a hand-written column
-   * loop (what an ECS query returns), so the loop tests no liveness per slot.
-   *
-   * Hazard: the array is the table's own and is only valid until the live set changes. The next
-   * `create`, `delete`, `clear`, `restore` or growth makes it stale, and the call after that
-   * rebuilds the list in the same memory (one pass over {@linkcode Table.slots}), so an array kept
-   * across a change may show the new list or a mix. Deleting during the loop is safe for the
-   * records still to come (their slots do not move), but the deleted slot is then empty: test
-   * {@linkcode Table.isLive} if the loop body deletes. Calls with no change in between return the
-   * same array and allocate nothing.
-   *
-   * Memory: the list lives in an index of 4 bytes per record of capacity, made at the first call
-   * (counted in {@linkcode Table.byteLength}).
-   *
-   * @example Integrate two columns over the live records
-   * ```ts
-   * import { Table, t } from "@arenakit/core";
-   * import assert from "node:assert/strict";
-   * const P = t.struct({ x: t.f32(), vx: t.f32() });
-   * const table = new Table(P, { capacity: 8, layout: "soa" });
-   * const a = table.create({ x: 1, vx: 2 });
-   * table.create({ x: 5, vx: 2 });
-   * table.delete(a);
-   * const x = table.column("x").array;
-   * const vx = table.column("vx").array;
-   * const live = table.liveSlots();
-   * assert.deepEqual([...live], [1]);
-   * for (let k = 0; k < live.length; k++) {
-   *   const s = live[k];
-   *   x[s] += vx[s] * 0.5;
-   * }
-   * assert.deepEqual(table.toArray().map((p) => p.x), [6]);
-   * assert.equal(table.liveSlots(), live); // no change since: the same array
-   * ```
-   */
-  liveSlots(): Uint32Array {
-    return this.#core.liveSlots();
-  }
-
-  /**
-   * The id of the live record in `slot`, or `undefined` when the slot is empty (or out of range).
-   *
-   * @example Loop over a column
-   * ```ts
-   * import { Table, t } from "@arenakit/core";
-   * import assert from "node:assert/strict";
-   * const table = new Table(t.struct({ x: t.f32() }), { capacity: 8, layout: "soa" });
-   * table.create({ x: 1.5 });
-   * const x = table.column("x");
-   * for (let s = 0; s < table.slots; s++) {
-   *   if (table.idAt(s) !== undefined) x.array[s * x.stride] *= 2;
-   * }
-   * assert.equal(table.toArray()[0].x, 3);
-   * ```
-   */
-  idAt(slot: number): number | undefined {
-    const core = this.#core;
-    if (!((slot | 0) === slot && slot >= 0 && slot < core.hw)) return undefined;
-    return (core.gens[slot] & 1) === 1 ? core.idAt(slot) : undefined;
-  }
-
-  /**
-   * The slot of record `id` (its index in columns), or `undefined` when it is gone.
-   *
-   * @example Index a column by id
-   * ```ts
-   * import { Table, t } from "@arenakit/core";
-   * import assert from "node:assert/strict";
-   * const table = new Table(t.struct({ x: t.f32() }), { capacity: 8, layout: "soa" });
-   * const id = table.create({ x: 0.5 });
-   * const x = table.column("x");
-   * assert.equal(x.array[table.slotOf(id)! * x.stride], 0.5);
-   * ```
-   */
-  slotOf(id: number): number | undefined {
-    const slot = typeof id === "number" ? this.#core.slotOf(id) : -1;
-    return slot < 0 ? undefined : slot;
   }
 
   /**
@@ -534,56 +410,6 @@ export class Table<S extends StructSchema> implements Iterable<ViewOf<S>> {
       throw new TypeError(`Cannot take the bytes of a "soa" table: its fields are columns`);
     }
     return core.storage.byteViews(core.hw)[0];
-  }
-
-  /**
-   * The typed array, start index and stride of a scalar number field (a dotted path such as
-   * `"pos.x"`, vector components included), for hand-written loops: record `slot`'s value is
-   * `array[slot * stride]` (`index` is always 0 for tables). With `layout: "soa"`, `array` is
-   * that field's own column (stride 1); with `"aos"`, it is a typed array over the table's
-   * buffer that starts at record 0's field (stride: the record size in elements), so loops
-   * over several fields compute `slot * stride` once. `length` is {@linkcode Table.slots}.
-   *
-   * Lifetimes: a plain typed array, valid until the table grows; empty slots hold old values
-   * (check with {@linkcode Table.idAt}, or loop over {@linkcode Table.liveSlots}). Each path
-   * gives the same object until a growth (a frame loop that asks every frame allocates
-   * nothing); its `length` follows `slots`.
-   *
-   * @example The x column of a SoA table
-   * ```ts
-   * import { Table, t } from "@arenakit/core";
-   * import assert from "node:assert/strict";
-   * const P = t.struct({ pos: t.vec2f(), life: t.f32() });
-   * const table = new Table(P, { capacity: 1024, layout: "soa" });
-   * table.create({ pos: { x: 0.5, y: 1 } });
-   * const x = table.column<Float32Array>("pos.x");
-   * assert.ok(x.array instanceof Float32Array);
-   * assert.equal(x.array[0], 0.5);
-   * ```
-   *
-   * @example Integrate an AoS table: one index for every column
-   * ```ts
-   * import { Table, t } from "@arenakit/core";
-   * import assert from "node:assert/strict";
-   * const P = t.struct({ x: t.f32(), vx: t.f32(), hp: t.u8() });
-   * const table = new Table(P, { capacity: 64, layout: "aos" });
-   * table.create({ x: 1, vx: 0.5 });
-   * const gone = table.create({ x: 7, vx: 1 });
-   * table.create({ x: 2, vx: -0.25 });
-   * table.delete(gone);
-   * const { array: x, stride } = table.column("x");
-   * const vx = table.column("vx").array;
-   * const live = table.liveSlots();
-   * for (let k = 0; k < live.length; k++) {
-   *   const o = live[k] * stride;
-   *   x[o] += vx[o] * 2;
-   * }
-   * assert.deepEqual(table.ids().map((id) => table.get(id)!.x), [2, 1.5]);
-   * assert.equal(table.column("x"), table.column("x"));
-   * ```
-   */
-  column<A = Float32Array>(path: string): Column<A> {
-    return this.#core.column(path) as Column<A>;
   }
 
   /**

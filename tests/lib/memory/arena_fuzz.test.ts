@@ -15,7 +15,7 @@ import {
   StaleViewError,
   t,
 } from "../../../mod.ts";
-import { appendFileSync, mkdirSync } from "node:fs";
+import { reportFuzz } from "../../_fuzz_report.ts";
 import { Pool } from "../../../lib/memory/pool.ts";
 import { layoutOf } from "../../../schemas/layout.ts";
 
@@ -26,11 +26,6 @@ function env(name: string): string | undefined {
   };
   return g.Deno ? g.Deno.env.get(name) : g.process?.env[name];
 }
-
-const runtime = () => {
-  const g = globalThis as { Deno?: unknown; Bun?: unknown };
-  return g.Deno ? "deno" : g.Bun ? "bun" : "node";
-};
 
 const SEED = Number(env("FUZZ_SEED") ?? 42);
 const OPS = Number(env("FUZZ_OPS") ?? 50_000); // per mode: jit and jitless
@@ -329,12 +324,7 @@ describe("Arena model-based fuzzing", () => {
   it(`agrees with the model under hostile use (seed ${SEED}, FUZZ_SEED to change)`, () => {
     let total = 0;
     for (const jitless of [false, true]) total += run(jitless, SEED, OPS);
-    const line = `arena fuzz: ${total} ops, seed ${SEED} (${runtime()})`;
-    console.log(line);
-    // Deno's JUnit reporter drops console output: scripts/test-all.mjs prints this file.
-    const out = new URL("../../../.test-out/", import.meta.url);
-    mkdirSync(out, { recursive: true });
-    appendFileSync(new URL("fuzz.log", out), line + "\n");
+    reportFuzz("arena fuzz", total, SEED);
     assert.ok(total >= 2 * OPS);
   });
 });

@@ -77,7 +77,7 @@ describe("snapshot format", () => {
     rejects(() => decodeSnapshot(snap, "arena"), "kind");
     rejects(() => decodeSnapshot(snap, "table", 2), "fingerprint");
     const v2 = snap.slice();
-    new DataView(v2.buffer).setUint16(4, 2, true);
+    new DataView(v2.buffer).setUint16(4, SNAPSHOT_VERSION + 1, true);
     new DataView(v2.buffer).setUint32(28, crc32(v2.subarray(0, 28)), true);
     rejects(() => decodeSnapshot(v2, "table"), "version");
     rejects(() => decodeSnapshot(new Uint8Array(40), "table"), "magic");
