@@ -64,6 +64,7 @@ const outcome = await runFramesBenchmark({
   params: [{ key: "particles", flag: "particles", default: 20_000, min: 1 }],
   defaults: { frames: 2400, warmup: 240, jitWarmupMs: 300 },
   intro: (p) => `arenakit particle demo, ${p.particles} particles`,
+  targetsFile: fileURLToPath(new URL("./frames-demo.targets.json", import.meta.url)),
   usage: [
     `  ${"--gpu".padEnd(22)} add part 3: the update as a WebGPU compute shader (Deno)`,
     `  ${"--no-churn".padEnd(22)} skip part 2 (short-lived records)`,
