@@ -47,13 +47,16 @@ export type ReadField =
  * Source lines of `$rd(v, p, s)` and `$tree()`, shared by both emitters: `$rd` reads every field
  * of `v` once into staging tree `s`, checking each (`bad` is the source of the test that is true
  * for a bad scalar `x`), then refuses unknown keys; `$tree()` makes a tree of the same shape
- * every time. `schema` is the source naming the class's schema.
+ * every time. `self` and `schema` are the sources naming the class and its schema.
  */
-export function readerMethods(schema: string, fields: readonly ReadField[]): string[] {
+export function readerMethods(
+  self: string,
+  schema: string,
+  fields: readonly ReadField[],
+): string[] {
   const L = [
     `  static $rd(v, p, s) {`,
     `    if (typeof v !== "object" || v === null || Array.isArray(v)) $h.stage(${schema}, v, p, true);`,
-    `    if ($h.isView(v)) v = v.toObject();`,
     `    let n = 0;`,
     `    let x;`,
   ];
@@ -70,7 +73,12 @@ export function readerMethods(schema: string, fields: readonly ReadField[]): str
     L.push(`    s[${name}] = x;`);
   }
   L.push(`    for (const _ in v) n--;`);
-  L.push(`    if (n !== 0) $h.unknownKey(${schema}, v, p);`);
+  // A view as the value has keys of its own: it stands for its record, read again as a plain
+  // object (off the hot path: only a count that does not add up gets here).
+  L.push(`    if (n !== 0) {`);
+  L.push(`      if ($h.isView(v)) return ${self}.$rd(v.toObject(), p, s);`);
+  L.push(`      $h.unknownKey(${schema}, v, p);`);
+  L.push(`    }`);
   L.push(`    return s;`);
   L.push(`  }`);
   // The same shape for every record of the class, so $rd and $wr stay monomorphic.

@@ -196,6 +196,7 @@ export function emitSoa(plan: SoaPlan): string {
     // Writes are two phases, as in the array-of-structs classes: $rd reads every input property
     // once and checks it into a staging tree, $wr writes the staged values and cannot throw.
     L.push(...readerMethods(
+      self,
       `$d.S[${k}]`,
       node.fields.map((f): ReadField => {
         const a = f.access;

@@ -235,6 +235,7 @@ export function emitAccessors(plan: ClassPlan): string {
   // the record as it was: $rd reads and checks the input into a staging object (no allocation:
   // one tree per class, made once), $wr writes the staged values, and cannot throw.
   L.push(...readerMethods(
+    "$C",
     "$d.S",
     plan.fields.map((f): ReadField => {
       const a = f.access;

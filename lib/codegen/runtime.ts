@@ -44,7 +44,7 @@ export interface ArenaLike {
   /** The generation cell. */
   readonly state: ArenaState;
   /** Whether memory at arena address `pos`, allocated in generation `gen`, is still live. */
-  isLive(gen: number, pos: number): boolean;
+  liveAt(gen: number, pos: number): boolean;
   /** Tables: the view of the record `id` that the reference field `ref` points at. */
   resolveRef?(ref: RefSchema, id: number): unknown;
 }
@@ -66,7 +66,7 @@ function stale(v: ViewInternals, field: string): void {
   const gen = v.$s.g;
   // A release() bumps the generation without freeing older memory: re-validate, then resync.
   // Generation -1 marks a retired loop cursor, never live again.
-  if (v.$g !== -1 && v.$a.isLive(v.$g, v.$m.start + v.$o)) {
+  if (v.$g !== -1 && v.$a.liveAt(v.$g, v.$m.start + v.$o)) {
     v.$g = gen;
     return;
   }

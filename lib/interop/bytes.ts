@@ -151,7 +151,7 @@ export class ExternalMemory {
   }
 
   /** Whether memory at `pos` is still usable: until `release()`. */
-  isLive(_gen: number, _pos: number): boolean {
+  liveAt(_gen: number, _pos: number): boolean {
     return !this.#released;
   }
 

@@ -6,9 +6,7 @@
  */
 import type { DeepPartial, Infer, StructSchema, ViewOf } from "../../schemas/types.ts";
 import type { ArenaState, ViewInternals } from "../codegen/runtime.ts";
-import type { ViewClass } from "../codegen/compile.ts";
-import { InvalidMarkError, type InvalidMarkReason, SnapshotError } from "../errors.ts";
-import { soaSchemaOf } from "./views.ts";
+import { copyRecord } from "./views.ts";
 import type { SnapshotOptions } from "../snapshot/envelope.ts";
 import { decodeArena, encodeArena } from "../snapshot/arena_section.ts";
 import { fingerprintsOf } from "../snapshot/fingerprint.ts";
@@ -24,13 +22,11 @@ import {
 import { CAN_TRANSFER, Chunks } from "./chunks.ts";
 import { ArenaClasses } from "./classes.ts";
 import { Cuts } from "./cuts.ts";
-import { type ArenaMark, isMark, markArena, markGeneration, newMark } from "./mark.ts";
+import { type ArenaMark, Marks } from "./mark.ts";
 import { Pool } from "./pool.ts";
 import { repoint, StructArray } from "./struct_array.ts";
 
 export type { AccessorClass, ArenaMark, ArenaOptions, ArenaScope, ArenaStats, Overflow };
-
-const dispose: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol.for("Symbol.dispose");
 
 /**
  * A bump allocator for structs: `alloc` is a pointer bump, `reset()` frees everything at once.
@@ -65,7 +61,7 @@ export class Arena {
   #c: Chunks;
   #cuts: Cuts;
   #resets = 0;
-  #lastMark: ArenaMark | undefined = undefined;
+  #marks: Marks;
   #classes: ArenaClasses;
   // Tells this arena's snapshots from other arenas' (see restore()).
   #id = nextArenaId();
@@ -83,6 +79,7 @@ export class Arena {
     this.#cuts = new Cuts(this.state);
     const detach = this.checked && !shared && CAN_TRANSFER;
     this.#c = new Chunks(bytes, { shared, overflow, chunkBytes, maxBytes, pool, detach });
+    this.#marks = new Marks(this, this.#c, this.#cuts);
   }
 
   /**
@@ -104,8 +101,14 @@ export class Arena {
 
   /**
    * Tells whether memory at arena address `pos`, last known live in generation `gen`, is still
-   * live: no reset since then, and no release to a mark at or below `pos`.
+   * live: no reset since then, and no release to a mark at or below `pos`. (What views ask their
+   * arena; `Table.isLive(slot)` is the table's own test of a slot.)
    */
+  liveAt(gen: number, pos: number): boolean {
+    return this.#cuts.isLive(gen, pos);
+  }
+
+  /** @deprecated Renamed {@linkcode Arena.liveAt}: `isLive` is `Table.isLive(slot)`'s name. */
   isLive(gen: number, pos: number): boolean {
     return this.#cuts.isLive(gen, pos);
   }
@@ -243,21 +246,7 @@ export class Arena {
    * ```
    */
   copy<V extends object>(view: V): V {
-    const src = view as unknown as ViewInternals & { toObject(): unknown };
-    if (typeof src !== "object" || src === null || !("$m" in src)) {
-      throw new TypeError("Cannot copy: expected a view made by an arena or table");
-    }
-    // toObject() also checks that the source is still live.
-    const values = src.toObject();
-    // A "soa" table record has no bytes in one place: copy its values into the AoS layout.
-    const soa = soaSchemaOf(src);
-    if (soa !== undefined) return this.alloc(soa, values as never) as unknown as V;
-    const plan = (src.constructor as ViewClass).plan;
-    const C = this.#classes.like(plan);
-    const o = this.#c.bump(plan.size, plan.align, false);
-    const m = this.#c.mem;
-    m.u8.set(new Uint8Array(src.$m.buffer, src.$o, plan.size), o);
-    return new C(this, m, o, this.state.g, "") as unknown as V;
+    return copyRecord(view, this, this.#classes, this.#c) as V;
   }
 
   /**
@@ -321,28 +310,7 @@ export class Arena {
    * ```
    */
   mark(): ArenaMark {
-    const pos = this.#c.mark;
-    const last = this.#lastMark;
-    // A valid mark at the top releases exactly as a new one would.
-    if (last !== undefined && last.position === pos && this.#problem(last) === undefined) {
-      return last;
-    }
-    return this.#lastMark = newMark(this, this.state.g, pos);
-  }
-
-  // Why releasing to `mark` could free memory a live allocation holds, or undefined when safe.
-  #problem(mark: unknown): [InvalidMarkReason, string] | undefined {
-    if (!isMark(mark)) return ["forged", "expected a mark returned by Arena.mark()"];
-    if (markArena(mark) !== this) return ["foreign", "it is a mark of another arena"];
-    // Safe while no cut since the mark reached below it: then nothing allocated since straddles
-    // it, and the top is at or above it.
-    const lowest = this.#cuts.lowestSince(markGeneration(mark), Infinity);
-    if (lowest >= mark.position) return undefined;
-    return lowest < 0 ? ["reset", "the arena was reset since it was taken"] : [
-      "released",
-      `memory from ${lowest} on was freed since it was taken (a release to an earlier mark or` +
-      ` scope, or a restore), and may hold newer allocations`,
-    ];
+    return this.#marks.mark();
   }
 
   /**
@@ -372,14 +340,7 @@ export class Arena {
    * ```
    */
   release(mark: ArenaMark): void {
-    const problem = this.#problem(mark);
-    if (problem !== undefined) {
-      const position = isMark(mark) ? mark.position : undefined;
-      throw new InvalidMarkError(problem[0], mark, position, problem[1]);
-    }
-    this.#c.rewind(mark.position);
-    this.#cuts.cut(mark.position);
-    this.#lastMark = mark;
+    this.#marks.release(mark);
   }
 
   /**
@@ -404,14 +365,7 @@ export class Arena {
    * ```
    */
   scope(): ArenaScope {
-    const mark = this.mark();
-    let open = true;
-    const release = () => {
-      if (!open) return;
-      open = false;
-      if (this.#problem(mark) === undefined) this.release(mark);
-    };
-    return { mark, release, [dispose]: release } as unknown as ArenaScope;
+    return this.#marks.scope();
   }
 
   /**
@@ -438,18 +392,11 @@ export class Arena {
    * ```
    */
   snapshot(options?: SnapshotOptions): Uint8Array {
-    const c = this.#c;
-    const chunks = c.list.slice(0, c.ci + 1).map((m, i) => ({
-      start: m.start,
-      size: m.size,
-      // Earlier chunks are kept whole: their skipped tails are not tracked, and they are short.
-      bytes: m.u8.subarray(0, i === c.ci ? c.top : m.size),
-    }));
     const image = {
       id: this.#id,
       generation: this.state.g,
-      allocs: c.allocs,
-      chunks,
+      allocs: this.#c.allocs,
+      chunks: this.#c.images(),
       fingerprints: fingerprintsOf(this.#classes.schemas()),
     };
     return encodeArena(image, options);
@@ -500,21 +447,7 @@ export class Arena {
     const c = this.#c;
     const plan = image.chunks;
     const k = plan.length;
-    if (plan[0].size !== c.list[0].size) {
-      throw new SnapshotError(
-        "capacity",
-        `its first chunk has ${plan[0].size} bytes, this arena's has ${c.list[0].size}`,
-      );
-    }
-    const end = plan[k - 1].start + plan[k - 1].size;
-    if (c.matching(plan) < k && (this.overflow === "throw" || end > c.policy.maxBytes)) {
-      throw new SnapshotError(
-        "capacity",
-        this.overflow === "throw"
-          ? `it spans ${k} chunks and this arena has overflow "throw"`
-          : `it needs ${end} bytes and this arena's maxBytes is ${c.policy.maxBytes}`,
-      );
-    }
+    c.checkFits(plan);
     // Validated: from here on nothing throws.
     const top = plan[k - 1].start + plan[k - 1].bytes.length;
     const mine = image.id === this.#id && image.generation <= this.state.g;

@@ -5,7 +5,7 @@
  * @module
  */
 import { type Mem, memOf, rebindMem } from "../values/codec.ts";
-import { ArenaFullError } from "../errors.ts";
+import { ArenaFullError, SnapshotError } from "../errors.ts";
 import type { Pool } from "./pool.ts";
 import type { Overflow } from "./arena_options.ts";
 
@@ -220,6 +220,38 @@ export class Chunks {
     this.top = data[k].length;
     this.allocs = allocs;
     if (this.mark > this.highWater) this.highWater = this.mark;
+  }
+
+  /** The chunks up to the current one as a snapshot records them. */
+  images(): { start: number; size: number; bytes: Uint8Array }[] {
+    return this.list.slice(0, this.ci + 1).map((m, i) => ({
+      start: m.start,
+      size: m.size,
+      // Earlier chunks are kept whole: their skipped tails are not tracked, and they are short.
+      bytes: m.u8.subarray(0, i === this.ci ? this.top : m.size),
+    }));
+  }
+
+  /** Throws a "capacity" {@linkcode SnapshotError} when this chain cannot take `plan`'s chunks. */
+  checkFits(plan: readonly ChunkExtent[]): void {
+    const k = plan.length;
+    const first = this.list[0].size;
+    if (plan[0].size !== first) {
+      throw new SnapshotError(
+        "capacity",
+        `its first chunk has ${plan[0].size} bytes, this arena's has ${first}`,
+      );
+    }
+    const { overflow, maxBytes } = this.policy;
+    const end = plan[k - 1].start + plan[k - 1].size;
+    if (this.matching(plan) < k && (overflow === "throw" || end > maxBytes)) {
+      throw new SnapshotError(
+        "capacity",
+        overflow === "throw"
+          ? `it spans ${k} chunks and this arena has overflow "throw"`
+          : `it needs ${end} bytes and this arena's maxBytes is ${maxBytes}`,
+      );
+    }
   }
 
   /** How many leading chunks of `plan` this chain already has, at the same place and size. */

@@ -4,6 +4,10 @@
  *
  * @module
  */
+import { InvalidMarkError, type InvalidMarkReason } from "../errors.ts";
+import type { Cuts } from "./cuts.ts";
+import type { Chunks } from "./chunks.ts";
+import type { ArenaScope } from "./arena_options.ts";
 
 let make: (arena: object, generation: number, position: number) => ArenaMark;
 let isMarkImpl: (x: unknown) => x is ArenaMark;
@@ -69,3 +73,80 @@ export const markArena = (m: ArenaMark): object => arenaImpl(m);
 
 /** Internal: the generation a mark was taken in. */
 export const markGeneration = (m: ArenaMark): number => generationImpl(m);
+
+/**
+ * Why releasing `arena` to `mark` could free memory a live allocation holds (a reason for
+ * {@linkcode InvalidMarkError} and its detail), or undefined when it is safe.
+ */
+export function markProblem(
+  mark: unknown,
+  arena: object,
+  cuts: Cuts,
+): [InvalidMarkReason, string] | undefined {
+  if (!isMark(mark)) return ["forged", "expected a mark returned by Arena.mark()"];
+  if (markArena(mark) !== arena) return ["foreign", "it is a mark of another arena"];
+  // Safe while no cut since the mark reached below it: then nothing allocated since straddles
+  // it, and the top is at or above it.
+  const lowest = cuts.lowestSince(markGeneration(mark), Infinity);
+  if (lowest >= mark.position) return undefined;
+  return lowest < 0 ? ["reset", "the arena was reset since it was taken"] : [
+    "released",
+    `memory from ${lowest} on was freed since it was taken (a release to an earlier mark or` +
+    ` scope, or a restore), and may hold newer allocations`,
+  ];
+}
+
+const dispose: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol.for("Symbol.dispose");
+
+/** The marks of one arena: making them, checking them, releasing to them, scopes. */
+export class Marks {
+  readonly #arena: object;
+  readonly #chunks: Chunks;
+  readonly #cuts: Cuts;
+  #last: ArenaMark | undefined = undefined;
+
+  constructor(arena: object, chunks: Chunks, cuts: Cuts) {
+    this.#arena = arena;
+    this.#chunks = chunks;
+    this.#cuts = cuts;
+  }
+
+  /** A mark at the top: the last one handed out when it is still there and valid. */
+  mark(): ArenaMark {
+    const pos = this.#chunks.mark;
+    const last = this.#last;
+    // A valid mark at the top releases exactly as a new one would.
+    if (last !== undefined && last.position === pos && this.#problem(last) === undefined) {
+      return last;
+    }
+    return this.#last = newMark(this.#arena, this.#cuts.state.g, pos);
+  }
+
+  #problem(mark: unknown): [InvalidMarkReason, string] | undefined {
+    return markProblem(mark, this.#arena, this.#cuts);
+  }
+
+  /** Frees everything above `mark`, or throws {@linkcode InvalidMarkError} and frees nothing. */
+  release(mark: ArenaMark): void {
+    const problem = this.#problem(mark);
+    if (problem !== undefined) {
+      const position = isMark(mark) ? mark.position : undefined;
+      throw new InvalidMarkError(problem[0], mark, position, problem[1]);
+    }
+    this.#chunks.rewind(mark.position);
+    this.#cuts.cut(mark.position);
+    this.#last = mark;
+  }
+
+  /** A scope at the top; closing it after its memory was freed already does nothing. */
+  scope(): ArenaScope {
+    const mark = this.mark();
+    let open = true;
+    const release = () => {
+      if (!open) return;
+      open = false;
+      if (this.#problem(mark) === undefined) this.release(mark);
+    };
+    return { mark, release, [dispose]: release } as unknown as ArenaScope;
+  }
+}

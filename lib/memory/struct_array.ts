@@ -185,7 +185,7 @@ export class StructArray<S extends StructSchema> implements Iterable<Cursor<S>> 
     // Only a stale-looking array pays for the probe: the release path may still find it live.
     // Zero records hold no bytes that a release could hand to anyone: only a reset ends them.
     const pos = this.length === 0 ? -1 : this.#m.start + this.byteOffset;
-    if (!this.#arena.isLive(this.#g, pos)) throw new StaleViewError(what, this.#g, s.g);
+    if (!this.#arena.liveAt(this.#g, pos)) throw new StaleViewError(what, this.#g, s.g);
     this.#g = s.g;
   }
 

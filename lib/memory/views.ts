@@ -4,6 +4,10 @@
  *
  * @module
  */
+import type { Arena } from "./arena.ts";
+import type { ArenaClasses } from "./classes.ts";
+import type { Chunks } from "./chunks.ts";
+import type { ViewClass } from "../codegen/compile.ts";
 import type { ViewInternals } from "../codegen/runtime.ts";
 import { show } from "../_text.ts";
 import { LayoutError } from "../errors.ts";
@@ -87,4 +91,31 @@ export function bufferOf(view: object): ArrayBuffer | SharedArrayBuffer {
  */
 export function offsetOf(view: object): number {
   return internals(view, "offset").$o;
+}
+
+/**
+ * Copies the record of `view` into `arena` (its classes and chunks given) and returns the new
+ * view. A "soa" table record has no bytes in one place: its values are copied into the AoS
+ * layout.
+ */
+export function copyRecord(
+  view: object,
+  arena: Arena,
+  classes: ArenaClasses,
+  chunks: Chunks,
+): object {
+  const src = view as unknown as ViewInternals & { toObject(): unknown };
+  if (typeof src !== "object" || src === null || !("$m" in src)) {
+    throw new TypeError("Cannot copy: expected a view made by an arena or table");
+  }
+  // toObject() also checks that the source is still live.
+  const values = src.toObject();
+  const soa = soaSchemaOf(src);
+  if (soa !== undefined) return arena.alloc(soa, values as never);
+  const plan = (src.constructor as ViewClass).plan;
+  const C = classes.like(plan);
+  const o = chunks.bump(plan.size, plan.align, false);
+  const m = chunks.mem;
+  m.u8.set(new Uint8Array(src.$m.buffer, src.$o, plan.size), o);
+  return new C(arena, m, o, arena.state.g, "");
 }

@@ -85,7 +85,7 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
   }
 
   /** Whether the record at table address `pos`, live at generation `gen`, is still there. */
-  isLive(gen: number, pos: number): boolean {
+  liveAt(gen: number, pos: number): boolean {
     // Views taken before a growth point into the old storage.
     if (gen < this.grownAt) return false;
     const slot = this.slotAt(pos);

@@ -79,7 +79,6 @@ const $C = { [$d.N]: class {
   }
   static $rd(v, p, s) {
     if (typeof v !== "object" || v === null || Array.isArray(v)) $h.stage($d.S, v, p, true);
-    if ($h.isView(v)) v = v.toObject();
     let n = 0;
     let x;
     x = v["hp"];
@@ -101,7 +100,10 @@ const $C = { [$d.N]: class {
     }
     s["kind"] = x;
     for (const _ in v) n--;
-    if (n !== 0) $h.unknownKey($d.S, v, p);
+    if (n !== 0) {
+      if ($h.isView(v)) return $C.$rd(v.toObject(), p, s);
+      $h.unknownKey($d.S, v, p);
+    }
     return s;
   }
   static $tree() {

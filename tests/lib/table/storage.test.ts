@@ -77,7 +77,6 @@ const $N0 = { [$d.N[0]]: class {
   }
   static $rd(v, p, s) {
     if (typeof v !== "object" || v === null || Array.isArray(v)) $h.stage($d.S[0], v, p, true);
-    if ($h.isView(v)) v = v.toObject();
     let n = 0;
     let x;
     x = v["a"];
@@ -93,7 +92,10 @@ const $N0 = { [$d.N[0]]: class {
     }
     s["b"] = x;
     for (const _ in v) n--;
-    if (n !== 0) $h.unknownKey($d.S[0], v, p);
+    if (n !== 0) {
+      if ($h.isView(v)) return $N0.$rd(v.toObject(), p, s);
+      $h.unknownKey($d.S[0], v, p);
+    }
     return s;
   }
   static $tree() {
