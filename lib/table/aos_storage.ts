@@ -10,6 +10,7 @@ import { type Mem, memOf } from "../values/codec.ts";
 import { type ViewClass, viewClass } from "../codegen/compile.ts";
 import { aosColumn, type Column } from "../memory/struct_array.ts";
 import type { TableStorage, TableViewClass } from "./storage.ts";
+import { LayoutError } from "../errors.ts";
 
 /** One buffer of `capacity * stride` bytes; a view's table address is its byte offset. */
 export class AosStorage implements TableStorage {
@@ -54,6 +55,14 @@ export class AosStorage implements TableStorage {
 
   byteViews(n: number): Uint8Array[] {
     return [this.mem.u8.subarray(0, n * this.stride)];
+  }
+
+  fields(): Record<string, ArrayBufferView> {
+    throw new LayoutError(
+      `take the fields of an "aos" table`,
+      "aos",
+      `its records are interleaved in one buffer: use column(path), indexed by slot * stride`,
+    );
   }
 
   column(path: string, length: number): Column<unknown> {

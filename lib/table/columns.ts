@@ -211,4 +211,30 @@ export abstract class TableColumns {
   column<A = Float32Array>(path: string): Column<A> {
     return this.#core.column(path) as Column<A>;
   }
+
+  /**
+   * The columns of a `"soa"` table by field path, bitECS style: `fields["pos.x"]` is that
+   * field's own typed array, indexed by slot (stride 1), for every number field of one element
+   * (scalars, vector components; `bool` as a `Uint8Array`). Throws `LayoutError` for `"aos"`
+   * tables, whose records are interleaved (use {@linkcode TableColumns.column}).
+   *
+   * Lifetimes: the same object until the table grows or is restored (then a new one over the new
+   * storage); empty slots hold old values: loop over {@linkcode TableColumns.liveSlots}.
+   *
+   * @example A system over live slots
+   * ```ts
+   * import { Table, t } from "@arenakit/core";
+   * import assert from "node:assert/strict";
+   * const P = t.struct({ pos: t.vec2f(), vel: t.vec2f() });
+   * const table = new Table(P, { capacity: 64, layout: "soa" });
+   * table.create({ pos: { x: 1, y: 0 }, vel: { x: 2, y: 0 } });
+   * const { "pos.x": x, "vel.x": vx } = table.fields as Record<string, Float32Array>;
+   * const live = table.liveSlots();
+   * for (let k = 0; k < live.length; k++) x[live[k]] += vx[live[k]] * 0.5;
+   * assert.equal(table.toArray()[0].pos.x, 2);
+   * ```
+   */
+  get fields(): Readonly<Record<string, ArrayBufferView>> {
+    return this.#core.fields();
+  }
 }

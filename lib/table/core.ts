@@ -246,6 +246,18 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
     c.$m = this.storage.dead;
   }
 
+  #fields: Readonly<Record<string, ArrayBufferView>> | undefined = undefined;
+  #fieldsOf: unknown = undefined;
+
+  /** The SoA columns by path: the same object until a growth or restore replaces the storage. */
+  fields(): Readonly<Record<string, ArrayBufferView>> {
+    if (this.#fields === undefined || this.#fieldsOf !== this.storage.mem) {
+      this.#fields = this.storage.fields();
+      this.#fieldsOf = this.storage.mem;
+    }
+    return this.#fields;
+  }
+
   /** The typed array, start index (0) and stride of a scalar number field. */
   column(path: string): Column<unknown> {
     const cols = this.cols ??= new Map();

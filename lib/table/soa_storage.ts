@@ -74,6 +74,16 @@ export class SoaStorage implements TableStorage {
     });
   }
 
+  fields(): Record<string, ArrayBufferView> {
+    const out: Record<string, ArrayBufferView> = {};
+    for (const c of this.#plan.columns) {
+      if (c.width === 1 && c.schema.kind in ARRAY_OF) {
+        out[c.path] = this.mem[`c${c.index}`] as ArrayBufferView;
+      }
+    }
+    return Object.freeze(out);
+  }
+
   column(path: string, length: number): Column<unknown> {
     const plan = this.#plan;
     const c = plan.columns.find((x) => x.path === path);

@@ -60,4 +60,6 @@ export interface TableStorage {
    * long. Throws RangeError for paths that are not number fields.
    */
   column(path: string, length: number): Column<unknown>;
+  /** SoA: every one-element number column by field path; AoS: throws `LayoutError`. */
+  fields(): Record<string, ArrayBufferView>;
 }

@@ -4,7 +4,7 @@ import * as t from "../../../schemas/t.ts";
 import { layoutOf } from "../../../schemas/layout.ts";
 import { Table } from "../../../lib/table/table.ts";
 import { soaViewClass } from "../../../lib/codegen/compile.ts";
-import { SchemaError } from "../../../lib/errors.ts";
+import { LayoutError, SchemaError } from "../../../lib/errors.ts";
 import { bufferOf, offsetOf } from "../../../lib/memory/views.ts";
 import { Particle } from "./_fixtures.ts";
 
@@ -169,5 +169,35 @@ return $N0;
       return true;
     });
     assert.ok(new Table(S, { capacity: 1, layout: "aos" }));
+  });
+});
+
+describe("Table.fields", () => {
+  for (const jitless of [false, true]) {
+    it(`maps each one-element number field of a SoA table to its column (jitless: ${jitless})`, () => {
+      const P = t.struct({ pos: t.vec2f(), hp: t.u8(), alive: t.bool(), tag: t.string(4) });
+      const table = new Table(P, { capacity: 2, layout: "soa", growth: "double", jitless });
+      const id = table.create({ pos: { x: 1.5, y: 2 }, hp: 7, alive: true });
+      const f = table.fields as Record<string, Float32Array | Uint8Array>;
+      assert.deepEqual(Object.keys(f), ["pos.x", "pos.y", "hp", "alive"]);
+      assert.ok(f["pos.x"] instanceof Float32Array && f.hp instanceof Uint8Array);
+      const slot = table.slotOf(id)!;
+      assert.deepEqual([f["pos.x"][slot], f.hp[slot], f.alive[slot]], [1.5, 7, 1]);
+      f.hp[slot] = 9;
+      assert.equal(table.get(id)?.hp, 9);
+      assert.equal(table.fields, f);
+      assert.ok(Object.isFrozen(f));
+      table.create();
+      table.create(); // grows
+      assert.notEqual(table.fields, f);
+      assert.equal((table.fields as Record<string, Uint8Array>).hp[slot], 9);
+    });
+  }
+  it("throws LayoutError for an AoS table", () => {
+    const table = new Table(t.struct({ x: t.f32() }), { capacity: 2 });
+    assert.throws(
+      () => table.fields,
+      (e: unknown) => e instanceof LayoutError && e.layout === "aos",
+    );
   });
 });
