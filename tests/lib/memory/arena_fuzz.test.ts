@@ -15,7 +15,7 @@ import {
   StaleViewError,
   t,
 } from "../../../mod.ts";
-import { reportFuzz } from "../../_fuzz_report.ts";
+import { reportFuzz, rng } from "../../_fuzz.ts";
 import { Pool } from "../../../lib/memory/pool.ts";
 import { layoutOf } from "../../../schemas/layout.ts";
 
@@ -29,18 +29,6 @@ function env(name: string): string | undefined {
 
 const SEED = Number(env("FUZZ_SEED") ?? 42);
 const OPS = Number(env("FUZZ_OPS") ?? 50_000); // per mode: jit and jitless
-
-// mulberry32: small, fast, and the same sequence in every runtime.
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SCHEMAS = [
   t.struct({ a: t.u8() }),

@@ -20,20 +20,11 @@ import {
 import { TABLE_HEADER, TABLE_SECTION } from "../../../lib/snapshot/table_section.ts";
 import { MAX_GEN, RETIRED, TAG_UNIT, tagOf } from "../../../lib/table/ids.ts";
 import { each } from "../table/_fixtures.ts";
+import { rng } from "../../_fuzz.ts";
 
 const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env;
 const SEED = Number(env?.FUZZ_SEED ?? 42);
 const FORGERIES = Number(env?.FUZZ_FORGERIES ?? 1200);
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Recomputes the body checksum (when the snapshot has one) and the header CRC. */
 function reseal(snap: Uint8Array): Uint8Array {

@@ -10,7 +10,7 @@ import * as t from "../../../schemas/t.ts";
 import { Table } from "../../../lib/table/table.ts";
 import { InvalidIdError, StaleViewError, TableFullError } from "../../../lib/errors.ts";
 import { LAYOUTS } from "./_fixtures.ts";
-import { reportFuzz } from "../../_fuzz_report.ts";
+import { reportFuzz, rng } from "../../_fuzz.ts";
 
 const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env;
 const SEED = Number(env?.FUZZ_SEED ?? 42);
@@ -18,15 +18,6 @@ const OPS = Number(env?.FUZZ_OPS ?? 100_000);
 const SLOTS = 2 ** 24;
 
 /** mulberry32: a small seeded generator, the same in every runtime. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const Rec = t.struct({ a: t.f32(), b: t.u16() }, { name: "FuzzRec" });
 type Value = { a: number; b: number };
