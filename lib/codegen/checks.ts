@@ -98,8 +98,8 @@ export function readerMethods(
  * when a getter of the value writes a record of the same class meanwhile), and `$w` is `$in` then
  * `$wr`, so a bad value is refused before a byte is written.
  */
-export function stagingMethods(self: string, tree: string): string[] {
-  return [
+export function stagingMethods(self: string, tree: string, withWrite = true): string[] {
+  const L = [
     `  static $in(v, p) {`,
     `    let s = ${tree};`,
     `    if (s === undefined) s = ${tree} = ${self}.$tree();`,
@@ -111,10 +111,81 @@ export function stagingMethods(self: string, tree: string): string[] {
     `      s.$busy = false;`,
     `    }`,
     `  }`,
-    `  static $w(m, o, v, p) {`,
-    `    ${self}.$wr(m, o, ${self}.$in(v, p));`,
-    `  }`,
   ];
+  if (withWrite) {
+    L.push(`  static $w(m, o, v, p) {`, `    ${self}.$wr(m, o, ${self}.$in(v, p));`, `  }`);
+  }
+  return L;
+}
+
+/**
+ * The fields of `reads` as a flat `$w` takes them, or undefined when one is not a scalar;
+ * `write(i)` gives field i's write statement for a variable.
+ */
+export function flatFields(
+  reads: readonly ReadField[],
+  write: (i: number) => (x: string) => string,
+): FlatField[] | undefined {
+  const out: FlatField[] = [];
+  for (let i = 0; i < reads.length; i++) {
+    const f = reads[i];
+    if (!("bad" in f)) return undefined;
+    const bad = f.bad;
+    out.push({
+      name: f.name,
+      fieldIndex: f.fieldIndex,
+      bad: (x) => bad.replace(/\bx\b/g, x),
+      write: write(i),
+    });
+  }
+  return out;
+}
+
+/** A scalar field as `$w` of a flat class reads, checks and writes it. */
+export interface FlatField {
+  readonly name: string;
+  readonly fieldIndex: number;
+  /** Source of the test that is true when the value in variable `x` is bad. */
+  bad(x: string): string;
+  /** Source of the statement writing the (checked) value in variable `x`. */
+  write(x: string): string;
+}
+
+/**
+ * Source lines of `$w(m, o, v, p)` for a class whose fields are all scalars: every field is
+ * read once into a local and checked, then all are written, with no staging tree (the fast
+ * path of `set()`). Same reads, checks, errors and order as `$rd` then `$wr`.
+ */
+export function flatWriteMethod(
+  self: string,
+  schema: string,
+  fields: readonly FlatField[],
+): string[] {
+  const L = [
+    `  static $w(m, o, v, p) {`,
+    `    if (typeof v !== "object" || v === null || Array.isArray(v)) $h.stage(${schema}, v, p, true);`,
+    `    let n = 0;`,
+  ];
+  fields.forEach((f, i) => {
+    const x = `x${i}`;
+    L.push(`    const ${x} = v[${JSON.stringify(f.name)}];`);
+    L.push(`    if (${x} !== undefined) {`);
+    L.push(
+      `      if (${f.bad(x)}) $h.bad($d.F[${f.fieldIndex}], ${x}, $h.join(p, ${
+        JSON.stringify(f.name)
+      }));`,
+    );
+    L.push(`      n++;`);
+    L.push(`    }`);
+  });
+  L.push(`    for (const _ in v) n--;`);
+  L.push(`    if (n !== 0) {`);
+  L.push(`      if ($h.isView(v)) return ${self}.$w(m, o, v.toObject(), p);`);
+  L.push(`      $h.unknownKey(${schema}, v, p);`);
+  L.push(`    }`);
+  fields.forEach((f, i) => L.push(`    if (x${i} !== undefined) ${f.write(`x${i}`)}`));
+  L.push(`  }`);
+  return L;
 }
 
 /**

@@ -9,6 +9,8 @@
 import {
   badCheck,
   checkMethods,
+  flatFields,
+  flatWriteMethod,
   quickBad,
   readerMethods,
   type ReadField,
@@ -195,17 +197,14 @@ export function emitSoa(plan: SoaPlan): string {
     L.push(...checkMethods(checkKinds, checked));
     // Writes are two phases, as in the array-of-structs classes: $rd reads every input property
     // once and checks it into a staging tree, $wr writes the staged values and cannot throw.
-    L.push(...readerMethods(
-      self,
-      `$d.S[${k}]`,
-      node.fields.map((f): ReadField => {
-        const a = f.access;
-        const at = { name: f.name, fieldIndex: f.fieldIndex };
-        if (a.how === "child") return { ...at, child: `$N${a.node}` };
-        if (a.how === "typed") return { ...at, stage: true };
-        return { ...at, bad: verdictBad(f) };
-      }),
-    ));
+    const reads = node.fields.map((f): ReadField => {
+      const a = f.access;
+      const at = { name: f.name, fieldIndex: f.fieldIndex };
+      if (a.how === "child") return { ...at, child: `$N${a.node}` };
+      if (a.how === "typed") return { ...at, stage: true };
+      return { ...at, bad: verdictBad(f) };
+    });
+    L.push(...readerMethods(self, `$d.S[${k}]`, reads));
     L.push(`  static $wr(m, o, s) {`);
     L.push(`    let x;`);
     for (const f of node.fields) {
@@ -214,7 +213,10 @@ export function emitSoa(plan: SoaPlan): string {
       L.push(`    if (x !== undefined) ${writeStmt(f, "m", "o", "x", `""`)}`);
     }
     L.push(`  }`);
-    L.push(...stagingMethods(self, `$d.T[${k}]`));
+    // A node of scalars only writes straight from locals: set() makes no staging tree.
+    const flat = flatFields(reads, (i) => (x) => writeStmt(node.fields[i], "m", "o", x, `""`));
+    L.push(...stagingMethods(self, `$d.T[${k}]`, flat === undefined));
+    if (flat !== undefined) L.push(...flatWriteMethod(self, `$d.S[${k}]`, flat));
     L.push(`  static $r(m, o) {`);
     L.push(`    return {`);
     for (const f of node.fields) {

@@ -10,6 +10,8 @@ import { type ClassPlan, type FieldPlan, SCALAR_HOW } from "./plan.ts";
 import {
   badCheck,
   checkMethods,
+  flatFields,
+  flatWriteMethod,
   quickBad,
   readerMethods,
   type ReadField,
@@ -234,19 +236,16 @@ export function emitAccessors(plan: ClassPlan): string {
   // Writes are two phases, so every input property is read exactly once and a bad value leaves
   // the record as it was: $rd reads and checks the input into a staging object (no allocation:
   // one tree per class, made once), $wr writes the staged values, and cannot throw.
-  L.push(...readerMethods(
-    "$C",
-    "$d.S",
-    plan.fields.map((f): ReadField => {
-      const a = f.access;
-      const at = { name: f.name, fieldIndex: f.fieldIndex };
-      if (a.how === "child") return { ...at, child: `$d.C[${a.childIndex}]` };
-      if (!SCALAR_HOW.has(a.how)) return { ...at, stage: true };
-      if (a.how === "enum") return { ...at, bad: `$d.M[${a.enumIndex}].get(x) === undefined` };
-      if (a.how === "string") return { ...at, bad: `!$h.scalarFits($d.F[${f.fieldIndex}], x)` };
-      return { ...at, bad: badCheck(f.schema.kind, "x")! };
-    }),
-  ));
+  const reads = plan.fields.map((f): ReadField => {
+    const a = f.access;
+    const at = { name: f.name, fieldIndex: f.fieldIndex };
+    if (a.how === "child") return { ...at, child: `$d.C[${a.childIndex}]` };
+    if (!SCALAR_HOW.has(a.how)) return { ...at, stage: true };
+    if (a.how === "enum") return { ...at, bad: `$d.M[${a.enumIndex}].get(x) === undefined` };
+    if (a.how === "string") return { ...at, bad: `!$h.scalarFits($d.F[${f.fieldIndex}], x)` };
+    return { ...at, bad: badCheck(f.schema.kind, "x")! };
+  });
+  L.push(...readerMethods("$C", "$d.S", reads));
   L.push(`  static $wr(m, o, s) {`);
   L.push(`    let x;`);
   for (const f of plan.fields) {
@@ -264,7 +263,10 @@ export function emitAccessors(plan: ClassPlan): string {
     L.push(`    if (x !== undefined) ${stmt}`);
   }
   L.push(`  }`);
-  L.push(...stagingMethods("$C", "$d.T"));
+  // A class of scalars only writes straight from locals: set() makes no staging tree.
+  const flat = flatFields(reads, (i) => (x) => writeStmt(plan.fields[i], false, x, `""`));
+  L.push(...stagingMethods("$C", "$d.T", flat === undefined));
+  if (flat !== undefined) L.push(...flatWriteMethod("$C", "$d.S", flat));
   // Zeroing a fresh record inline beats a fill() call for the small structs frames are made of.
   L.push(`  static $z(m, o) {`);
   const wide = plan.align >= 8 && plan.size % 8 === 0

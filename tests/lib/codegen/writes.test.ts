@@ -165,6 +165,35 @@ for (const jitless of [false, true]) {
     }
   });
 
+  describe(`flat structs write from locals, with the same promises (jitless: ${jitless})`, () => {
+    const F = t.struct({ a: t.u8(), b: t.f32(), k: t.enum(["on", "off"]) }, { name: "Flat" });
+    it("set() reads each property once and changes nothing on a bad later field", () => {
+      const arena = new Arena({ bytes: 256, jitless });
+      const v = arena.alloc(F, { a: 1, b: 0.5, k: "on" });
+      const input = shifty({ a: 5, b: 1.5, k: "off" }, { a: 300, b: "x", k: "nope" });
+      v.set(input.o as never);
+      assert.deepEqual(v.toObject(), { a: 5, b: 1.5, k: "off" });
+      assert.deepEqual(input.reads, { a: 1, b: 1, k: 1 });
+      const before = bytesOf(v, layoutOf(F).size);
+      assert.throws(() => v.set({ a: 9, b: 2, k: "maybe" } as never), FieldRangeError);
+      assert.throws(() => v.set({ a: 9, zz: 1 } as never), FieldTypeError);
+      assert.deepEqual(bytesOf(v, layoutOf(F).size), before);
+      const w = arena.alloc(F);
+      w.set(v as never);
+      assert.deepEqual(w.toObject(), v.toObject());
+    });
+    it("SoA table views of a flat struct do the same", () => {
+      const table = new Table(F, { capacity: 2, layout: "soa", jitless });
+      const p = table.get(table.create({ a: 1 }))!;
+      const before = table.snapshot();
+      assert.throws(() => p.set({ a: 2, b: "x" } as never), FieldTypeError);
+      assert.deepEqual(table.snapshot(), before);
+      const input = shifty({ a: 7 }, { a: 999 });
+      p.set(input.o as never);
+      assert.deepEqual([p.a, input.reads.a], [7, 1]);
+    });
+  });
+
   describe(`struct names are never bindings (jitless: ${jitless})`, () => {
     const names = [
       "undefined",

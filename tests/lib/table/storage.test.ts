@@ -124,7 +124,25 @@ const $N0 = { [$d.N[0]]: class {
     }
   }
   static $w(m, o, v, p) {
-    $N0.$wr(m, o, $N0.$in(v, p));
+    if (typeof v !== "object" || v === null || Array.isArray(v)) $h.stage($d.S[0], v, p, true);
+    let n = 0;
+    const x0 = v["a"];
+    if (x0 !== undefined) {
+      if (typeof x0 !== "number") $h.bad($d.F[0], x0, $h.join(p, "a"));
+      n++;
+    }
+    const x1 = v["b"];
+    if (x1 !== undefined) {
+      if (!((x1 | 0) === x1 && x1 >= 0 && x1 <= 255)) $h.bad($d.F[1], x1, $h.join(p, "b"));
+      n++;
+    }
+    for (const _ in v) n--;
+    if (n !== 0) {
+      if ($h.isView(v)) return $N0.$w(m, o, v.toObject(), p);
+      $h.unknownKey($d.S[0], v, p);
+    }
+    if (x0 !== undefined) m.c0[o] = x0;
+    if (x1 !== undefined) m.c1[o] = x1;
   }
   static $r(m, o) {
     return {
