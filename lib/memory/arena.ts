@@ -68,7 +68,7 @@ export class Arena {
 
   /** Makes an arena with a first chunk of `bytes` bytes. */
   constructor(options: ArenaOptions) {
-    const { bytes, overflow, shared, chunkBytes, maxBytes } = parseArenaOptions(options);
+    const { bytes, overflow, shared, chunkBytes, maxBytes, rawArrays } = parseArenaOptions(options);
     this.overflow = overflow;
     this.checked = options.checked ?? true;
     this.jitless = options.jitless ?? false;
@@ -77,7 +77,7 @@ export class Arena {
     const pool = overflow !== "pool" ? undefined : options.pool ?? new Pool({ create: buffer });
     this.state = { g: 0 };
     this.#cuts = new Cuts(this.state);
-    const detach = this.checked && !shared && CAN_TRANSFER;
+    const detach = this.checked && !shared && CAN_TRANSFER && rawArrays === "detach";
     this.#c = new Chunks(bytes, { shared, overflow, chunkBytes, maxBytes, pool, detach });
     this.#marks = new Marks(this, this.#c, this.#cuts);
   }

@@ -47,6 +47,16 @@ export interface ArenaOptions {
    * way, so bad input still throws before a byte is written.
    */
   checked?: boolean;
+  /**
+   * What `reset()` does to raw typed arrays taken from a checked arena (columns, numeric array
+   * fields, `bufferOf`): `"detach"` (default) moves their chunk to a new buffer, so a kept array
+   * has length 0 and cannot write into the next frame's records; `"keep"` leaves them over the
+   * memory the next frame reuses. Detaching makes a few objects per reset; in Bun the moved
+   * buffers also count as new memory, so a column loop that re-fetches its columns every frame
+   * collects often. Choose `"keep"` for such a loop only if no array outlives its frame. Views
+   * and cursors are checked either way. Unchecked and shared arenas always keep.
+   */
+  rawArrays?: "detach" | "keep";
   /** Build accessor classes from closures instead of `new Function` (same behaviour, slower). */
   jitless?: boolean;
 }
@@ -111,6 +121,7 @@ export interface ParsedArenaOptions {
   readonly shared: boolean;
   readonly chunkBytes: number;
   readonly maxBytes: number;
+  readonly rawArrays: "detach" | "keep";
 }
 
 /** Checks `options` and applies the defaults; throws a `RangeError` naming a bad option. */
@@ -140,5 +151,11 @@ export function parseArenaOptions(options: ArenaOptions): ParsedArenaOptions {
       }`,
     );
   }
-  return { bytes, overflow, shared, chunkBytes, maxBytes };
+  const rawArrays = options.rawArrays ?? "detach";
+  if (rawArrays !== "detach" && rawArrays !== "keep") {
+    throw new RangeError(
+      `Cannot create Arena: option "rawArrays" must be "detach" or "keep", got ${show(rawArrays)}`,
+    );
+  }
+  return { bytes, overflow, shared, chunkBytes, maxBytes, rawArrays };
 }

@@ -136,3 +136,33 @@ for (const jitless of [false, true]) {
     });
   });
 }
+
+describe('ArenaOptions.rawArrays: "keep"', () => {
+  const P = t.struct({ x: t.f32(), hist: t.array(t.i16(), 2) });
+  for (const jitless of [false, true]) {
+    it(`keeps the buffers, so a kept column sees the next frame; views still go stale (jitless: ${jitless})`, () => {
+      const arena = new Arena({ bytes: 1024, rawArrays: "keep", jitless });
+      let ps = arena.allocArray(P, 4);
+      const x = ps.column("x").array as Float32Array;
+      const buffer = bufferOf(ps.at(0));
+      const v = ps.at(1);
+      arena.reset();
+      ps = arena.allocArray(P, 4, ps);
+      assert.equal(bufferOf(ps.at(0)), buffer);
+      assert.equal(x.length > 0, true);
+      x[0] = 2.5; // the documented hazard: it writes the new frame's record
+      assert.equal(ps.at(0).x, 2.5);
+      assert.throws(() => v.x, StaleViewError);
+    });
+  }
+  it('is "detach" by default, and refuses other values', () => {
+    const arena = new Arena({ bytes: 1024 });
+    const x = arena.allocArray(P, 4).column("x").array as Float32Array;
+    arena.reset();
+    assert.equal(x.length, 0);
+    assert.throws(
+      () => new Arena({ bytes: 64, rawArrays: "drop" as never }),
+      /option "rawArrays" must be "detach" or "keep", got "drop"/,
+    );
+  });
+});
