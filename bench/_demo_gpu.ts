@@ -12,6 +12,9 @@
  * Values are f32 here (WGSL has no f64), so checksums differ slightly from the f64 variants
  * of part 1 and between GPU and CPU (the GPU may fuse multiply-adds); alive counts are equal.
  *
+ * Why the CPU update repeats `_demo_variants.ts`: each variant writes its loop out by hand, so it
+ * keeps its own JIT type feedback (see that file); a shared step function would time the call.
+ *
  * @module
  */
 

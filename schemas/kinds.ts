@@ -58,6 +58,14 @@ export interface KindInfo {
   readonly zod: ZodForm;
 }
 
+// The 8- and 16-bit kinds' tests follow from their range; i32 and u32 have shorter exact ones
+// (`(v | 0) === v`, `v >>> 0 === v`).
+function small(lo: number, hi: number): [string, string, (v: unknown) => boolean] {
+  const src = `(v | 0) === v && v >= ${lo} && v <= ${hi}`;
+  const fits = (v: unknown) => typeof v === "number" && (v | 0) === v && v >= lo && v <= hi;
+  return [src, `!(${src})`, fits];
+}
+
 function int(
   size: number,
   mem: MemKey,
@@ -65,9 +73,7 @@ function int(
   dataView: string,
   lo: number,
   hi: number,
-  fitsSource: string,
-  badSource: string,
-  fits: (v: unknown) => boolean,
+  [fitsSource, badSource, fits]: [string, string, (v: unknown) => boolean],
   c: string,
   wgsl: KindInfo["wgsl"],
 ): KindInfo {
@@ -117,9 +123,7 @@ export const KINDS: Readonly<Record<ScalarKind, KindInfo>> = {
     "Int8",
     -128,
     127,
-    "(v | 0) === v && v >= -128 && v <= 127",
-    "!((v | 0) === v && v >= -128 && v <= 127)",
-    (v) => typeof v === "number" && (v | 0) === v && v >= -128 && v <= 127,
+    small(-128, 127),
     "int8_t",
     { instead: "i32" },
   ),
@@ -130,9 +134,7 @@ export const KINDS: Readonly<Record<ScalarKind, KindInfo>> = {
     "Uint8",
     0,
     255,
-    "(v | 0) === v && v >= 0 && v <= 255",
-    "!((v | 0) === v && v >= 0 && v <= 255)",
-    (v) => typeof v === "number" && (v | 0) === v && v >= 0 && v <= 255,
+    small(0, 255),
     "uint8_t",
     { instead: "u32" },
   ),
@@ -143,9 +145,7 @@ export const KINDS: Readonly<Record<ScalarKind, KindInfo>> = {
     "Int16",
     -32768,
     32767,
-    "(v | 0) === v && v >= -32768 && v <= 32767",
-    "!((v | 0) === v && v >= -32768 && v <= 32767)",
-    (v) => typeof v === "number" && (v | 0) === v && v >= -32768 && v <= 32767,
+    small(-32768, 32767),
     "int16_t",
     { instead: "i32" },
   ),
@@ -156,9 +156,7 @@ export const KINDS: Readonly<Record<ScalarKind, KindInfo>> = {
     "Uint16",
     0,
     65535,
-    "(v | 0) === v && v >= 0 && v <= 65535",
-    "!((v | 0) === v && v >= 0 && v <= 65535)",
-    (v) => typeof v === "number" && (v | 0) === v && v >= 0 && v <= 65535,
+    small(0, 65535),
     "uint16_t",
     { instead: "u32" },
   ),
@@ -169,9 +167,7 @@ export const KINDS: Readonly<Record<ScalarKind, KindInfo>> = {
     "Int32",
     -2147483648,
     2147483647,
-    "(v | 0) === v",
-    "(v | 0) !== v",
-    (v) => typeof v === "number" && (v | 0) === v,
+    ["(v | 0) === v", "(v | 0) !== v", (v) => typeof v === "number" && (v | 0) === v],
     "int32_t",
     { type: "i32" },
   ),
@@ -182,9 +178,7 @@ export const KINDS: Readonly<Record<ScalarKind, KindInfo>> = {
     "Uint32",
     0,
     4294967295,
-    "v >>> 0 === v",
-    "v >>> 0 !== v",
-    (v) => typeof v === "number" && v >>> 0 === v,
+    ["v >>> 0 === v", "v >>> 0 !== v", (v) => typeof v === "number" && v >>> 0 === v],
     "uint32_t",
     { type: "u32" },
   ),

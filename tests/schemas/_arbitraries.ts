@@ -3,6 +3,7 @@
 import fc from "fast-check";
 import * as t from "../../schemas/t.ts";
 import type { EnumSchema, LayoutMode, Schema, StructSchema } from "../../schemas/types.ts";
+import { INT_RANGE } from "../../lib/values/check.ts";
 
 /** `n` distinct enum literals. */
 export const names = (n: number): [string, ...string[]] =>
@@ -89,15 +90,6 @@ export function structArb(mode: LayoutMode, depth = 2): fc.Arbitrary<StructSchem
   );
   return fieldsOf(field).map((fields) => t.struct(fields, { layout: mode }));
 }
-
-const INT_RANGE: Readonly<Record<string, readonly [number, number]>> = {
-  i8: [-128, 127],
-  u8: [0, 255],
-  i16: [-32768, 32767],
-  u16: [0, 65535],
-  i32: [-2147483648, 2147483647],
-  u32: [0, 4294967295],
-};
 
 const encoder = new TextEncoder();
 
