@@ -92,6 +92,8 @@ export {
 export { Pool, type PoolOptions, type PoolStats } from "./lib/memory/pool.ts";
 export { Table } from "./lib/table/table.ts";
 export { TableColumns } from "./lib/table/columns.ts";
+export type { TableHandle } from "./lib/table/handle.ts";
+export type { CoreBuffers } from "./lib/table/shared.ts";
 export {
   MAX_TABLE_CAPACITY,
   type TableGrowth,
@@ -125,5 +127,9 @@ export {
   SnapshotError,
   type SnapshotErrorReason,
   StaleViewError,
+  SystemError,
+  type SystemErrorReason,
   TableFullError,
 } from "./lib/errors.ts";
+export { type RunOptions, WorkerPool, type WorkerPoolOptions } from "./lib/workers/pool.ts";
+export type { SystemContext } from "./lib/workers/worker.ts";

@@ -423,3 +423,45 @@ export class LayoutError extends TypeError {
     this.layout = layout;
   }
 }
+
+/** How a worker of a {@linkcode WorkerPool} failed a run. */
+export type SystemErrorReason = "threw" | "died" | "timeout";
+
+/**
+ * A worker pool run that did not complete: a system threw in a worker (`reason: "threw"`,
+ * `cause` is the worker's error, rebuilt with its name, message and stack), a worker died
+ * (`"died"`) or did not finish within the timeout (`"timeout"`). The pool stays usable: a dead or
+ * hung worker is replaced before the next run. No part of such a run is reported as complete.
+ *
+ * @example Branch on the reason
+ * ```ts
+ * import { SystemError } from "@arenakit/core";
+ * import assert from "node:assert/strict";
+ * const e = new SystemError("integrate", 1, "timeout", "did not finish within 50 ms");
+ * assert.equal(e.message, 'System "integrate" failed in worker 1: did not finish within 50 ms');
+ * assert.equal(e.reason, "timeout");
+ * ```
+ */
+export class SystemError extends Error {
+  /** Always `"SystemError"`. */
+  override name = "SystemError";
+  /** The system that was running. */
+  readonly system: string;
+  /** Index of the worker that failed. */
+  readonly worker: number;
+  /** What went wrong. */
+  readonly reason: SystemErrorReason;
+  /** Builds the error; `detail` follows the system and worker in the message. */
+  constructor(
+    system: string,
+    worker: number,
+    reason: SystemErrorReason,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`System "${system}" failed in worker ${worker}: ${detail}`, options);
+    this.system = system;
+    this.worker = worker;
+    this.reason = reason;
+  }
+}

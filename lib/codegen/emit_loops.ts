@@ -49,13 +49,18 @@ export interface LoopIterator extends IterableIterator<unknown> {
 
 /** The loops of one accessor class. */
 export interface TableLoops {
-  /** Calls `fn(cursor, id)` for each live record, in slot order. */
-  each(t: LoopTable, fn: (record: unknown, id: number) => void): void;
-  /** Calls `fn(cursor, id)` for each live record `pred(cursor, id)` accepts, in slot order. */
+  /** Calls `fn(cursor, id)` for each live record in slots [from, to), in slot order. */
+  each(t: LoopTable, fn: (record: unknown, id: number) => void, from: number, to: number): void;
+  /**
+   * Calls `fn(cursor, id)` for each live record in slots [from, to) that `pred(cursor, id)`
+   * accepts, in slot order.
+   */
   filter(
     t: LoopTable,
     pred: (record: unknown, id: number) => boolean,
     fn: (record: unknown, id: number) => void,
+    from: number,
+    to: number,
   ): void;
   /** Makes an idle iterator of table `t`. */
   Iterator: new (t: LoopTable) => LoopIterator;
@@ -68,23 +73,24 @@ export interface TableLoops {
  * V8 caches `new Function` by source text and shares type feedback between functions compiled
  * from the same text, so each class's loops must have a text of their own.
  *
- * Semantics both loops share: `hw` is read once (records created during the loop in new slots
- * are not visited); any delete, clear or growth bumps `state.g`, and only then does a loop look
+ * Semantics both loops share: they visit slots [from, to) below `hw`, read once (records created
+ * during the loop in new slots are not visited); any delete, clear or growth bumps `state.g`, and only then does a loop look
  * further: it resyncs the cursor's generation, and after a growth continues with the new
  * generations array and a cursor over the new storage.
  */
 export function emitTableLoops(name: string, stride: number, serial: number): string {
   const at = (s: string) => (stride === 1 ? s : `${s} * ${stride}`);
   const loop = (fn: string, call: string): string[] => [
-    `const ${fn} = function ${fn}(t, ${fn === "filter" ? "pred, " : ""}fn) {`,
+    `const ${fn} = function ${fn}(t, ${fn === "filter" ? "pred, " : ""}fn, from, to) {`,
     `  const st = t.state;`,
-    `  const end = t.hw;`,
+    `  const hw = t.hw;`,
+    `  const end = to < hw ? to : hw;`,
     `  let c = t.takeCursor();`,
     `  let gens = t.gens;`,
     `  let ep = t.epoch;`,
     `  let g = st.g;`,
     `  c.$g = g;`,
-    `  for (let s = 0; s < end; s++) {`,
+    `  for (let s = from; s < end; s++) {`,
     `    if (st.g !== g) {`,
     `      g = st.g;`,
     `      if (t.epoch !== ep) {`,

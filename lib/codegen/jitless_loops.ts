@@ -13,15 +13,16 @@ import {
 // The jitless twin of emitTableLoops: the same loops with the stride in a variable.
 export function buildLoopsJitless(stride: number): TableLoops {
   type Fn = (record: unknown, id: number) => unknown;
-  const run = (t: LoopTable, pred: Fn | undefined, fn: Fn): void => {
+  const run = (t: LoopTable, pred: Fn | undefined, fn: Fn, from: number, to: number): void => {
     const st = t.state;
-    const end = t.hw;
+    const hw = t.hw;
+    const end = to < hw ? to : hw;
     let c = t.takeCursor();
     let gens = t.gens;
     let ep = t.epoch;
     let g = st.g;
     c.$g = g;
-    for (let s = 0; s < end; s++) {
+    for (let s = from; s < end; s++) {
       if (st.g !== g) {
         g = st.g;
         if (t.epoch !== ep) {
@@ -109,8 +110,8 @@ export function buildLoopsJitless(stride: number): TableLoops {
     }
   }
   return {
-    each: (t, fn) => run(t, undefined, fn),
-    filter: (t, pred, fn) => run(t, pred, fn),
+    each: (t, fn, from, to) => run(t, undefined, fn, from, to),
+    filter: (t, pred, fn, from, to) => run(t, pred, fn, from, to),
     Iterator,
   };
 }

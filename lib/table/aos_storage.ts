@@ -18,18 +18,39 @@ export class AosStorage implements TableStorage {
   readonly C: TableViewClass;
   readonly stride: number;
   readonly recordBytes: number;
+  readonly checked: boolean;
   mem: Mem;
   readonly dead: Mem = memOf(new ArrayBuffer(0), 0);
   readonly #C: ViewClass;
 
-  constructor(schema: StructSchema, capacity: number, checked: boolean, jitless: boolean) {
+  constructor(
+    schema: StructSchema,
+    capacity: number,
+    checked: boolean,
+    jitless: boolean,
+    shared = false,
+    from?: readonly ArrayBufferLike[],
+  ) {
     const l = layoutOf(schema);
     const C = viewClass({ schema, mode: l.mode, baseAlign: l.align, checked }, jitless);
     this.#C = C;
+    this.checked = checked;
     this.C = C as unknown as TableViewClass;
     this.stride = C.plan.size;
     this.recordBytes = C.plan.size;
-    this.mem = memOf(new ArrayBuffer(capacity * this.stride), 0);
+    const bytes = capacity * this.stride;
+    if (from !== undefined && from[0]?.byteLength !== bytes) {
+      throw new TypeError(
+        `Cannot open Table: not a table handle (its records have ${from[0]?.byteLength} bytes, ` +
+          `expected ${bytes})`,
+      );
+    }
+    const buffer = from?.[0] ?? (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+    this.mem = memOf(buffer as ArrayBuffer, 0);
+  }
+
+  buffers(): ArrayBufferLike[] {
+    return [this.mem.buffer];
   }
 
   zero(slot: number): void {

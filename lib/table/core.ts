@@ -15,6 +15,7 @@ import type { Column } from "../memory/struct_array.ts";
 import { checkedSlotOf, counterOf, idOf, MAX_GEN, slotOf, TAG_UNIT, TAGS } from "./ids.ts";
 import type { TableStorage, TableView } from "./storage.ts";
 import type { Refs, RefTarget } from "./refs.ts";
+import { type CoreBuffers, CTL, CTL_BYTES, SharedState } from "./shared.ts";
 
 // Tables take tags in turn, so ids of tables made one after the other never resolve in each
 // other (a counter, not a registry: nothing is looked up by it).
@@ -26,14 +27,17 @@ let nextTag = 0;
  */
 export class Core implements ArenaLike, LoopTable, RefTarget {
   // `g` counts deletes, clears, growths and restores; a view compares its generation with it on
-  // access.
-  readonly state: ArenaState = { g: 0 };
+  // access. In a shared table it lives in the control block, so every thread sees it.
+  readonly state: ArenaState;
   readonly schema: StructSchema;
   readonly storage: TableStorage;
   readonly maxCapacity: number;
+  /** Whether the bookkeeping lives in SharedArrayBuffers that other threads may open. */
+  readonly shared: boolean;
   capacity: number;
-  /** The tag in every generation word of this table (see ids.ts); a restore may change it. */
-  tag: number;
+  // The counters (free list head, slots in use, live count, tag, epoch, live index state), in one
+  // Int32Array so a shared table keeps them where every thread sees them (see shared.ts).
+  readonly ctl: Int32Array;
   // Per slot: generation word (tag and counter, odd while a record lives there) ...
   gens: Uint32Array;
   // ... while free, the next free slot ...
@@ -41,14 +45,10 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
   // ... and, while live, the state.g value at creation. Full doubles: state.g only grows, and a
   // 32-bit stamp would wrap after 2³¹ deletes and let a stale view read the slot's next record.
   born: Float64Array;
-  free = -1;
-  hw = 0;
-  count = 0;
-  grownAt = 0;
-  epoch = 0;
   iterators: LoopIterator[] = [];
-  // liveSlots(): the dense list, rebuilt on demand after any change of the live set.
-  liveBuf: Uint32Array = new Uint32Array(0);
+  // liveSlots(): the dense list, rebuilt on demand after any change of the live set (ctl says
+  // whether it is current); `live` is this thread's subarray of it.
+  liveBuf: Uint32Array;
   live: Uint32Array | undefined = undefined;
   // column(): one object per path, made again after a growth replaces the storage.
   cols: Map<string, { -readonly [K in keyof Column<unknown>]: Column<unknown>[K] }> | undefined =
@@ -58,6 +58,20 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
   /** forEach, where and for…of, generated for this table's view class. */
   readonly loops: TableLoops;
   readonly jitless: boolean;
+  /**
+   * Why `create` is refused right now, or undefined: set while a worker pool run owns the table
+   * (on the main thread), or in a worker while a system that did not declare creates runs.
+   */
+  createGuard: string | undefined = undefined;
+  /** Likewise for delete, clear and restore. */
+  deleteGuard: string | undefined = undefined;
+  /**
+   * While set (during a worker pool run), `liveSlots()` never rewrites the shared index the run
+   * split: a thread that needs a new one builds it in memory of its own.
+   */
+  privateLive = false;
+  #ownLive: Uint32Array = new Uint32Array(0);
+  readonly #grownAt: Float64Array;
 
   constructor(
     schema: StructSchema,
@@ -65,18 +79,106 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
     capacity: number,
     maxCapacity: number,
     jitless: boolean,
+    shared: boolean,
+    from?: CoreBuffers,
   ) {
     this.schema = schema;
     this.storage = storage;
     this.capacity = capacity;
     this.maxCapacity = maxCapacity;
-    this.tag = nextTag;
-    nextTag = (nextTag + 1) % TAGS;
-    this.gens = new Uint32Array(capacity).fill(this.tag * TAG_UNIT);
-    this.link = new Int32Array(capacity);
-    this.born = new Float64Array(capacity);
+    this.shared = shared;
+    const buf = (bytes: number, have: ArrayBufferLike | undefined) =>
+      have ?? (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+    const control = buf(CTL_BYTES, from?.control);
+    this.ctl = new Int32Array(control, 0, CTL.words);
+    this.#grownAt = new Float64Array(control, CTL.grownAt, 1);
+    this.state = shared ? new SharedState(control) : { g: 0 };
+    this.gens = new Uint32Array(buf(capacity * 4, from?.gens));
+    this.link = new Int32Array(buf(capacity * 4, from?.link));
+    this.born = new Float64Array(buf(capacity * 8, from?.born));
+    // A shared table needs its index in the handle, so it has one from the start.
+    this.liveBuf = new Uint32Array(
+      from?.live ?? (shared ? new SharedArrayBuffer(capacity * 4) : new ArrayBuffer(0)),
+    );
+    if (from === undefined) {
+      this.ctl[CTL.free] = -1;
+      this.ctl[CTL.tag] = nextTag;
+      nextTag = (nextTag + 1) % TAGS;
+      this.gens.fill(this.tag * TAG_UNIT);
+    }
     this.loops = tableLoops(storage.C, storage.stride, jitless);
     this.jitless = jitless;
+  }
+
+  /** Head of the free list, or -1. */
+  get free(): number {
+    return this.ctl[CTL.free];
+  }
+  set free(v: number) {
+    this.ctl[CTL.free] = v;
+  }
+  /** Slots ever used: every live record is below. */
+  get hw(): number {
+    return this.ctl[CTL.hw];
+  }
+  set hw(v: number) {
+    this.ctl[CTL.hw] = v;
+  }
+  /** Number of live records. */
+  get count(): number {
+    return this.ctl[CTL.count];
+  }
+  set count(v: number) {
+    this.ctl[CTL.count] = v;
+  }
+  /** The tag in every generation word of this table (see ids.ts); a restore may change it. */
+  get tag(): number {
+    return this.ctl[CTL.tag];
+  }
+  set tag(v: number) {
+    this.ctl[CTL.tag] = v;
+  }
+  /** Bumped when the storage is replaced (growth, restore): cursors must be renewed. */
+  get epoch(): number {
+    return this.ctl[CTL.epoch];
+  }
+  set epoch(v: number) {
+    this.ctl[CTL.epoch] = v;
+  }
+  /** The generation of the last growth or restore: views taken before it are stale. */
+  get grownAt(): number {
+    return this.#grownAt[0];
+  }
+  set grownAt(v: number) {
+    this.#grownAt[0] = v;
+  }
+
+  /** The buffers another thread opens this table over (shared tables only). */
+  buffers(): CoreBuffers {
+    return {
+      control: this.ctl.buffer,
+      gens: this.gens.buffer,
+      link: this.link.buffer,
+      born: this.born.buffer,
+      live: this.liveBuf.buffer,
+    };
+  }
+
+  // Create, delete, clear and index rebuilds of a shared table run under one spin lock: each
+  // holds it for a handful of array writes, so waiting threads spin briefly rather than sleep.
+  #lock(): void {
+    if (!this.shared) return;
+    const ctl = this.ctl;
+    while (Atomics.compareExchange(ctl, CTL.lock, 0, 1) !== 0) { /* spin */ }
+  }
+
+  #unlock(): void {
+    if (this.shared) Atomics.store(this.ctl, CTL.lock, 0);
+  }
+
+  #changed(): void {
+    this.ctl[CTL.liveOk] = 0;
+    this.live = undefined;
   }
 
   /** The loops specialised for callback `fn` (and filter `pred`): see `loopsFor`. */
@@ -130,8 +232,18 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
   }
 
   create(init: unknown, soft: boolean): number | undefined {
+    if (this.createGuard !== undefined) throw new TypeError(`Cannot create: ${this.createGuard}`);
     // Read and checked once before a slot is taken: a bad init changes nothing.
     const staged = init === undefined ? undefined : this.storage.C.$in(init, "");
+    this.#lock();
+    try {
+      return this.#place(staged, soft);
+    } finally {
+      this.#unlock();
+    }
+  }
+
+  #place(staged: unknown, soft: boolean): number | undefined {
     let slot = this.free;
     if (slot !== -1) this.free = this.link[slot];
     else if (this.hw < this.capacity || this.grow()) slot = this.hw++;
@@ -143,7 +255,7 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
     this.gens[slot] = gen;
     this.born[slot] = this.state.g;
     this.count++;
-    this.live = undefined;
+    this.#changed();
     return idOf(gen, slot);
   }
 
@@ -152,12 +264,32 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
     this.storage.commit(slot, staged);
   }
 
+  /**
+   * Deletes the record of `id` if it is live; returns whether it was. Under the lock in a shared
+   * table, so two threads deleting one id delete it once.
+   */
+  delete(id: number, op: string): boolean {
+    if (this.deleteGuard !== undefined) throw new TypeError(`Cannot ${op}: ${this.deleteGuard}`);
+    const slot = this.checkedSlotOf(id, op);
+    if (slot < 0) return false;
+    this.#lock();
+    try {
+      // Another thread may have deleted it between the test and the lock.
+      if (this.slotOf(id) !== slot) return false;
+      this.remove(slot);
+      return true;
+    } finally {
+      this.#unlock();
+    }
+  }
+
+  /** Deletes the record in live `slot` (the caller holds the lock or the table is not shared). */
   remove(slot: number): void {
     const gen = this.gens[slot] + 1;
     this.gens[slot] = gen;
     this.count--;
     this.state.g++;
-    this.live = undefined;
+    this.#changed();
     // A slot whose generations are used up is retired, so its ids can never come back.
     if (counterOf(gen) < MAX_GEN) {
       this.link[slot] = this.free;
@@ -166,8 +298,18 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
   }
 
   clear(): void {
+    if (this.deleteGuard !== undefined) throw new TypeError(`Cannot clear: ${this.deleteGuard}`);
+    this.#lock();
+    try {
+      this.#clear();
+    } finally {
+      this.#unlock();
+    }
+  }
+
+  #clear(): void {
     this.state.g++;
-    this.live = undefined;
+    this.#changed();
     const gens = this.gens;
     this.free = -1;
     // Pushed from the top, so the free list hands out low slots first.
@@ -182,13 +324,36 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
   }
 
   liveSlots(): Uint32Array {
-    if (this.live !== undefined) return this.live;
-    if (this.liveBuf.length < this.count) this.liveBuf = new Uint32Array(this.capacity);
-    const out = this.liveBuf;
+    const ctl = this.ctl;
+    if (ctl[CTL.liveOk] === 1) {
+      // Another thread may have rebuilt the shared index: same buffer, maybe another length.
+      const n = ctl[CTL.liveN];
+      if (this.live !== undefined && this.live.length === n) return this.live;
+      return (this.live = this.liveBuf.subarray(0, n));
+    }
+    if (this.privateLive) return this.#privateLiveSlots();
+    this.#lock();
+    try {
+      if (this.liveBuf.length < this.count) this.liveBuf = new Uint32Array(this.capacity);
+      const out = this.liveBuf;
+      const gens = this.gens;
+      let n = 0;
+      for (let s = 0, hw = this.hw; s < hw; s++) if ((gens[s] & 1) === 1) out[n++] = s;
+      ctl[CTL.liveN] = n;
+      ctl[CTL.liveOk] = 1;
+      return (this.live = out.subarray(0, n));
+    } finally {
+      this.#unlock();
+    }
+  }
+
+  #privateLiveSlots(): Uint32Array {
+    if (this.#ownLive.length < this.capacity) this.#ownLive = new Uint32Array(this.capacity);
+    const out = this.#ownLive;
     const gens = this.gens;
     let n = 0;
     for (let s = 0, hw = this.hw; s < hw; s++) if ((gens[s] & 1) === 1) out[n++] = s;
-    return (this.live = out.subarray(0, n));
+    return out.subarray(0, n);
   }
 
   grow(): boolean {
@@ -208,7 +373,7 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
     this.capacity = next;
     this.grownAt = ++this.state.g;
     this.epoch++;
-    this.live = undefined;
+    this.#changed();
     return true;
   }
 
@@ -219,11 +384,14 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
    * Lifetimes: every earlier view and cursor ends, like at a growth; restored records start now.
    */
   load(image: TableImage): void {
+    if (this.deleteGuard !== undefined) {
+      throw new TypeError(`Cannot restore: ${this.deleteGuard}`);
+    }
     const { hw, gens } = image;
     while (this.capacity < hw) this.grow();
     this.grownAt = ++this.state.g;
     this.epoch++;
-    this.live = undefined;
+    this.#changed();
     this.tag = image.tag;
     this.gens.set(gens);
     this.gens.fill(image.tag * TAG_UNIT, hw);

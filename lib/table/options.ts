@@ -59,6 +59,13 @@ export interface TableOptions {
   checked?: boolean;
   /** Build accessor classes from closures instead of `new Function` (same behaviour, slower). */
   jitless?: boolean;
+  /**
+   * Keep records and bookkeeping (generations, free list, counters, the `liveSlots()` index) in
+   * SharedArrayBuffers, so {@linkcode Table.handle} can hand the table to workers, which
+   * {@linkcode Table.open} it over the same bytes. A shared table does not grow (`growth` must be
+   * `"fixed"`): a growth would move the records out from under the other threads.
+   */
+  shared?: boolean;
 }
 
 /** Largest number of records a table can hold: the slot part of an id has 24 bits. */
@@ -73,6 +80,7 @@ export interface ResolvedTableOptions {
   readonly checked: boolean;
   readonly jitless: boolean;
   readonly resolveRefs: boolean;
+  readonly shared: boolean;
 }
 
 function count(name: string, v: unknown, min: number): number {
@@ -99,6 +107,24 @@ export function resolveTableOptions(options: TableOptions): ResolvedTableOptions
       `Cannot create Table: option "growth" must be "fixed" or "double", got ${show(growth)}`,
     );
   }
+  const shared = options.shared ?? false;
+  if (typeof shared !== "boolean") {
+    throw new TypeError(
+      `Cannot create Table: option "shared" must be a boolean, got ${show(shared)}`,
+    );
+  }
+  if (shared && typeof SharedArrayBuffer === "undefined") {
+    throw new TypeError(
+      `Cannot create Table: option "shared" needs SharedArrayBuffer, which this runtime does not ` +
+        `offer (browsers offer it only to cross-origin isolated pages)`,
+    );
+  }
+  if (shared && growth !== "fixed") {
+    throw new RangeError(
+      `Cannot create Table: a shared table cannot grow (option "growth" must be "fixed", got ` +
+        `${show(growth)}): a growth would move its records out from under the other threads`,
+    );
+  }
   const capacity = count("capacity", options.capacity, 1);
   const maxCapacity = growth === "fixed"
     ? capacity
@@ -110,5 +136,6 @@ export function resolveTableOptions(options: TableOptions): ResolvedTableOptions
     checked: options.checked ?? true,
     jitless: options.jitless ?? false,
     resolveRefs: options.resolveRefs ?? true,
+    shared,
   };
 }

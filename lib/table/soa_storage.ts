@@ -16,10 +16,29 @@ function ctorOf(name: string): Ctor {
   return (globalThis as unknown as Record<string, Ctor>)[name];
 }
 
-function soaMem(plan: SoaPlan, capacity: number): SoaMem {
+type BufferCtor = { new (b: ArrayBufferLike): ArrayBufferView; readonly BYTES_PER_ELEMENT: number };
+
+function soaMem(
+  plan: SoaPlan,
+  capacity: number,
+  shared = false,
+  from?: readonly ArrayBufferLike[],
+): SoaMem {
   // Same member order for every table of a schema, so the columns object has one shape.
   const m: Record<string, unknown> = { start: 0 };
-  for (const c of plan.columns) m[`c${c.index}`] = new (ctorOf(c.ctor))(capacity * c.width);
+  for (const c of plan.columns) {
+    const Ctor = ctorOf(c.ctor) as unknown as BufferCtor;
+    const bytes = capacity * c.width * Ctor.BYTES_PER_ELEMENT;
+    const have = from?.[c.index];
+    if (from !== undefined && (have?.byteLength !== bytes || from.length !== plan.columns.length)) {
+      throw new TypeError(
+        `Cannot open Table: not a table handle (column ${c.index} has ${have?.byteLength} bytes, ` +
+          `expected ${bytes}, in ${from.length} of ${plan.columns.length} columns)`,
+      );
+    }
+    const buffer = have ?? (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+    m[`c${c.index}`] = new Ctor(buffer);
+  }
   return m as unknown as SoaMem;
 }
 
@@ -29,6 +48,7 @@ export class SoaStorage implements TableStorage {
   readonly C: TableViewClass;
   readonly stride = 1;
   readonly recordBytes: number;
+  readonly checked: boolean;
   mem: SoaMem;
   readonly dead: SoaMem;
   readonly #C: SoaViewClass;
@@ -36,15 +56,27 @@ export class SoaStorage implements TableStorage {
   /** Bytes per record of each column, in plan order. */
   readonly #widths: number[];
 
-  constructor(schema: StructSchema, capacity: number, checked: boolean, jitless: boolean) {
+  constructor(
+    schema: StructSchema,
+    capacity: number,
+    checked: boolean,
+    jitless: boolean,
+    shared = false,
+    from?: readonly ArrayBufferLike[],
+  ) {
     const C = soaViewClass(schema, checked, jitless);
     this.#C = C;
+    this.checked = checked;
     this.#plan = C.plan;
     this.C = C as unknown as TableViewClass;
     this.#widths = C.plan.columns.map((c) => c.width * ctorOf(c.ctor).BYTES_PER_ELEMENT);
     this.recordBytes = this.#widths.reduce((n, w) => n + w, 0);
-    this.mem = soaMem(C.plan, capacity);
+    this.mem = soaMem(C.plan, capacity, shared, from);
     this.dead = soaMem(C.plan, 0);
+  }
+
+  buffers(): ArrayBufferLike[] {
+    return this.#plan.columns.map((c) => (this.mem[`c${c.index}`] as ArrayBufferView).buffer);
   }
 
   zero(slot: number): void {

@@ -39,6 +39,8 @@ export interface TableStorage {
   readonly C: TableViewClass;
   /** Table address units per slot: bytes per record (AoS) or 1 (SoA, `$o` is the slot). */
   readonly stride: number;
+  /** Whether its views check lifetimes. */
+  readonly checked: boolean;
   /** Bytes of storage per record (no padding for SoA). */
   readonly recordBytes: number;
   /** What views read (their `$m`); replaced by {@linkcode TableStorage.grow}. */
@@ -60,6 +62,8 @@ export interface TableStorage {
    * long. Throws RangeError for paths that are not number fields.
    */
   column(path: string, length: number): Column<unknown>;
+  /** The buffers of the records (one per column for SoA), for a shared table's handle. */
+  buffers(): ArrayBufferLike[];
   /** SoA: every one-element number column by field path; AoS: throws `LayoutError`. */
   fields(): Record<string, ArrayBufferView>;
 }

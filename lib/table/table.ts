@@ -16,9 +16,19 @@ import { SoaStorage } from "./soa_storage.ts";
 import { TableColumns } from "./columns.ts";
 import { Refs, type RefTarget } from "./refs.ts";
 import type { TableView } from "./storage.ts";
+import { checkTableHandle, type TableHandle } from "./handle.ts";
 
 // The records of a Table, for the `refs` of other tables (a Table keeps its core private).
 let targetOf: (table: unknown) => RefTarget | undefined;
+// The core of a Table, for the worker pool.
+let coreOf: (table: unknown) => Core | undefined;
+// Set by Table.open for the constructor it calls: the buffers to open instead of making new ones.
+let opening: TableHandle | undefined;
+
+/** The core behind `table` (for the worker pool), or undefined for anything else. */
+export function tableCore(table: unknown): Core | undefined {
+  return coreOf(table);
+}
 
 /**
  * An object pool of `schema` records addressed by generational ids, with queries and references,
@@ -108,9 +118,19 @@ export class Table<S extends StructSchema> extends TableColumns implements Itera
       );
     }
     const o = resolveTableOptions(options);
+    const from = opening;
+    opening = undefined;
     const Storage = o.layout === "soa" ? SoaStorage : AosStorage;
-    const storage = new Storage(schema, o.capacity, o.checked, o.jitless);
-    const core = new Core(schema, storage, o.capacity, o.maxCapacity, o.jitless);
+    const storage = new Storage(schema, o.capacity, o.checked, o.jitless, o.shared, from?.storage);
+    const core = new Core(
+      schema,
+      storage,
+      o.capacity,
+      o.maxCapacity,
+      o.jitless,
+      o.shared,
+      from?.core,
+    );
     core.refs = new Refs(core, options.refs, targetOf);
     super(core);
     this.#core = core;
@@ -120,6 +140,92 @@ export class Table<S extends StructSchema> extends TableColumns implements Itera
 
   static {
     targetOf = (table) => table instanceof Table ? table.#core : undefined;
+    coreOf = targetOf as (table: unknown) => Core | undefined;
+  }
+
+  /** Whether the table lives in SharedArrayBuffers (option `shared`), so workers can open it. */
+  get shared(): boolean {
+    return this.#core.shared;
+  }
+
+  /**
+   * A structured-cloneable description of a shared table (its schema, options and buffers): post
+   * it to a worker and {@linkcode Table.open} it there. Throws TypeError for a table that is not
+   * shared.
+   *
+   * Lifetimes: the handle stays valid as long as the table (a shared table never grows, so its
+   * buffers never change).
+   *
+   * @example Open a table twice over the same bytes
+   * ```ts
+   * import { Table, t } from "@arenakit/core";
+   * import assert from "node:assert/strict";
+   * const P = t.struct({ x: t.f32() }, { name: "P" });
+   * const table = new Table(P, { capacity: 8, shared: true });
+   * const id = table.create({ x: 1.5 });
+   * const there = Table.open(structuredClone(table.handle()));
+   * assert.equal(there.get(id)?.x, 1.5);
+   * there.delete(id);
+   * assert.equal(table.has(id), false);
+   * ```
+   */
+  handle(): TableHandle {
+    const core = this.#core;
+    if (!core.shared) {
+      throw new TypeError(
+        `Cannot make a handle of this table: it is not shared (make it with { shared: true })`,
+      );
+    }
+    return Object.freeze(
+      {
+        kind: "arenakit.table",
+        version: 1,
+        schema: this.schema,
+        layout: this.layout,
+        capacity: core.capacity,
+        checked: core.storage.checked,
+        jitless: core.jitless,
+        core: core.buffers(),
+        storage: core.storage.buffers(),
+      } as const,
+    );
+  }
+
+  /**
+   * Opens the shared table `handle` describes (from {@linkcode Table.handle}, usually in a
+   * worker): the same records, ids and counters over the same bytes, with the whole table API.
+   * Creates and deletes in any thread are atomic; a view in one thread of a record another thread
+   * deleted throws {@linkcode StaleViewError} on its next access. References (`t.ref`) resolve
+   * against the tables given in `options.refs`, as for a new table. Throws TypeError for a value
+   * that is not a table handle.
+   *
+   * Lifetimes: as for the table itself; the opened table is another object over the same memory.
+   *
+   * @example Refuse a forged handle
+   * ```ts
+   * import { Table } from "@arenakit/core";
+   * import assert from "node:assert/strict";
+   * assert.throws(() => Table.open({ kind: "arenakit.table" } as never), TypeError);
+   * ```
+   */
+  static open<S extends StructSchema>(
+    handle: TableHandle<S>,
+    options?: Pick<TableOptions, "refs">,
+  ): Table<S> {
+    const h = checkTableHandle(handle);
+    opening = h;
+    try {
+      return new Table(h.schema as S, {
+        capacity: h.capacity,
+        layout: h.layout,
+        checked: h.checked,
+        jitless: h.jitless,
+        shared: true,
+        refs: options?.refs,
+      });
+    } finally {
+      opening = undefined;
+    }
   }
 
   /**
@@ -239,11 +345,7 @@ export class Table<S extends StructSchema> extends TableColumns implements Itera
    * ```
    */
   delete(id: number): boolean {
-    const core = this.#core;
-    const slot = core.checkedSlotOf(id, "delete");
-    if (slot < 0) return false;
-    core.remove(slot);
-    return true;
+    return this.#core.delete(id, "delete");
   }
 
   /**
@@ -312,7 +414,7 @@ export class Table<S extends StructSchema> extends TableColumns implements Itera
    */
   forEach(fn: (record: ViewOf<S>, id: number) => void): void {
     const core = this.#core;
-    core.loopsFor(fn).each(core, fn as never);
+    core.loopsFor(fn).each(core, fn as never, 0, core.hw);
   }
 
   /**

@@ -1,0 +1,572 @@
+/**
+ * `WorkerPool`: runs systems (functions a module exports) over shared tables in several workers
+ * at once, each over its share of the live records, and resolves when all are done.
+ *
+ * @module
+ */
+import type { StructSchema } from "../../schemas/types.ts";
+import { show } from "../_text.ts";
+import { SystemError } from "../errors.ts";
+import type { Arena } from "../memory/arena.ts";
+import type { Core } from "../table/core.ts";
+import { type Table, tableCore } from "../table/table.ts";
+import {
+  areasOf,
+  ARGS,
+  ERROR_BYTES,
+  type ErrorImage,
+  errorOf,
+  type FromWorker,
+  MAX_NUMERIC_ARGS,
+  MAX_RUN_ARENAS,
+  OP,
+  PER_WORKER,
+  PW,
+  readText,
+  TEXT_BYTES,
+  type ToWorker,
+  W,
+  waitAsync,
+  writeText,
+} from "./protocol.ts";
+import { spawn, type Thread } from "./spawn.ts";
+import { BOOT_URL, WORKER_URL } from "./worker.ts";
+
+/** Options of {@linkcode WorkerPool.start}. */
+export interface WorkerPoolOptions {
+  /** The module whose exported functions are the systems (`new URL("./systems.ts", import.meta.url)`). */
+  module: URL | string;
+  /** Number of workers (default: one per core but one, at least 1). */
+  workers?: number;
+  /** Milliseconds a run may take before it is rejected and its late workers replaced (default 30 000). */
+  timeout?: number;
+}
+
+/** What a run works on, and what it declares. */
+export interface RunOptions<A = unknown> {
+  /**
+   * The shared table the system runs over: its live records are split into one contiguous share
+   * per worker (`ctx.slots`, `ctx.forEach`).
+   */
+  // deno-lint-ignore no-explicit-any
+  table?: Table<any>;
+  /** Fields the system reads (checked against the schema; documentation for readers). */
+  reads?: readonly string[];
+  /**
+   * Fields the system writes. While a run that writes, creates or deletes is in flight, the main
+   * thread's `create`, `delete`, `clear` and `restore` on the table throw TypeError.
+   */
+  writes?: readonly string[];
+  /** Whether the system creates records (otherwise `create` in the worker throws TypeError). */
+  creates?: boolean;
+  /** Whether the system deletes records (otherwise `delete` and `clear` in the worker throw). */
+  deletes?: boolean;
+  /** Shared arenas the system uses, by name (`ctx.arenas.frame`), opened in each worker. */
+  arenas?: Readonly<Record<string, Arena>>;
+  /**
+   * The system's arguments (`ctx.args`): an object of numbers travels through shared memory with
+   * no allocation; anything else JSON can hold is sent as JSON.
+   */
+  args?: A;
+  /** Milliseconds this run may take (default: the pool's). */
+  timeout?: number;
+}
+
+interface Args {
+  mode: number;
+  keys: string[];
+  values: number[];
+  json: string;
+}
+
+interface Worker {
+  thread: Thread;
+  /** Why it cannot run jobs any more, or undefined while it can. */
+  dead: string | undefined;
+  boot: { resolve(): void; reject(e: unknown): void } | undefined;
+}
+
+// deno-lint-ignore no-explicit-any
+const nav = (globalThis as any).navigator;
+
+/**
+ * A pool of workers that run systems over shared tables: `run("integrate", { table, args })`
+ * splits the table's live records into one contiguous share per worker, wakes every worker
+ * through shared memory (no `postMessage` per run), and resolves when all have finished.
+ *
+ * Hazards: the main thread must not write the records a run writes until the run resolves (a
+ * run that declares `writes`, `creates` or `deletes` refuses the main thread's creates and
+ * deletes on its table meanwhile; field writes through views are not intercepted). Runs are
+ * queued: two runs never overlap, so two systems that write the same table never run at once.
+ * Call {@linkcode WorkerPool.close} when done: workers keep a process alive. Browsers give
+ * SharedArrayBuffer only to cross-origin isolated pages (`Cross-Origin-Opener-Policy:
+ * same-origin` and `Cross-Origin-Embedder-Policy: require-corp`).
+ *
+ * Faults: a system that throws rejects the run with a {@linkcode SystemError} whose `cause` is
+ * the worker's error (name, message, stack); a worker that dies, or is still busy when the
+ * timeout passes, rejects it too and is replaced, so the pool stays usable. A run that rejects
+ * may have changed some records: no run is ever reported complete unless every share finished.
+ *
+ * @example Two workers integrate a table (systems.ts exports `integrate(ctx)`)
+ * ```ts ignore
+ * import { Table, t, WorkerPool } from "@arenakit/core";
+ * const P = t.struct({ x: t.f32(), vx: t.f32() }, { name: "P" });
+ * const ps = new Table(P, { capacity: 1_000_000, layout: "soa", shared: true });
+ * const pool = await WorkerPool.start({ module: new URL("./systems.ts", import.meta.url), workers: 2 });
+ * await pool.run("integrate", { table: ps, reads: ["vx"], writes: ["x"], args: { dt: 1 / 60 } });
+ * await pool.close();
+ * ```
+ */
+export class WorkerPool {
+  /** Number of workers. */
+  readonly workers: number;
+  /** The systems the module exports (its exported functions), sorted. */
+  readonly systems: readonly string[];
+  readonly #module: string;
+  readonly #timeout: number;
+  readonly #control: SharedArrayBuffer;
+  readonly #ctl: Int32Array;
+  readonly #numbers: Float64Array;
+  readonly #text: Uint8Array;
+  readonly #errors: Uint8Array;
+  #ws: Worker[] = [];
+  #seq = 0;
+  #queue: Promise<void> = Promise.resolve();
+  #closed = false;
+  #tables = new Map<Core, { id: number; handle: unknown }>();
+  #arenas = new Map<Arena, { id: number; handle: unknown }>();
+  #owners = new Map<Core, number>();
+  #argKeys: string[] = [];
+  #argShape = 0;
+  #arenaNames: string[] = [];
+  #arenaShape = 0;
+
+  private constructor(module: string, workers: number, timeout: number) {
+    this.#module = module;
+    this.workers = workers;
+    this.#timeout = timeout;
+    const areas = areasOf(workers);
+    this.#control = new SharedArrayBuffer(areas.bytes);
+    this.#ctl = new Int32Array(this.#control, 0, W.header + workers * PER_WORKER);
+    this.#numbers = new Float64Array(this.#control, areas.numbers, MAX_NUMERIC_ARGS);
+    this.#text = new Uint8Array(this.#control, areas.text, TEXT_BYTES);
+    this.#errors = new Uint8Array(this.#control, areas.errors, workers * ERROR_BYTES);
+    this.systems = [];
+  }
+
+  /**
+   * Starts `options.workers` workers, each loading `options.module`, and resolves once all are
+   * ready. Rejects (and ends every worker) when the module cannot be loaded.
+   *
+   * @example Refuse a bad worker count
+   * ```ts
+   * import { WorkerPool } from "@arenakit/core";
+   * import assert from "node:assert/strict";
+   * await assert.rejects(WorkerPool.start({ module: "./x.ts", workers: 0 }), RangeError);
+   * ```
+   */
+  static async start(options: WorkerPoolOptions): Promise<WorkerPool> {
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError(`Cannot start WorkerPool: expected options like { module, workers }`);
+    }
+    if (typeof SharedArrayBuffer === "undefined" || waitAsync === undefined) {
+      throw new TypeError(
+        `Cannot start WorkerPool: this runtime lacks SharedArrayBuffer or Atomics.waitAsync ` +
+          `(browsers offer them only to cross-origin isolated pages)`,
+      );
+    }
+    const m = options.module;
+    if (!(m instanceof URL) && typeof m !== "string") {
+      throw new TypeError(`Cannot start WorkerPool: option "module" must be a URL, got ${show(m)}`);
+    }
+    const cores = typeof nav?.hardwareConcurrency === "number" ? nav.hardwareConcurrency : 2;
+    const n = options.workers ?? Math.max(1, cores - 1);
+    if (!Number.isInteger(n) || n < 1 || n > 64) {
+      throw new RangeError(
+        `Cannot start WorkerPool: option "workers" must be an integer from 1 to 64, got ${show(n)}`,
+      );
+    }
+    const timeout = options.timeout ?? 30_000;
+    if (typeof timeout !== "number" || !(timeout > 0)) {
+      throw new RangeError(
+        `Cannot start WorkerPool: option "timeout" must be a positive number of milliseconds, ` +
+          `got ${show(timeout)}`,
+      );
+    }
+    const pool = new WorkerPool(String(m), n, timeout);
+    try {
+      await Promise.all(Array.from({ length: n }, (_, i) => pool.#spawn(i)));
+    } catch (e) {
+      await pool.close();
+      throw e;
+    }
+    return pool;
+  }
+
+  async #spawn(i: number): Promise<void> {
+    const w: Worker = { thread: undefined as unknown as Thread, dead: undefined, boot: undefined };
+    this.#ws[i] = w;
+    const booted = new Promise<void>((resolve, reject) => (w.boot = { resolve, reject }));
+    w.thread = await spawn(BOOT_URL, WORKER_URL, {
+      message: (m: FromWorker) => {
+        if (m.type === "ready") {
+          (this as { systems: readonly string[] }).systems = Object.freeze([...m.systems]);
+          w.boot?.resolve();
+        } else {
+          w.dead = "its module failed to load";
+          w.boot?.reject(
+            new TypeError(
+              `Cannot start WorkerPool: ${this.#module} failed to load in worker ${i}`,
+              {
+                cause: errorOf(m.error),
+              },
+            ),
+          );
+        }
+        w.boot = undefined;
+      },
+      died: (why) => {
+        w.dead = why;
+        w.boot?.reject(new TypeError(`Cannot start WorkerPool: worker ${i} died: ${why}`));
+        w.boot = undefined;
+        // Wakes a run waiting for this worker.
+        Atomics.add(this.#ctl, W.done, 1);
+        Atomics.notify(this.#ctl, W.done);
+      },
+    });
+    Atomics.store(this.#ctl, W.header + i * PER_WORKER + PW.gone, 0);
+    const msg: ToWorker = {
+      type: "init",
+      control: this.#control,
+      index: i,
+      workers: this.workers,
+      module: this.#module,
+      // A replacement opens everything the pool opened before it.
+      tables: [...this.#tables.values()],
+      arenas: [...this.#arenas.values()],
+    };
+    w.thread.post(msg);
+    await booted;
+  }
+
+  /**
+   * Runs the system `system` (a function the module exports) in every worker, each over its share
+   * of `options.table`'s live records, and resolves when all have finished. Runs are queued in
+   * call order. Rejects with TypeError or RangeError for a bad call (nothing runs), and with
+   * {@linkcode SystemError} when a worker fails (see {@linkcode WorkerPool}).
+   *
+   * @example Refuse a table that is not shared
+   * ```ts ignore
+   * await assert.rejects(pool.run("integrate", { table: new Table(P, { capacity: 8 }) }), TypeError);
+   * ```
+   */
+  run<A = unknown>(system: string, options: RunOptions<A> = {}): Promise<void> {
+    let job: () => Promise<void>;
+    try {
+      job = this.#prepare(system, options);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const p = this.#queue.then(job).finally(() => {
+      const core = tableCore(options.table);
+      if (core !== undefined && this.#owners.has(core) && this.#writes(options)) {
+        this.#own(core, system, -1);
+      }
+    });
+    this.#queue = p.catch(() => {});
+    return p;
+  }
+
+  #prepare(system: string, o: RunOptions<unknown>): () => Promise<void> {
+    const what = `Cannot run system ${show(system)}`;
+    if (this.#closed) throw new TypeError(`${what}: the pool is closed`);
+    const index = this.systems.indexOf(system);
+    if (index < 0) {
+      throw new TypeError(
+        `${what}: the module exports no such function (its systems: ${this.systems.join(", ")})`,
+      );
+    }
+    if (typeof o !== "object" || o === null) {
+      throw new TypeError(`${what}: expected options like { table, args }, got ${show(o)}`);
+    }
+    const core = o.table === undefined ? undefined : tableCore(o.table);
+    if (o.table !== undefined && core === undefined) {
+      throw new TypeError(`${what}: option "table" is not a Table, got ${show(o.table)}`);
+    }
+    if (core !== undefined && !core.shared) {
+      throw new TypeError(`${what}: its table is not shared (make it with { shared: true })`);
+    }
+    for (const key of ["reads", "writes"] as const) {
+      const list = o[key];
+      if (list === undefined) continue;
+      if (!Array.isArray(list)) throw new TypeError(`${what}: option "${key}" must be a list`);
+      if (core === undefined) throw new TypeError(`${what}: option "${key}" needs a table`);
+      for (const f of list) {
+        if (!hasPath(core.schema, f)) {
+          throw new RangeError(
+            `${what}: option "${key}" names ${show(f)}, which is no field of ${
+              core.schema.name ?? "the table's schema"
+            }`,
+          );
+        }
+      }
+    }
+    const arenas = o.arenas === undefined ? [] : Object.entries(o.arenas);
+    if (arenas.length > MAX_RUN_ARENAS) {
+      throw new RangeError(`${what}: at most ${MAX_RUN_ARENAS} arenas per run`);
+    }
+    for (const [name, a] of arenas) {
+      const handle = (a as { handle?: () => unknown })?.handle;
+      if (typeof handle !== "function") {
+        throw new TypeError(`${what}: arena ${show(name)} is not an Arena, got ${show(a)}`);
+      }
+    }
+    const timeout = o.timeout ?? this.#timeout;
+    if (typeof timeout !== "number" || !(timeout > 0)) {
+      throw new RangeError(
+        `${what}: option "timeout" must be a positive number, got ${show(timeout)}`,
+      );
+    }
+    const args = this.#encodeArgs(what, o.args);
+    const writes = this.#writes(o);
+    // From the call on, so code right after run() cannot slip a create in before the run starts.
+    if (core !== undefined && writes) this.#own(core, system, 1);
+    return async () => {
+      if (this.#closed) throw new TypeError(`${what}: the pool is closed`);
+      await this.#register(o.table, core, arenas.map(([, a]) => a));
+      const ctl = this.#ctl;
+      ctl[W.system] = index;
+      ctl[W.table] = core === undefined ? -1 : (this.#tables.get(core) as { id: number }).id;
+      ctl[W.flags] = (o.creates === true ? 1 : 0) | (o.deletes === true ? 2 : 0);
+      this.#writeArgs(args);
+      this.#writeArenas(arenas);
+      this.#split(core);
+      if (core !== undefined) core.privateLive = true;
+      try {
+        await this.#job(OP.run, timeout, undefined, system);
+      } finally {
+        if (core !== undefined) core.privateLive = false;
+      }
+    };
+  }
+
+  #writes(o: RunOptions<unknown>): boolean {
+    return (o.writes?.length ?? 0) > 0 || o.creates === true || o.deletes === true;
+  }
+
+  // Counts the queued and running runs that write `core`; the main thread's creates and deletes
+  // are refused while there is one.
+  #own(core: Core, system: string, by: number): void {
+    const n = (this.#owners.get(core) ?? 0) + by;
+    this.#owners.set(core, n);
+    const guard = n === 0
+      ? undefined
+      : `a worker pool run of system "${system}" owns this table; await the run first`;
+    core.createGuard = core.deleteGuard = guard;
+  }
+
+  // Opens in every worker the table and arenas it has not seen yet.
+  async #register(
+    // deno-lint-ignore no-explicit-any
+    table: Table<any> | undefined,
+    core: Core | undefined,
+    arenas: Arena[],
+  ): Promise<void> {
+    const tables: { id: number; handle: unknown }[] = [];
+    const opened: { id: number; handle: unknown }[] = [];
+    if (table !== undefined && core !== undefined && !this.#tables.has(core)) {
+      const t = { id: this.#tables.size, handle: table.handle() };
+      this.#tables.set(core, t);
+      tables.push(t);
+    }
+    for (const a of arenas) {
+      if (this.#arenas.has(a)) continue;
+      const r = { id: this.#arenas.size, handle: (a as unknown as { handle(): unknown }).handle() };
+      this.#arenas.set(a, r);
+      opened.push(r);
+    }
+    if (tables.length + opened.length === 0) return;
+    for (const w of this.#ws) w.thread.post({ type: "open", tables, arenas: opened });
+    await this.#job(OP.sync, this.#timeout);
+  }
+
+  #encodeArgs(what: string, args: unknown): Args {
+    if (args === undefined) return { mode: ARGS.none, keys: [], values: [], json: "" };
+    if (typeof args !== "object" || args === null) {
+      throw new TypeError(`${what}: option "args" must be an object, got ${show(args)}`);
+    }
+    const keys: string[] = [];
+    const values: number[] = [];
+    let numeric = true;
+    for (const k in args) {
+      const v = (args as Record<string, unknown>)[k];
+      if (typeof v !== "number") numeric = false;
+      keys.push(k);
+      values.push(v as number);
+    }
+    if (numeric && values.length <= MAX_NUMERIC_ARGS) {
+      return { mode: ARGS.numbers, keys, values, json: "" };
+    }
+    let json: string;
+    try {
+      json = JSON.stringify(args);
+    } catch (e) {
+      throw new TypeError(`${what}: option "args" cannot be sent as JSON`, { cause: e });
+    }
+    if (new TextEncoder().encode(json).length > TEXT_BYTES / 2) {
+      throw new RangeError(`${what}: option "args" is over ${TEXT_BYTES / 2} bytes of JSON`);
+    }
+    return { mode: ARGS.json, keys, values, json };
+  }
+
+  #writeArgs(a: Args): void {
+    const ctl = this.#ctl;
+    ctl[W.argsMode] = a.mode;
+    const text = this.#text.subarray(0, TEXT_BYTES / 2);
+    if (a.mode === ARGS.json) {
+      ctl[W.argsBytes] = writeText(text, a.json);
+      return;
+    }
+    if (a.mode !== ARGS.numbers) return;
+    // The keys travel only when they change; each run writes just the numbers.
+    const keys = this.#argKeys;
+    let same = keys.length === a.keys.length;
+    for (let i = 0; same && i < keys.length; i++) same = keys[i] === a.keys[i];
+    if (!same) {
+      this.#argKeys = a.keys;
+      ctl[W.argsBytes] = writeText(text, JSON.stringify({ keys: a.keys }));
+      ctl[W.argsShape] = ++this.#argShape;
+    }
+    for (let j = 0; j < a.values.length; j++) this.#numbers[j] = a.values[j];
+    ctl[W.argsCount] = a.values.length;
+  }
+
+  #writeArenas(arenas: [string, Arena][]): void {
+    const ctl = this.#ctl;
+    let same = arenas.length === this.#arenaNames.length;
+    for (let i = 0; same && i < arenas.length; i++) same = arenas[i][0] === this.#arenaNames[i];
+    if (!same) {
+      this.#arenaNames = arenas.map(([k]) => k);
+      const text = this.#text.subarray(TEXT_BYTES / 2);
+      ctl[W.arenaNamesBytes] = arenas.length === 0
+        ? 0
+        : writeText(text, JSON.stringify(this.#arenaNames));
+      ctl[W.arenaShape] = ++this.#arenaShape;
+    }
+    ctl[W.arenas] = arenas.length;
+    for (let i = 0; i < arenas.length; i++) {
+      ctl[W.arenaIds + i] = (this.#arenas.get(arenas[i][1]) as { id: number }).id;
+    }
+  }
+
+  // One contiguous share of the live slots per worker, as even as the count allows.
+  #split(core: Core | undefined): void {
+    const ctl = this.#ctl;
+    const live = core === undefined ? new Uint32Array(0) : core.liveSlots();
+    const n = live.length;
+    const k = this.workers;
+    for (let w = 0; w < k; w++) {
+      const base = W.header + w * PER_WORKER;
+      const a = Math.floor((w * n) / k);
+      const b = Math.floor(((w + 1) * n) / k);
+      ctl[base + PW.a] = a;
+      ctl[base + PW.b] = b;
+      ctl[base + PW.from] = b > a ? live[a] : 0;
+      ctl[base + PW.to] = b > a ? live[b - 1] + 1 : 0;
+    }
+  }
+
+  // Starts job `op` in the workers `only` (default: all) and waits until each finished, failed,
+  // died or ran out of time; then replaces the dead and late and throws for the first failure.
+  async #job(op: number, timeout: number, only?: number[], system = ""): Promise<void> {
+    const ctl = this.#ctl;
+    const seq = ++this.#seq;
+    const ids = only ?? this.#ws.map((_, i) => i);
+    ctl[W.op] = op;
+    Atomics.store(ctl, W.seq, seq);
+    Atomics.notify(ctl, W.seq);
+    const deadline = performance.now() + timeout;
+    for (;;) {
+      const v = Atomics.load(ctl, W.done);
+      let pending = false;
+      for (const i of ids) {
+        const w = this.#ws[i];
+        const base = W.header + i * PER_WORKER;
+        if (w.dead === undefined && Atomics.load(ctl, base + PW.gone) === 1) w.dead = "it exited";
+        if (w.dead === undefined && Atomics.load(ctl, base + PW.done) < seq) pending = true;
+      }
+      if (!pending) break;
+      const left = deadline - performance.now();
+      if (left <= 0) break;
+      const r = (waitAsync as NonNullable<typeof waitAsync>)(ctl, W.done, v, left);
+      if (r.async) await r.value;
+    }
+    let failure: SystemError | undefined;
+    const replace: number[] = [];
+    for (const i of ids) {
+      const w = this.#ws[i];
+      const base = W.header + i * PER_WORKER;
+      const finished = Atomics.load(ctl, base + PW.done) >= seq;
+      let e: SystemError | undefined;
+      if (w.dead !== undefined) {
+        e = new SystemError(system, i, "died", `the worker died (${w.dead})`);
+        replace.push(i);
+      } else if (!finished) {
+        e = new SystemError(system, i, "timeout", `did not finish within ${timeout} ms`);
+        replace.push(i);
+      } else if (Atomics.load(ctl, base + PW.error) === seq) {
+        const img = this.#errorOf(i);
+        e = new SystemError(system, i, "threw", `${img.name}: ${img.message}`, {
+          cause: errorOf(img),
+        });
+      }
+      failure ??= e;
+    }
+    for (const i of replace) {
+      await this.#ws[i].thread.terminate();
+      if (!this.#closed) await this.#spawn(i);
+    }
+    if (failure !== undefined) throw failure;
+  }
+
+  #errorOf(i: number): ErrorImage {
+    const n = this.#ctl[W.header + i * PER_WORKER + PW.errorBytes];
+    const area = this.#errors.subarray(i * ERROR_BYTES, (i + 1) * ERROR_BYTES);
+    try {
+      return JSON.parse(readText(area, n));
+    } catch {
+      return { name: "Error", message: "(the worker's error could not be read)", stack: "" };
+    }
+  }
+
+  /**
+   * Ends every worker (after the runs already queued) and refuses further runs. Safe to call
+   * twice.
+   *
+   * @example Close twice
+   * ```ts ignore
+   * await pool.close();
+   * await pool.close();
+   * ```
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#queue;
+    await Promise.all(this.#ws.map((w) => w?.thread?.terminate()));
+  }
+}
+
+function hasPath(schema: StructSchema, path: unknown): boolean {
+  if (typeof path !== "string") return false;
+  // deno-lint-ignore no-explicit-any
+  let s: any = schema;
+  for (const part of path.split(".")) {
+    if (s?.kind === "array") s = s.element ?? s.of;
+    if (s?.kind !== "struct" || !Object.hasOwn(s.fields, part)) {
+      return s?.kind === "vec" && ["x", "y", "z", "w"].includes(part) && path.endsWith(part);
+    }
+    s = s.fields[part];
+  }
+  return true;
+}

@@ -1,0 +1,192 @@
+/**
+ * What the main thread and the workers of a pool share: the control block's layout (one
+ * SharedArrayBuffer: a job word the workers sleep on, a completion counter the main thread
+ * waits on, the job's description, its arguments, and each worker's result), the argument codec
+ * and the error codec. Jobs never go through `postMessage`: a run is a few stores, one
+ * `Atomics.notify` and one `Atomics.waitAsync`.
+ *
+ * @module
+ */
+
+/** Int32 word indices of the control block header. */
+export const W = {
+  /** Sequence number of the current job: the workers sleep on it. */
+  seq: 0,
+  /** Bumped by every worker that finishes a job (and by the pool when a worker dies). */
+  done: 1,
+  /** What the job is: see {@linkcode OP}. */
+  op: 2,
+  /** Index of the system in the module's list of exported functions. */
+  system: 3,
+  /** Registered id of the run's table, or -1. */
+  table: 4,
+  /** Bit 0: the system declared creates; bit 1: deletes. */
+  flags: 5,
+  /** How the arguments are encoded: see {@linkcode ARGS}. */
+  argsMode: 6,
+  /** Numeric arguments: their shape (the key list), renumbered when it changes. */
+  argsShape: 7,
+  /** Bytes of JSON in the text area (the keys of a new shape, or the whole arguments). */
+  argsBytes: 8,
+  /** Number of arguments in the numeric area. */
+  argsCount: 9,
+  /** Number of arenas of the run; their ids follow. */
+  arenas: 10,
+  /** Registered ids of the run's arenas (MAX_RUN_ARENAS words). */
+  arenaIds: 11,
+  /** The run's arena names: renumbered when they change. */
+  arenaShape: 27,
+  /** Bytes of the JSON list of arena names, in the second half of the text area. */
+  arenaNamesBytes: 28,
+  /** Words of the header. */
+  header: 32,
+} as const;
+
+/** Most arenas one run can pass. */
+export const MAX_RUN_ARENAS = 16;
+
+/** Words per worker after the header. */
+export const PER_WORKER = 8;
+
+/** Per-worker word offsets (from `W.header + worker * PER_WORKER`). */
+export const PW = {
+  /** The last job this worker finished. */
+  done: 0,
+  /** The last job this worker failed (its error is in its error area). */
+  error: 1,
+  /** Bytes of the error's JSON. */
+  errorBytes: 2,
+  /** First slot of its share of the table (inclusive). */
+  from: 3,
+  /** End of its share (exclusive). */
+  to: 4,
+  /** Index of its share's first entry in `liveSlots()`. */
+  a: 5,
+  /** Index after its share's last entry. */
+  b: 6,
+  /** Set by the worker as it ends (an exit in a system, say): the pool then replaces it. */
+  gone: 7,
+} as const;
+
+/** Job kinds. */
+export const OP = { run: 1, sync: 2, exit: 3 } as const;
+
+/** Argument encodings. */
+export const ARGS = { none: 0, numbers: 1, json: 2 } as const;
+
+/** Most numeric arguments (more, or any non-number, go as JSON). */
+export const MAX_NUMERIC_ARGS = 64;
+/** Bytes of the text area (JSON arguments, or the keys of numeric ones). */
+export const TEXT_BYTES = 64 * 1024;
+/** Bytes of each worker's error area. */
+export const ERROR_BYTES = 16 * 1024;
+
+/** Byte offsets of the areas of a control block for `workers` workers. */
+export function areasOf(workers: number): {
+  numbers: number;
+  text: number;
+  errors: number;
+  bytes: number;
+} {
+  const words = (W.header + workers * PER_WORKER) * 4;
+  const numbers = Math.ceil(words / 8) * 8;
+  const text = numbers + MAX_NUMERIC_ARGS * 8;
+  const errors = text + TEXT_BYTES;
+  return { numbers, text, errors, bytes: errors + workers * ERROR_BYTES };
+}
+
+/** Messages the main thread posts to a worker (only outside jobs: to start and to open). */
+export type ToWorker =
+  | {
+    readonly type: "init";
+    readonly control: SharedArrayBuffer;
+    readonly index: number;
+    readonly workers: number;
+    readonly module: string;
+    /** What the pool opened before this worker started (a replacement opens it all at once). */
+    readonly tables: readonly { readonly id: number; readonly handle: unknown }[];
+    readonly arenas: readonly { readonly id: number; readonly handle: unknown }[];
+  }
+  | {
+    readonly type: "open";
+    readonly tables: readonly { readonly id: number; readonly handle: unknown }[];
+    readonly arenas: readonly { readonly id: number; readonly handle: unknown }[];
+  };
+
+/** Messages a worker posts back. */
+export type FromWorker =
+  | { readonly type: "ready"; readonly systems: readonly string[] }
+  | { readonly type: "failed"; readonly error: ErrorImage };
+
+/** An error as it crosses threads. */
+export interface ErrorImage {
+  readonly name: string;
+  readonly message: string;
+  readonly stack: string;
+}
+
+/** The name, message and stack of anything thrown. */
+export function imageOf(e: unknown): ErrorImage {
+  if (e instanceof Error) {
+    return { name: e.name, message: e.message, stack: String(e.stack ?? "") };
+  }
+  let text: string;
+  try {
+    text = String(e);
+  } catch {
+    text = Object.prototype.toString.call(e);
+  }
+  return { name: "Error", message: `a non-error value was thrown: ${text}`, stack: "" };
+}
+
+const BUILTIN: Record<string, ErrorConstructor> = {
+  TypeError,
+  RangeError,
+  ReferenceError,
+  SyntaxError,
+  EvalError,
+  URIError,
+};
+
+/**
+ * An error rebuilt from its image: the closest built-in class (arenakit's own errors come back
+ * as their built-in ancestor, e.g. `StaleViewError` as a ReferenceError named "StaleViewError"),
+ * with the worker's name, message and stack.
+ */
+export function errorOf(img: ErrorImage): Error {
+  const base = Object.entries(BUILTIN).find(([k]) => img.name === k || img.name.endsWith(k));
+  const Ctor = base?.[1] ?? Error;
+  const e = new Ctor(img.message);
+  if (e.name !== img.name) Object.defineProperty(e, "name", { value: img.name });
+  if (img.stack !== "") Object.defineProperty(e, "stack", { value: img.stack });
+  return e;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Writes `text` as UTF-8 into `area`; returns its byte length, or -1 when it does not fit. */
+export function writeText(area: Uint8Array, text: string): number {
+  // Encoded into a private array first: not every runtime encodes into shared memory.
+  const bytes = encoder.encode(text);
+  if (bytes.length > area.length) return -1;
+  area.set(bytes);
+  return bytes.length;
+}
+
+/** Reads `n` bytes of UTF-8 from `area`. */
+export function readText(area: Uint8Array, n: number): string {
+  // Copied out first: TextDecoder refuses views of shared memory in some runtimes.
+  return decoder.decode(area.slice(0, n));
+}
+
+type WaitAsync = (
+  a: Int32Array,
+  index: number,
+  value: number,
+  timeout?: number,
+) => { async: false; value: string } | { async: true; value: Promise<string> };
+
+/** `Atomics.waitAsync` (ES2024), or undefined where the runtime lacks it. */
+export const waitAsync: WaitAsync | undefined = (Atomics as unknown as { waitAsync?: WaitAsync })
+  .waitAsync?.bind(Atomics);

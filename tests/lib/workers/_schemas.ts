@@ -1,0 +1,7 @@
+// The schema the worker pool tests run their systems over.
+import { t } from "../../../mod.ts";
+
+export const Body = t.struct(
+  { x: t.f64(), vx: t.f32(), who: t.i32(), seen: t.i32() },
+  { name: "Body" },
+);

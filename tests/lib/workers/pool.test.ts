@@ -1,0 +1,226 @@
+// The worker pool in this runtime's own workers (Web workers in Deno and Bun, worker_threads in
+// Node): shares, arguments, ordering, guards, cross-thread lifetimes, creates and deletes from
+// several workers against a model, and every kind of fault leaving the pool usable.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { Table } from "../../../lib/table/table.ts";
+import { WorkerPool } from "../../../lib/workers/pool.ts";
+import { SystemError } from "../../../lib/errors.ts";
+import { Body } from "./_schemas.ts";
+import { reportFuzz, rng } from "../../_fuzz.ts";
+
+const MODULE = new URL("./_systems.ts", import.meta.url);
+
+const bodies = (n: number, layout: "aos" | "soa" = "soa", capacity = n) => {
+  const table = new Table(Body, { capacity, layout, shared: true });
+  for (let i = 0; i < n; i++) table.create({ x: i, vx: 1 });
+  return table;
+};
+
+describe("WorkerPool", () => {
+  let pool: WorkerPool;
+  before(async () => {
+    pool = await WorkerPool.start({ module: MODULE, workers: 2, timeout: 10_000 });
+  });
+  after(async () => {
+    await pool.close();
+  });
+
+  it("lists the module's exported functions as its systems", () => {
+    assert.equal(pool.workers, 2);
+    assert.ok(pool.systems.includes("integrate") && pool.systems.includes("churn"));
+  });
+
+  for (const layout of ["aos", "soa"] as const) {
+    it(`runs a system over every live record exactly once, in two even shares (${layout})`, async () => {
+      const table = bodies(1001, layout);
+      // Holes: deleted records are in no share.
+      for (const id of table.ids().filter((_, i) => i % 7 === 3)) table.delete(id);
+      await pool.run("stamp", { table, writes: ["who", "seen"] });
+      const who: number[] = [];
+      table.forEach((b) => {
+        assert.equal(b.seen, 1);
+        who.push(b.who);
+      });
+      const first = who.filter((w) => w === 1).length;
+      assert.deepEqual([first, who.length - first], [429, 429]);
+      // Contiguous: worker 1's share is the lower half of the slots.
+      assert.deepEqual(who, [...Array(429).fill(1), ...Array(429).fill(2)]);
+      await pool.run("integrate", { table, reads: ["vx"], writes: ["x"], args: { dt: 0.5 } });
+      table.forEach((b, id) => assert.equal(b.x, table.slotOf(id)! + 0.5));
+    });
+  }
+
+  it("sends numeric arguments through shared memory and anything else as JSON", async () => {
+    const table = bodies(10);
+    await pool.run("scale", { table, writes: ["x"], args: { by: 2, add: 1 } });
+    await pool.run("scale", { table, writes: ["x"], args: { add: 0, by: 10 } });
+    assert.deepEqual(table.toArray().map((b) => b.x), table.ids().map((_, i) => (i * 2 + 1) * 10));
+    await pool.run("json", { table, writes: ["x"], args: { list: [1, 2, 3], tag: "abcd" } });
+    table.forEach((b) => assert.equal(b.x, 10));
+  });
+
+  it("queues runs in call order", async () => {
+    const table = bodies(100);
+    const a = pool.run("scale", { table, writes: ["x"], args: { by: 0, add: 3 } });
+    const b = pool.run("scale", { table, writes: ["x"], args: { by: 2, add: 0 } });
+    await Promise.all([a, b]);
+    table.forEach((r) => assert.equal(r.x, 6));
+  });
+
+  it("refuses the main thread's creates and deletes on a table a run writes, until it ends", async () => {
+    const table = bodies(1000, "soa", 1010);
+    const id = table.ids()[0];
+    const run = pool.run("integrate", { table, writes: ["x"], args: { dt: 1 } });
+    // The run starts after a microtask; the guard is up from then to its end.
+    await Promise.resolve();
+    await Promise.resolve();
+    assert.throws(() => table.create(), /owns this table; await the run first/);
+    assert.throws(() => table.delete(id), /owns this table/);
+    await run;
+    assert.equal(table.delete(id), true);
+    assert.equal(typeof table.create(), "number");
+  });
+
+  it("refuses bad calls before anything runs, naming the problem", async () => {
+    const table = bodies(4);
+    await assert.rejects(pool.run("nope"), /exports no such function \(its systems: .*integrate/);
+    await assert.rejects(
+      pool.run("integrate", { table: new Table(Body, { capacity: 4 }) }),
+      /its table is not shared/,
+    );
+    await assert.rejects(
+      pool.run("integrate", { table, writes: ["pos"] }),
+      (e) => e instanceof RangeError && /"pos", which is no field of Body/.test(e.message),
+    );
+    await assert.rejects(
+      pool.run("integrate", { table, args: 5 as never }),
+      /"args" must be an object/,
+    );
+    await assert.rejects(pool.run("integrate", { table, timeout: -1 }), RangeError);
+  });
+
+  it("makes a worker's view stale once the main thread deletes its record", async () => {
+    const table = bodies(10);
+    await pool.run("keep", { table });
+    await pool.run("readKept", { table, writes: ["x"] });
+    table.forEach((b) => assert.equal(b.x, b.x === 0 ? 0 : b.x));
+    const first = table.ids()[0];
+    table.delete(first);
+    await assert.rejects(
+      pool.run("readKept", { table, writes: ["x"] }),
+      (e) =>
+        e instanceof SystemError && e.reason === "threw" &&
+        (e.cause as Error).name === "StaleViewError",
+    );
+  });
+
+  it("refuses a create the system did not declare, in the worker", async () => {
+    const table = bodies(4, "soa", 8);
+    await assert.rejects(
+      pool.run("createUndeclared", { table, writes: ["x"] }),
+      (e) =>
+        e instanceof SystemError && (e.cause as Error) instanceof TypeError &&
+        /did not declare creates/.test((e.cause as Error).message),
+    );
+    assert.equal(table.count, 4);
+  });
+
+  it("rejects with the worker's error and stack when a system throws, and stays usable", async () => {
+    await assert.rejects(pool.run("boom"), (e) => {
+      assert.ok(e instanceof SystemError);
+      assert.deepEqual([e.system, e.worker, e.reason], ["boom", 1, "threw"]);
+      assert.equal(e.message, 'System "boom" failed in worker 1: RangeError: boom in worker 1');
+      const cause = e.cause as Error;
+      assert.ok(cause instanceof RangeError);
+      assert.match(String(cause.stack), /_systems\.ts/);
+      return true;
+    });
+    await pool.run("noop");
+  });
+
+  it("rejects when a worker dies, replaces it and stays usable", async () => {
+    await assert.rejects(
+      pool.run("die"),
+      (e) => e instanceof SystemError && e.reason === "died" && e.worker === 0,
+    );
+    const table = bodies(50);
+    await pool.run("stamp", { table, writes: ["who", "seen"] });
+    assert.deepEqual(new Set(table.toArray().map((b) => b.who)), new Set([1, 2]));
+  });
+
+  it("rejects a run still busy at its timeout, replaces the worker and stays usable", async () => {
+    const t0 = performance.now();
+    await assert.rejects(
+      pool.run("hang", { timeout: 300 }),
+      (e) => e instanceof SystemError && e.reason === "timeout" && /within 300 ms/.test(e.message),
+    );
+    assert.ok(performance.now() - t0 >= 290);
+    const table = bodies(50);
+    await pool.run("integrate", { table, writes: ["x"], args: { dt: 1 } });
+    table.forEach((b, id) => assert.equal(b.x, table.slotOf(id)! + 1));
+  });
+
+  it("keeps ids unique and generational with two workers creating and deleting", async () => {
+    const seed = Number(globalThis.process?.env?.FUZZ_SEED ?? 16);
+    const rounds = 20;
+    const ops = 60;
+    const table = new Table(Body, { capacity: 4096, layout: "aos", shared: true });
+    // The model replays each worker's decisions (same generator, same seed) with serials.
+    const models = [new Map<number, true>(), new Map<number, true>()];
+    const serials = [0, 0];
+    for (let round = 0; round < rounds; round++) {
+      await pool.run("churn", {
+        table,
+        writes: ["x", "who", "seen"],
+        creates: true,
+        deletes: true,
+        args: { seed, round, ops },
+      });
+      for (let w = 0; w < 2; w++) {
+        const r = rng(seed * 1000 + round * 16 + w);
+        const m = models[w];
+        for (let i = 0; i < ops; i++) {
+          if (r() < 0.6 || m.size === 0) m.set(serials[w]++, true);
+          else {
+            const keys = [...m.keys()];
+            m.delete(keys[Math.floor(r() * keys.length)]);
+          }
+        }
+      }
+      const seen = [new Set<number>(), new Set<number>()];
+      table.forEach((b, id) => {
+        assert.equal(b.x, id, "each record holds the id its creator got");
+        seen[b.who - 1].add(b.seen);
+      });
+      for (let w = 0; w < 2; w++) {
+        assert.deepEqual([...seen[w]].sort(), [...models[w].keys()].sort());
+      }
+      assert.equal(table.count, models[0].size + models[1].size);
+    }
+    reportFuzz("worker pool create/delete fuzz (2 workers, shared table)", rounds * ops * 2, seed);
+  });
+});
+
+describe("WorkerPool.start() and close()", () => {
+  it("refuses bad options", async () => {
+    await assert.rejects(WorkerPool.start(undefined as never), TypeError);
+    await assert.rejects(WorkerPool.start({ module: MODULE, workers: 0 }), RangeError);
+    await assert.rejects(WorkerPool.start({ module: 5 as never }), TypeError);
+  });
+
+  it("rejects when the module cannot be loaded", async () => {
+    await assert.rejects(
+      WorkerPool.start({ module: new URL("./_missing.ts", import.meta.url), workers: 1 }),
+      /failed to load in worker 0|died/,
+    );
+  });
+
+  it("ends its workers on close and refuses runs after it", async () => {
+    const pool = await WorkerPool.start({ module: MODULE, workers: 1 });
+    await pool.run("noop");
+    await pool.close();
+    await pool.close();
+    await assert.rejects(pool.run("noop"), /the pool is closed/);
+  });
+});
