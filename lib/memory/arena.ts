@@ -657,11 +657,16 @@ export class Arena {
   get capacity(): number {
     return this.#c.capacity;
   }
-  /** Bytes consumed since the last reset (padding and skipped chunk tails included). */
+  /**
+   * Bytes consumed since the last reset (padding and skipped chunk tails included): the position
+   * the next `mark()` returns. In a shared arena that is the shared top (whole blocks handed to
+   * every arena over it), less this arena's unused block tail when its block was the last one
+   * handed out; so a lone owner reads exactly what it allocated.
+   */
   get used(): number {
     return this.#c.mark;
   }
-  /** Bytes left in the current chunk. */
+  /** Bytes left in the current chunk (in a shared arena: for new blocks, plus this one's block). */
   get available(): number {
     return this.#c.available;
   }

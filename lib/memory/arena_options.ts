@@ -20,7 +20,9 @@ export interface ArenaOptions {
   /** Size of the first chunk in bytes. */
   bytes: number;
   /**
-   * Back the arena with SharedArrayBuffer, so its bytes can be posted to workers. A shared buffer
+   * Back the arena with SharedArrayBuffer, and keep its allocator state and generation in a
+   * control block beside it, so another thread can open it from `arena.handle()` with
+   * `Arena.open` and allocate in it too (in blocks of `blockBytes`). A shared buffer
    * cannot be transferred, so `reset()` does not detach raw typed arrays kept over it (columns,
    * numeric array fields): they read and write whatever records occupy those bytes next.
    */
