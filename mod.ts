@@ -79,6 +79,7 @@ export {
   type Overflow,
 } from "./lib/memory/arena_options.ts";
 export { Arena } from "./lib/memory/arena.ts";
+export type { ArenaHandle, ArenaHandleChunk } from "./lib/memory/handle.ts";
 export { ArenaMark } from "./lib/memory/mark.ts";
 export { bufferOf, offsetOf } from "./lib/memory/views.ts";
 export { type Column, type Cursor, StructArray } from "./lib/memory/struct_array.ts";

@@ -58,9 +58,16 @@ export class ArenaFullError extends RangeError {
   readonly requested: number;
   /** Bytes that were left. */
   readonly available: number;
-  /** Builds the error from the two byte counts. */
-  constructor(requested: number, available: number) {
-    super(`Cannot allocate ${requested} bytes: arena has ${available} bytes left`);
+  /**
+   * Builds the error from the two byte counts; `detail` (e.g. "and only the arena that made the
+   * handle adds chunks") follows them in the message.
+   */
+  constructor(requested: number, available: number, detail = "") {
+    super(
+      `Cannot allocate ${requested} bytes: arena has ${available} bytes left${
+        detail === "" ? "" : `, ${detail}`
+      }`,
+    );
     this.requested = requested;
     this.available = available;
   }

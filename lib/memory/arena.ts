@@ -21,12 +21,25 @@ import {
 } from "./arena_options.ts";
 import { CAN_TRANSFER, Chunks } from "./chunks.ts";
 import { ArenaClasses } from "./classes.ts";
-import { Cuts } from "./cuts.ts";
+import { Cuts, type CutStack, SharedCuts } from "./cuts.ts";
+import { type ArenaHandle, handleOf, type OpenedHandle, openHandle } from "./handle.ts";
+import { SharedChunks } from "./shared_chunks.ts";
 import { type ArenaMark, Marks } from "./mark.ts";
 import { Pool } from "./pool.ts";
 import { repoint, StructArray } from "./struct_array.ts";
 
-export type { AccessorClass, ArenaMark, ArenaOptions, ArenaScope, ArenaStats, Overflow };
+export type {
+  AccessorClass,
+  ArenaHandle,
+  ArenaMark,
+  ArenaOptions,
+  ArenaScope,
+  ArenaStats,
+  Overflow,
+};
+
+// The handle Arena.open() is building an arena over; the constructor takes it.
+let opening: OpenedHandle | undefined;
 
 /**
  * A bump allocator for structs: `alloc` is a pointer bump, `reset()` frees everything at once.
@@ -59,7 +72,11 @@ export class Arena {
   /** What happens when an allocation does not fit. */
   readonly overflow: Overflow;
   #c: Chunks;
-  #cuts: Cuts;
+  #cuts: CutStack;
+  // The same chain when the arena is shared (its state is then in a control block).
+  #shared: SharedChunks | undefined;
+  // Opened from a handle: allocates, but leaves resets, releases and new chunks to the owner.
+  #opened: boolean;
   #resets = 0;
   #marks: Marks;
   #classes: ArenaClasses;
@@ -68,18 +85,58 @@ export class Arena {
 
   /** Makes an arena with a first chunk of `bytes` bytes. */
   constructor(options: ArenaOptions) {
-    const { bytes, overflow, shared, chunkBytes, maxBytes, rawArrays } = parseArenaOptions(options);
-    this.overflow = overflow;
-    this.checked = options.checked ?? true;
-    this.jitless = options.jitless ?? false;
+    const h = opening;
+    opening = undefined;
+    if (h !== undefined) {
+      this.overflow = h.overflow;
+      this.checked = h.checked;
+      this.jitless = h.jitless;
+      const size = h.chunks[0].mem.size;
+      const policy = {
+        shared: true,
+        overflow: h.overflow,
+        chunkBytes: size,
+        maxBytes: Infinity,
+        pool: undefined,
+        detach: false,
+      };
+      const c = new SharedChunks(size, policy, h.blockBytes, h);
+      this.#c = this.#shared = c;
+      this.#opened = true;
+      this.state = c.ctl.state;
+      this.#cuts = new SharedCuts(c.ctl);
+    } else {
+      const o = parseArenaOptions(options);
+      const { bytes, overflow, shared, chunkBytes, maxBytes, rawArrays } = o;
+      this.overflow = overflow;
+      this.checked = options.checked ?? true;
+      this.jitless = options.jitless ?? false;
+      const buffer = () => shared ? new SharedArrayBuffer(chunkBytes) : new ArrayBuffer(chunkBytes);
+      const pool = overflow !== "pool" ? undefined : options.pool ?? new Pool({ create: buffer });
+      const detach = this.checked && !shared && CAN_TRANSFER && rawArrays === "detach";
+      const policy = { shared, overflow, chunkBytes, maxBytes, pool, detach };
+      this.#opened = false;
+      if (shared) {
+        const c = new SharedChunks(bytes, policy, o.blockBytes);
+        this.#c = this.#shared = c;
+        this.state = c.ctl.state;
+        this.#cuts = new SharedCuts(c.ctl);
+      } else {
+        this.state = { g: 0 };
+        this.#cuts = new Cuts(this.state);
+        this.#c = new Chunks(bytes, policy);
+      }
+    }
     this.#classes = new ArenaClasses(this.checked, this.jitless);
-    const buffer = () => shared ? new SharedArrayBuffer(chunkBytes) : new ArrayBuffer(chunkBytes);
-    const pool = overflow !== "pool" ? undefined : options.pool ?? new Pool({ create: buffer });
-    this.state = { g: 0 };
-    this.#cuts = new Cuts(this.state);
-    const detach = this.checked && !shared && CAN_TRANSFER && rawArrays === "detach";
-    this.#c = new Chunks(bytes, { shared, overflow, chunkBytes, maxBytes, pool, detach });
     this.#marks = new Marks(this, this.#c, this.#cuts);
+  }
+
+  #ownerOnly(what: string): void {
+    if (this.#opened) {
+      throw new TypeError(
+        `Cannot ${what} an opened arena: only the arena that made its handle can`,
+      );
+    }
   }
 
   /**
@@ -277,6 +334,7 @@ export class Arena {
    * ```
    */
   reset(): void {
+    this.#ownerOnly("reset");
     const c = this.#c;
     // Below every address: kills every view and mark, zero-length arrays and marks at 0 too.
     this.#cuts.cut(-1);
@@ -285,6 +343,7 @@ export class Arena {
     c.detachAll();
     c.allocs = 0;
     this.#resets++;
+    if (this.#shared !== undefined) this.#shared.ctl.resets = this.#resets;
   }
 
   /**
@@ -340,6 +399,7 @@ export class Arena {
    * ```
    */
   release(mark: ArenaMark): void {
+    this.#ownerOnly("release");
     this.#marks.release(mark);
   }
 
@@ -365,7 +425,144 @@ export class Arena {
    * ```
    */
   scope(): ArenaScope {
+    this.#ownerOnly("open a scope in");
     return this.#marks.scope();
+  }
+
+  /**
+   * A handle of this shared arena, for {@linkcode Arena.open} in another thread: a plain,
+   * structured-cloneable object of SharedArrayBuffers (the control block and each chunk, with its
+   * start address) and the options an opened arena needs. Post it to a worker as it is.
+   *
+   * Lifetimes: a handle stays good as long as the arena. It lists the chunks the arena has now;
+   * an opened arena can use chunks the owner adds later only after
+   * {@linkcode Arena.adopt}ing a newer handle.
+   *
+   * @throws {TypeError} If the arena is not shared.
+   *
+   * @example Open a shared arena a second time
+   * ```ts
+   * import { Arena, t } from "@arenakit/core";
+   * import assert from "node:assert/strict";
+   * const P = t.struct({ hp: t.u32() });
+   * const owner = new Arena({ bytes: 1 << 16, shared: true });
+   * const handle = structuredClone(owner.handle()); // what postMessage delivers
+   * const worker = Arena.open(handle);
+   * const a = worker.alloc(P, { hp: 7 });
+   * const b = owner.alloc(P, { hp: 9 });
+   * assert.deepEqual([a.hp, b.hp], [7, 9]);
+   * assert.throws(() => new Arena({ bytes: 64 }).handle(), TypeError);
+   * ```
+   */
+  handle(): ArenaHandle {
+    const c = this.#shared;
+    if (c === undefined) {
+      throw new TypeError(
+        "Cannot make a handle of this arena: it is not shared (create it with shared: true)",
+      );
+    }
+    return handleOf(c, this);
+  }
+
+  /**
+   * An arena over the memory of the shared arena `handle` came from (see
+   * {@linkcode Arena.handle}), usually in another thread, with the same API: alloc, tryAlloc,
+   * allocArray, copy, views, cursors, columns. Each Arena object allocates inside blocks it
+   * takes from the shared top (`blockBytes` each, one atomic operation per block), so arenas in
+   * different threads never hand out the same bytes, and each reads what the others wrote.
+   *
+   * The arena that made the handle stays the owner: only it resets, releases, restores, opens
+   * scopes and adds chunks. An opened arena whose chunks are used up throws
+   * {@linkcode ArenaFullError} (`tryAlloc` returns undefined); after the owner added chunks,
+   * {@linkcode Arena.adopt} a newer handle.
+   *
+   * Lifetimes: the generation and cut stack live in the handle's control block, so a view taken
+   * in any thread throws {@linkcode StaleViewError} at its next access once the owner's reset or
+   * release freed it, with no message needed. The owner should reset or release only while no
+   * other thread is allocating (e.g. between jobs); memory below a release mark stays live in
+   * every thread.
+   *
+   * @throws {TypeError} If `handle` is not a handle made by `handle()`, naming the field that is
+   * wrong.
+   *
+   * @example A second arena over the same memory
+   * ```ts
+   * import { Arena, StaleViewError, t } from "@arenakit/core";
+   * import assert from "node:assert/strict";
+   * const P = t.struct({ x: t.f32() });
+   * const owner = new Arena({ bytes: 1 << 16, shared: true });
+   * const opened = Arena.open(owner.handle());
+   * const v = opened.alloc(P, { x: 1.5 });
+   * assert.equal(v.x, 1.5);
+   * owner.reset();
+   * assert.throws(() => v.x, StaleViewError);
+   * assert.throws(() => opened.reset(), TypeError);
+   * assert.throws(() => Arena.open({ kind: "arenakit.arena" } as never), TypeError);
+   * ```
+   */
+  static open(handle: ArenaHandle): Arena {
+    const h = openHandle(handle, "open an arena");
+    opening = h;
+    try {
+      return new Arena(undefined as unknown as ArenaOptions);
+    } finally {
+      opening = undefined;
+    }
+  }
+
+  /**
+   * Takes the chunks an opened arena lacks from a newer `handle` of the same arena: the owner
+   * added chunks since this arena's handle was made, or replaced some after a reset. Chunks this
+   * arena already has are kept, so its views are unaffected. (Opening the new handle instead
+   * works too, but makes a new arena with its own accessor classes.)
+   *
+   * @throws {TypeError} If `handle` is not a handle, or one of another arena.
+   *
+   * @example Follow the owner's new chunks
+   * ```ts
+   * import { Arena, ArenaFullError, t } from "@arenakit/core";
+   * import assert from "node:assert/strict";
+   * const Big = t.struct({ xs: t.array(t.f64(), 100) });
+   * const owner = new Arena({
+   *   bytes: 1024, chunkBytes: 4096, blockBytes: 1024, overflow: "grow", shared: true,
+   * });
+   * const opened = Arena.open(owner.handle());
+   * owner.alloc(Big);
+   * owner.alloc(Big); // a second chunk
+   * assert.throws(() => opened.alloc(Big), ArenaFullError);
+   * opened.adopt(owner.handle());
+   * assert.equal(opened.alloc(Big).xs.length, 100);
+   * ```
+   */
+  adopt(handle: ArenaHandle): void {
+    const c = this.#shared;
+    const h = openHandle(handle, "adopt a handle");
+    if (c === undefined || h.ctl.id !== c.ctl.id || h.chunks[0].id !== c.ids[0]) {
+      throw new TypeError("Cannot adopt a handle: it is a handle of another arena");
+    }
+    c.adopt(h.chunks);
+  }
+
+  /**
+   * Gives up the rest of this shared arena's current block, so the bytes go back to the shared
+   * top when no other arena took a block since (otherwise they stay unused until a reset).
+   * Call it when a thread is done allocating for now, e.g. at the end of a job. Does nothing for
+   * an arena that is not shared.
+   *
+   * @example Hand the rest of a block back
+   * ```ts
+   * import { Arena, t } from "@arenakit/core";
+   * import assert from "node:assert/strict";
+   * const owner = new Arena({ bytes: 1 << 16, shared: true });
+   * const opened = Arena.open(owner.handle());
+   * opened.alloc(t.struct({ n: t.u32() }));
+   * assert.equal(opened.available, (1 << 16) - 4);
+   * opened.flush();
+   * assert.equal(owner.used, 4);
+   * ```
+   */
+  flush(): void {
+    this.#shared?.giveUp();
   }
 
   /**
@@ -443,6 +640,7 @@ export class Arena {
    * ```
    */
   restore(bytes: Uint8Array): void {
+    this.#ownerOnly("restore");
     const image = decodeArena(bytes, new Set(fingerprintsOf(this.#classes.schemas())));
     const c = this.#c;
     const plan = image.chunks;
@@ -459,17 +657,22 @@ export class Arena {
   get capacity(): number {
     return this.#c.capacity;
   }
-  /** Bytes consumed since the last reset (padding and skipped chunk tails included). */
+  /**
+   * Bytes consumed since the last reset (padding and skipped chunk tails included): the position
+   * the next `mark()` returns. In a shared arena that is the shared top (whole blocks handed to
+   * every arena over it), less this arena's unused block tail when its block was the last one
+   * handed out; so a lone owner reads exactly what it allocated.
+   */
   get used(): number {
     return this.#c.mark;
   }
-  /** Bytes left in the current chunk. */
+  /** Bytes left in the current chunk (in a shared arena: for new blocks, plus this one's block). */
   get available(): number {
-    return this.#c.mem.size - this.#c.top;
+    return this.#c.available;
   }
   /** Largest `used` ever seen. */
   get highWater(): number {
-    return this.#c.highWater;
+    return this.#c.peak;
   }
   /** Allocations since the last reset. */
   get allocations(): number {
@@ -485,11 +688,11 @@ export class Arena {
     return {
       capacity: c.capacity,
       used: c.mark,
-      highWater: c.highWater,
+      highWater: c.peak,
       allocations: c.allocs,
       totalAllocations: c.totalAllocs,
-      overflows: c.overflows,
-      resets: this.#resets,
+      overflows: this.#shared?.ctl.overflows ?? c.overflows,
+      resets: this.#shared?.ctl.resets ?? this.#resets,
       generation: this.state.g,
     };
   }

@@ -9,6 +9,9 @@ import type { ArenaMark } from "./mark.ts";
 import { show } from "../_text.ts";
 import { roundUp16 } from "./chunks.ts";
 
+/** Bytes a shared arena takes from the shared top at a time, unless `blockBytes` says otherwise. */
+export const DEFAULT_BLOCK_BYTES = 4096;
+
 /** What an arena does when an allocation does not fit. */
 export type Overflow = "throw" | "grow" | "pool";
 
@@ -17,7 +20,9 @@ export interface ArenaOptions {
   /** Size of the first chunk in bytes. */
   bytes: number;
   /**
-   * Back the arena with SharedArrayBuffer, so its bytes can be posted to workers. A shared buffer
+   * Back the arena with SharedArrayBuffer, and keep its allocator state and generation in a
+   * control block beside it, so another thread can open it from `arena.handle()` with
+   * `Arena.open` and allocate in it too (in blocks of `blockBytes`). A shared buffer
    * cannot be transferred, so `reset()` does not detach raw typed arrays kept over it (columns,
    * numeric array fields): they read and write whatever records occupy those bytes next.
    */
@@ -59,6 +64,13 @@ export interface ArenaOptions {
   rawArrays?: "detach" | "keep";
   /** Build accessor classes from closures instead of `new Function` (same behaviour, slower). */
   jitless?: boolean;
+  /**
+   * For shared arenas: bytes each Arena object over the memory (the owner, and every one opened
+   * from a handle) takes from the shared top at a time, to bump-allocate in privately (default
+   * 4096, rounded up to 16; a larger allocation takes a block of its size). Each block costs one
+   * atomic operation; what a thread leaves of its last block stays unused until the next reset.
+   */
+  blockBytes?: number;
 }
 
 /** A generated accessor class, as users see it. */
@@ -122,6 +134,7 @@ export interface ParsedArenaOptions {
   readonly chunkBytes: number;
   readonly maxBytes: number;
   readonly rawArrays: "detach" | "keep";
+  readonly blockBytes: number;
 }
 
 /** Checks `options` and applies the defaults; throws a `RangeError` naming a bad option. */
@@ -157,5 +170,8 @@ export function parseArenaOptions(options: ArenaOptions): ParsedArenaOptions {
       `Cannot create Arena: option "rawArrays" must be "detach" or "keep", got ${show(rawArrays)}`,
     );
   }
-  return { bytes, overflow, shared, chunkBytes, maxBytes, rawArrays };
+  const blockBytes = roundUp16(
+    positiveInt("blockBytes", options.blockBytes ?? DEFAULT_BLOCK_BYTES),
+  );
+  return { bytes, overflow, shared, chunkBytes, maxBytes, rawArrays, blockBytes };
 }

@@ -73,10 +73,11 @@ export class Chunks {
   highWater = 0;
   overflows = 0;
 
-  constructor(firstBytes: number, policy: ChunkPolicy) {
+  /** A chain of one new chunk of `firstBytes` bytes, or of the chunks `list` (an opened arena). */
+  constructor(firstBytes: number, policy: ChunkPolicy, list?: Mem[]) {
     this.policy = policy;
-    this.mem = memOf(this.buffer(firstBytes), 0);
-    this.list = [this.mem];
+    this.list = list ?? [memOf(this.buffer(firstBytes), 0)];
+    this.mem = this.list[0];
   }
 
   buffer(bytes: number): ArrayBuffer | SharedArrayBuffer {
@@ -86,6 +87,21 @@ export class Chunks {
   /** The arena address of the top. */
   get mark(): number {
     return this.mem.start + this.top;
+  }
+
+  /** Bytes left in the current chunk. */
+  get available(): number {
+    return this.mem.size - this.top;
+  }
+
+  /** Largest `mark` ever seen. */
+  get peak(): number {
+    return this.highWater;
+  }
+
+  /** The top as a mark position (a shared arena first gives up its block). */
+  settle(): number {
+    return this.mark;
   }
 
   /** Bytes of all chunks. */

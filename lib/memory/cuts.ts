@@ -6,9 +6,20 @@
  * @module
  */
 import type { ArenaState } from "../codegen/runtime.ts";
+import { type Control, CUT_CAPACITY } from "./control.ts";
+
+/** What marks and arenas ask of a cut stack, in-heap or in a shared control block. */
+export interface CutStack {
+  readonly state: ArenaState;
+  isLive(gen: number, pos: number): boolean;
+  lowestSince(gen: number, top: number): number;
+  /** Throws before anything changes when a cut at `pos` would not fit. */
+  check(pos: number): void;
+  cut(pos: number): void;
+}
 
 /** A monotonic stack of (generation, address) cuts. */
-export class Cuts {
+export class Cuts implements CutStack {
   readonly state: ArenaState;
   // Entries are overwritten in place, so a steady reset/release loop allocates nothing.
   #gen: number[] = [];
@@ -37,6 +48,9 @@ export class Cuts {
     return top;
   }
 
+  /** Always room: the stack grows. */
+  check(_pos: number): void {}
+
   /**
    * Frees everything at and above `pos`: a new generation starts. A reset cuts at -1, below
    * every address, so it also ends what no release can: zero-length arrays, marks at 0.
@@ -49,5 +63,58 @@ export class Cuts {
     this.#gen[n] = gen;
     this.#pos[n] = pos;
     this.#n = n + 1;
+  }
+}
+
+/**
+ * The same stack in a shared arena's control block, so opened arenas in other threads answer
+ * `liveAt` as the owner does. It holds {@linkcode CUT_CAPACITY} cuts.
+ */
+export class SharedCuts implements CutStack {
+  readonly state: ArenaState;
+  readonly #ctl: Control;
+
+  constructor(ctl: Control) {
+    this.#ctl = ctl;
+    this.state = ctl.state;
+  }
+
+  isLive(gen: number, pos: number): boolean {
+    const c = this.#ctl;
+    const n = c.cutCount();
+    for (let i = 0; i < n; i++) {
+      if (c.cutGen(i) > gen) return c.cutPos(i) > pos;
+    }
+    return true;
+  }
+
+  lowestSince(gen: number, top: number): number {
+    const c = this.#ctl;
+    const n = c.cutCount();
+    for (let i = 0; i < n; i++) {
+      if (c.cutGen(i) > gen) return Math.min(top, c.cutPos(i));
+    }
+    return top;
+  }
+
+  #below(pos: number): number {
+    const c = this.#ctl;
+    let n = c.cutCount();
+    while (n > 0 && c.cutPos(n - 1) >= pos) n--;
+    return n;
+  }
+
+  check(pos: number): void {
+    if (this.#below(pos) < CUT_CAPACITY) return;
+    throw new RangeError(
+      `Cannot release to ${pos}: a shared arena records at most ${CUT_CAPACITY} releases at ` +
+        `rising addresses between resets (release to an earlier mark, or reset)`,
+    );
+  }
+
+  cut(pos: number): void {
+    this.check(pos);
+    const n = this.#below(pos) + 1;
+    this.#ctl.pushCut(n, this.state.g + 1, pos);
   }
 }

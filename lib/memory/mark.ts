@@ -5,7 +5,7 @@
  * @module
  */
 import { InvalidMarkError, type InvalidMarkReason } from "../errors.ts";
-import type { Cuts } from "./cuts.ts";
+import type { CutStack } from "./cuts.ts";
 import type { Chunks } from "./chunks.ts";
 import type { ArenaScope } from "./arena_options.ts";
 
@@ -81,7 +81,7 @@ export const markGeneration = (m: ArenaMark): number => generationImpl(m);
 export function markProblem(
   mark: unknown,
   arena: object,
-  cuts: Cuts,
+  cuts: CutStack,
 ): [InvalidMarkReason, string] | undefined {
   if (!isMark(mark)) return ["forged", "expected a mark returned by Arena.mark()"];
   if (markArena(mark) !== arena) return ["foreign", "it is a mark of another arena"];
@@ -102,10 +102,10 @@ const dispose: symbol = (Symbol as { dispose?: symbol }).dispose ?? Symbol.for("
 export class Marks {
   readonly #arena: object;
   readonly #chunks: Chunks;
-  readonly #cuts: Cuts;
+  readonly #cuts: CutStack;
   #last: ArenaMark | undefined = undefined;
 
-  constructor(arena: object, chunks: Chunks, cuts: Cuts) {
+  constructor(arena: object, chunks: Chunks, cuts: CutStack) {
     this.#arena = arena;
     this.#chunks = chunks;
     this.#cuts = cuts;
@@ -113,7 +113,8 @@ export class Marks {
 
   /** A mark at the top: the last one handed out when it is still there and valid. */
   mark(): ArenaMark {
-    const pos = this.#chunks.mark;
+    // A shared arena gives up its block first: everything at or above the mark comes later.
+    const pos = this.#chunks.settle();
     const last = this.#last;
     // A valid mark at the top releases exactly as a new one would.
     if (last !== undefined && last.position === pos && this.#problem(last) === undefined) {
@@ -133,6 +134,8 @@ export class Marks {
       const position = isMark(mark) ? mark.position : undefined;
       throw new InvalidMarkError(problem[0], mark, position, problem[1]);
     }
+    // A shared arena's cut stack is bounded: refuse before anything moves.
+    this.#cuts.check(mark.position);
     this.#chunks.rewind(mark.position);
     this.#cuts.cut(mark.position);
     this.#last = mark;
