@@ -653,6 +653,11 @@ export class Arena {
     c.replace(plan, plan.map((x) => x.bytes), image.allocs);
   }
 
+  /** Whether the arena lives in SharedArrayBuffers (option `shared`), so workers can open it. */
+  get shared(): boolean {
+    return this.#shared !== undefined;
+  }
+
   /** Bytes of all chunks. */
   get capacity(): number {
     return this.#c.capacity;

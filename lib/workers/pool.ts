@@ -7,7 +7,7 @@
 import type { StructSchema } from "../../schemas/types.ts";
 import { show } from "../_text.ts";
 import { SystemError } from "../errors.ts";
-import type { Arena } from "../memory/arena.ts";
+import { Arena } from "../memory/arena.ts";
 import type { Core } from "../table/core.ts";
 import { type Table, tableCore } from "../table/table.ts";
 import {
@@ -134,7 +134,7 @@ export class WorkerPool {
   #queue: Promise<void> = Promise.resolve();
   #closed = false;
   #tables = new Map<Core, { id: number; handle: unknown }>();
-  #arenas = new Map<Arena, { id: number; handle: unknown }>();
+  #arenas = new Map<Arena, { id: number; handle: unknown; capacity: number }>();
   #owners = new Map<Core, number>();
   #argKeys: string[] = [];
   #argShape = 0;
@@ -316,9 +316,13 @@ export class WorkerPool {
       throw new RangeError(`${what}: at most ${MAX_RUN_ARENAS} arenas per run`);
     }
     for (const [name, a] of arenas) {
-      const handle = (a as { handle?: () => unknown })?.handle;
-      if (typeof handle !== "function") {
+      if (!(a instanceof Arena)) {
         throw new TypeError(`${what}: arena ${show(name)} is not an Arena, got ${show(a)}`);
+      }
+      if (!a.shared) {
+        throw new TypeError(
+          `${what}: arena ${show(name)} is not shared (make it with { shared: true })`,
+        );
       }
     }
     const timeout = o.timeout ?? this.#timeout;
@@ -380,8 +384,15 @@ export class WorkerPool {
       tables.push(t);
     }
     for (const a of arenas) {
-      if (this.#arenas.has(a)) continue;
-      const r = { id: this.#arenas.size, handle: (a as unknown as { handle(): unknown }).handle() };
+      const known = this.#arenas.get(a);
+      // An owner that added chunks since: the workers adopt the new handle (same id).
+      if (known !== undefined && known.capacity !== a.capacity) {
+        known.handle = a.handle();
+        known.capacity = a.capacity;
+        opened.push(known);
+      }
+      if (known !== undefined) continue;
+      const r = { id: this.#arenas.size, handle: a.handle(), capacity: a.capacity };
       this.#arenas.set(a, r);
       opened.push(r);
     }

@@ -7,7 +7,7 @@
  * @module
  */
 import type { StructSchema, ViewOf } from "../../schemas/types.ts";
-import { Arena } from "../memory/arena.ts";
+import { Arena, type ArenaHandle } from "../memory/arena.ts";
 import { Table, tableCore } from "../table/table.ts";
 import type { Core } from "../table/core.ts";
 import type { TableHandle } from "../table/handle.ts";
@@ -165,7 +165,9 @@ class Worker {
       this.tables.set(id, Table.open(handle as TableHandle));
     }
     for (const { id, handle } of m.arenas) {
-      this.arenas.set(id, (Arena as unknown as { open(h: unknown): Arena }).open(handle));
+      const known = this.arenas.get(id);
+      if (known !== undefined) known.adopt(handle as ArenaHandle);
+      else this.arenas.set(id, Arena.open(handle as ArenaHandle));
     }
   }
 
@@ -307,7 +309,7 @@ class Worker {
 }
 
 function flushArena(arena: Arena): void {
-  (arena as unknown as { flush?: () => void }).flush?.();
+  arena.flush();
 }
 
 /** Serves the pool over `port` (what a Node worker's boot code calls with `parentPort`). */

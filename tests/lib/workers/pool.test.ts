@@ -4,6 +4,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Table } from "../../../lib/table/table.ts";
+import { Arena } from "../../../lib/memory/arena.ts";
 import { WorkerPool } from "../../../lib/workers/pool.ts";
 import { SystemError } from "../../../lib/errors.ts";
 import { Body } from "./_schemas.ts";
@@ -222,5 +223,40 @@ describe("WorkerPool.start() and close()", () => {
     await pool.close();
     await pool.close();
     await assert.rejects(pool.run("noop"), /the pool is closed/);
+  });
+});
+
+describe("WorkerPool with shared arenas", () => {
+  it("lets each worker allocate in a shared arena, one block at a time, and see new chunks", async () => {
+    const pool = await WorkerPool.start({ module: MODULE, workers: 2 });
+    try {
+      const frame = new Arena({
+        bytes: 1 << 16,
+        shared: true,
+        overflow: "grow",
+        chunkBytes: 1 << 16,
+      });
+      const table = bodies(2);
+      await pool.run("allocate", { table, writes: ["x"], arenas: { frame }, args: { n: 100 } });
+      // Worker w sums i + w over 100 records: 4950 + 100 w.
+      assert.deepEqual(table.toArray().map((b) => b.x), [4950, 5050]);
+      assert.ok(frame.used >= 200 * 24, `used ${frame.used}`);
+      // Past the first chunk: the owner adds one, the workers adopt it before the next run.
+      frame.reset();
+      frame.alloc(Body);
+      while (frame.capacity === 1 << 16) frame.alloc(Body);
+      await pool.run("allocate", { table, writes: ["x"], arenas: { frame }, args: { n: 100 } });
+      assert.deepEqual(table.toArray().map((b) => b.x), [4950, 5050]);
+      await assert.rejects(
+        pool.run("allocate", {
+          table,
+          arenas: { frame: new Arena({ bytes: 64 }) },
+          args: { n: 1 },
+        }),
+        /is not shared/,
+      );
+    } finally {
+      await pool.close();
+    }
   });
 });
