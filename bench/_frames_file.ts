@@ -66,6 +66,11 @@ export interface FramesTarget {
   readonly runtime?: string;
   /** Why the target exists, e.g. an issue number. */
   readonly note?: string;
+  /**
+   * An absolute bound instead of a ratio: `variant`'s `metric` must be at most this (`vs` and
+   * `max_ratio` are then ignored), e.g. a p99 frame time in milliseconds.
+   */
+  readonly max_value?: number;
 }
 
 /** A whole frame-benchmark result file. */

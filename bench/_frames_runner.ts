@@ -46,14 +46,16 @@ export type FrameParams = Readonly<Record<string, number>>;
 
 /** A running simulation made by {@linkcode FrameVariant.setup}. */
 export interface FrameSim {
-  /** Does one frame's work (this is what is timed). */
-  frame(frameIndex: number): void;
+  /** Does one frame's work (this is what is timed; a promise is awaited inside the timing). */
+  frame(frameIndex: number): void | Promise<void>;
   /** Work checksum; equal across variants that did the same work. */
   checksum(): number;
   /** A second equality check (e.g. particles alive), when the benchmark has one. */
   alive?(): number;
   /** Bytes of arena/typed-array storage the variant holds, when it has such a notion. */
   arenaBytes?(): number;
+  /** Ends what the simulation started (workers), after its last frame. */
+  close?(): void | Promise<void>;
 }
 
 /** One way of doing a frame benchmark's work. */
@@ -63,7 +65,7 @@ export interface FrameVariant {
   /** One line for the report. */
   readonly description: string;
   /** Builds a fresh simulation (called twice per run: JIT warm-up with seed + 1, then measured). */
-  setup(params: FrameParams): FrameSim;
+  setup(params: FrameParams): FrameSim | Promise<FrameSim>;
   /**
    * V8 flags for this variant's child process (Deno and Node; ignored under Bun and with
    * `--in-process`), for variants that pin down an engine heuristic.
@@ -145,13 +147,20 @@ async function runVariant(variant: FrameVariant, params: FrameParams): Promise<V
   // variants would otherwise be measured while still running unoptimised code (which boxes
   // doubles, i.e. makes garbage the variant itself does not make). The measured simulation below
   // then does exactly the same work in every variant.
-  const warm = variant.setup({ ...params, seed: params.seed + 1 });
+  const warm = await variant.setup({ ...params, seed: params.seed + 1 });
   const until = performance.now() + params.jitWarmupMs;
-  for (let f = 0; performance.now() < until; f++) warm.frame(f);
+  for (let f = 0; performance.now() < until; f++) {
+    const r = warm.frame(f);
+    if (r !== undefined) await r;
+  }
+  await warm.close?.();
 
-  const sim = variant.setup(params);
+  const sim = await variant.setup(params);
   let frameIndex = 0;
-  for (let i = 0; i < params.warmup; i++) sim.frame(frameIndex++);
+  for (let i = 0; i < params.warmup; i++) {
+    const r = sim.frame(frameIndex++);
+    if (r !== undefined) await r;
+  }
 
   const frameMs = new Float64Array(params.frames);
   let peakHeap = 0;
@@ -159,7 +168,8 @@ async function runVariant(variant: FrameVariant, params: FrameParams): Promise<V
   await gcWindowBegin();
   for (let i = 0; i < params.frames; i++) {
     const t0 = performance.now();
-    sim.frame(frameIndex++);
+    const r = sim.frame(frameIndex++);
+    if (r !== undefined) await r;
     frameMs[i] = performance.now() - t0;
     if (i % MEMORY_SAMPLE_EVERY === 0 || i === params.frames - 1) {
       const m = memorySample();
@@ -168,6 +178,7 @@ async function runVariant(variant: FrameVariant, params: FrameParams): Promise<V
     }
   }
   await gcWindowEnd();
+  await sim.close?.();
 
   return {
     name: variant.name,
@@ -396,7 +407,12 @@ async function main(bench: FramesBenchmark): Promise<FramesOutcome> {
 
 function mismatches(results: readonly VariantResult[]): VariantResult[] {
   const base = results[0];
-  return results.filter((r) => r.checksum !== base.checksum || r.alive !== base.alive);
+  // A checksum of NaN (null once sent as JSON) marks a variant that does no work, such as a
+  // measure of overhead alone: there is nothing to compare.
+  const compared = (r: VariantResult) => r.checksum !== null && !Number.isNaN(r.checksum);
+  return results.filter((r) =>
+    compared(r) && (r.checksum !== base.checksum || r.alive !== base.alive)
+  );
 }
 
 function report(bench: FramesBenchmark, results: VariantResult[], params: FrameParams): void {
@@ -516,12 +532,18 @@ function targetLine(
         return r.stats[metric];
     }
   };
+  const note = t.note ? ` (${t.note})` : "";
+  if (t.max_value !== undefined) {
+    const label = `${t.variant} ${t.metric} ≤ ${t.max_value}`;
+    const v = value(t.variant, t.metric);
+    if (v === undefined) return `${label}: not measured${note}`;
+    return `${label}: ${+v.toFixed(4)} ${v <= t.max_value ? "met" : "NOT MET"}${note}`;
+  }
   const vsMetric = t.vsMetric ?? t.metric;
   const label = `${t.variant} ${t.metric} ≤ ${t.max_ratio}× ${t.vs}` +
     (vsMetric === t.metric ? "" : ` ${vsMetric}`);
   const a = value(t.variant, t.metric);
   const b = value(t.vs, vsMetric);
-  const note = t.note ? ` (${t.note})` : "";
   if (a === undefined || b === undefined) return `${label}: not measured${note}`;
   if (b === 0) return `${label}: ${a} vs 0 ${a === 0 ? "met" : "NOT MET"}${note}`;
   const r = a / b;

@@ -310,6 +310,23 @@ function renderFrames(
   if (targets.length > 0) {
     out.push("### Targets", "");
     const rows = targets.map((t) => {
+      if (t.max_value !== undefined) {
+        const row = [
+          escapeCell(
+            `${t.variant} ${t.metric} ≤ ${t.max_value}` +
+              (t.runtime ? ` (${title(t.runtime)} only)` : ""),
+          ),
+          escapeCell(t.note ?? ""),
+        ];
+        for (const rt of runtimes) {
+          const a = files.get(rt)?.variants.find((v) => v.name === t.variant);
+          const av = a ? metricValue(a, t.metric) : null;
+          if (t.runtime !== undefined && t.runtime !== rt) row.push("—");
+          else if (av === null) row.push("not measured");
+          else row.push(`${+av.toFixed(4)} ${av <= t.max_value ? "met" : "**not met**"}`);
+        }
+        return row;
+      }
       const vsMetric = t.vsMetric ?? t.metric;
       const row = [
         escapeCell(

@@ -564,6 +564,15 @@ export class WorkerPool {
     if (this.#closed) return;
     this.#closed = true;
     await this.#queue;
+    // Out of their wait loops first: a worker blocked in Atomics.wait may not end on terminate()
+    // alone (Deno then keeps the process alive).
+    const alive = this.#ws.map((w, i) => (w?.dead === undefined && w?.boot === undefined ? i : -1))
+      .filter((i) => i >= 0);
+    if (alive.length > 0) {
+      try {
+        await this.#job(OP.exit, 2_000, alive, "(close)");
+      } catch { /* a worker that does not answer is terminated all the same */ }
+    }
     await Promise.all(this.#ws.map((w) => w?.thread?.terminate()));
   }
 }

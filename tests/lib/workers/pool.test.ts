@@ -3,6 +3,9 @@
 // several workers against a model, and every kind of fault leaving the pool usable.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
 import { Table } from "../../../lib/table/table.ts";
 import { Arena } from "../../../lib/memory/arena.ts";
 import { WorkerPool } from "../../../lib/workers/pool.ts";
@@ -215,6 +218,21 @@ describe("WorkerPool.start() and close()", () => {
       WorkerPool.start({ module: new URL("./_missing.ts", import.meta.url), workers: 1 }),
       /failed to load in worker 0|died/,
     );
+  });
+
+  it("lets the process exit by itself once closed", () => {
+    const child = fileURLToPath(new URL("./_close_child.ts", import.meta.url));
+    // deno-lint-ignore no-explicit-any
+    const g = globalThis as any;
+    const [cmd, args] = g.Deno
+      ? [process.execPath, ["run", "-A", child]]
+      : g.Bun
+      ? [process.execPath, [child]]
+      : [process.execPath, ["--import", "tsx", child]];
+    const r = spawnSync(cmd, args, { encoding: "utf8", timeout: 60_000 });
+    assert.equal(r.error, undefined, "the process did not exit within 60 s");
+    assert.equal(r.stdout.trim(), "closed", r.stderr);
+    assert.equal(r.status, 0);
   });
 
   it("ends its workers on close and refuses runs after it", async () => {
