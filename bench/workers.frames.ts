@@ -75,17 +75,25 @@ const mainThread: FrameVariant = {
   },
 };
 
-function pooled(workers: number, system: "animate" | "idle"): FrameVariant {
+function pooled(workers: number, system: "animate" | "idle", chunks = workers): FrameVariant {
   const idle = system === "idle";
+  const split = chunks === workers ? "" : `-${chunks}-chunks`;
   return {
-    name: idle ? `pool-${workers}-empty-run` : `pool-${workers}`,
+    name: idle ? `pool-${workers}-empty-run` : `pool-${workers}${split}`,
     description: idle
       ? `an empty run() of ${workers} workers: the dispatch overhead alone`
-      : `WorkerPool of ${workers} worker${workers > 1 ? "s" : ""}, each over its share`,
+      : `WorkerPool of ${workers} worker${workers > 1 ? "s" : ""}, ` +
+        (split === "" ? "each over its share" : `${chunks} chunks claimed as workers free up`),
     async setup(p: FrameParams) {
       const table = nodes(p.records, p.seed);
       const pool = await WorkerPool.start({ module: SYSTEMS, workers });
-      const run = { table, reads: ["vel", "phase"], writes: ["pos", "vel", "color"], args: ARGS };
+      const run = {
+        table,
+        reads: ["vel", "phase"],
+        writes: ["pos", "vel", "color"],
+        args: ARGS,
+        chunks,
+      };
       return {
         frame: () => idle ? pool.run("idle") : pool.run("animate", run),
         // The empty run does no work: its checksum is the untouched table's.
@@ -102,7 +110,13 @@ const here = dirname(fileURLToPath(import.meta.url));
 await runFramesBenchmark({
   title: "Parallel frames: one million nodes over a worker pool (bench/workers.frames.ts)",
   script: fileURLToPath(import.meta.url),
-  variants: [mainThread, pooled(1, "animate"), pooled(2, "animate"), pooled(2, "idle")],
+  variants: [
+    mainThread,
+    pooled(1, "animate"),
+    pooled(2, "animate"),
+    pooled(2, "animate", 16),
+    pooled(2, "idle"),
+  ],
   params: [{ key: "records", flag: "records", default: 1_000_000, min: 1 }],
   defaults: { frames: 300, warmup: 20, jitWarmupMs: 500, runs: 3 },
   intro: (p) => `${p.records} nodes, ${p.frames} frames, ${p.runs} runs per variant`,

@@ -17,6 +17,7 @@ import {
   type ErrorImage,
   errorOf,
   type FromWorker,
+  MAX_CHUNKS,
   MAX_NUMERIC_ARGS,
   MAX_RUN_ARENAS,
   OP,
@@ -27,6 +28,7 @@ import {
   type ToWorker,
   W,
   waitAsync,
+  wordsOf,
   writeText,
 } from "./protocol.ts";
 import { spawn, type Thread } from "./spawn.ts";
@@ -70,6 +72,13 @@ export interface RunOptions<A = unknown> {
   args?: A;
   /** Milliseconds this run may take (default: the pool's). */
   timeout?: number;
+  /**
+   * Number of contiguous chunks the live records are split into (default: one per worker, so
+   * worker `w` runs the system once, over the `w`-th share). With more chunks than workers, each
+   * worker runs its own chunk and then claims the next unclaimed one until none is left, so a
+   * worker slowed by other load does less: the system then runs once per chunk.
+   */
+  chunks?: number;
 }
 
 interface Args {
@@ -88,6 +97,8 @@ interface Worker {
 
 // deno-lint-ignore no-explicit-any
 const nav = (globalThis as any).navigator;
+const cores = (): number =>
+  typeof nav?.hardwareConcurrency === "number" ? nav.hardwareConcurrency : 2;
 
 /**
  * A pool of workers that run systems over shared tables: `run("integrate", { table, args })`
@@ -129,6 +140,7 @@ export class WorkerPool {
   readonly #numbers: Float64Array;
   readonly #text: Uint8Array;
   readonly #errors: Uint8Array;
+  readonly #bounds: Int32Array;
   #ws: Worker[] = [];
   #seq = 0;
   #queue: Promise<void> = Promise.resolve();
@@ -151,6 +163,7 @@ export class WorkerPool {
     this.#numbers = new Float64Array(this.#control, areas.numbers, MAX_NUMERIC_ARGS);
     this.#text = new Uint8Array(this.#control, areas.text, TEXT_BYTES);
     this.#errors = new Uint8Array(this.#control, areas.errors, workers * ERROR_BYTES);
+    this.#bounds = new Int32Array(this.#control, wordsOf(workers) * 4, MAX_CHUNKS + 1);
     this.systems = [];
   }
 
@@ -179,8 +192,7 @@ export class WorkerPool {
     if (!(m instanceof URL) && typeof m !== "string") {
       throw new TypeError(`Cannot start WorkerPool: option "module" must be a URL, got ${show(m)}`);
     }
-    const cores = typeof nav?.hardwareConcurrency === "number" ? nav.hardwareConcurrency : 2;
-    const n = options.workers ?? Math.max(1, cores - 1);
+    const n = options.workers ?? Math.max(1, cores() - 1);
     if (!Number.isInteger(n) || n < 1 || n > 64) {
       throw new RangeError(
         `Cannot start WorkerPool: option "workers" must be an integer from 1 to 64, got ${show(n)}`,
@@ -241,6 +253,8 @@ export class WorkerPool {
       index: i,
       workers: this.workers,
       module: this.#module,
+      // Spinning workers would take the core the main thread needs to hear that they are done.
+      spinMs: this.workers < cores() ? 0.05 : 0,
       // A replacement opens everything the pool opened before it.
       tables: [...this.#tables.values()],
       arenas: [...this.#arenas.values()],
@@ -331,20 +345,28 @@ export class WorkerPool {
         `${what}: option "timeout" must be a positive number, got ${show(timeout)}`,
       );
     }
+    const chunks = o.chunks ?? this.workers;
+    if (!Number.isInteger(chunks) || chunks < this.workers || chunks > MAX_CHUNKS) {
+      throw new RangeError(
+        `${what}: option "chunks" must be an integer from ${this.workers} (the workers) to ` +
+          `${MAX_CHUNKS}, got ${show(chunks)}`,
+      );
+    }
     const args = this.#encodeArgs(what, o.args);
     const writes = this.#writes(o);
     // From the call on, so code right after run() cannot slip a create in before the run starts.
     if (core !== undefined && writes) this.#own(core, system, 1);
     return async () => {
       if (this.#closed) throw new TypeError(`${what}: the pool is closed`);
-      await this.#register(o.table, core, arenas.map(([, a]) => a));
+      const opening = this.#register(o.table, core, arenas);
+      if (opening !== undefined) await opening;
       const ctl = this.#ctl;
       ctl[W.system] = index;
       ctl[W.table] = core === undefined ? -1 : (this.#tables.get(core) as { id: number }).id;
       ctl[W.flags] = (o.creates === true ? 1 : 0) | (o.deletes === true ? 2 : 0);
       this.#writeArgs(args);
       this.#writeArenas(arenas);
-      this.#split(core);
+      this.#split(core, chunks);
       if (core !== undefined) core.privateLive = true;
       try {
         await this.#job(OP.run, timeout, undefined, system);
@@ -370,12 +392,13 @@ export class WorkerPool {
   }
 
   // Opens in every worker the table and arenas it has not seen yet.
-  async #register(
+  // (No promise when there is nothing new: a steady frame loop takes no extra turn.)
+  #register(
     // deno-lint-ignore no-explicit-any
     table: Table<any> | undefined,
     core: Core | undefined,
-    arenas: Arena[],
-  ): Promise<void> {
+    arenas: readonly [string, Arena][],
+  ): Promise<void> | undefined {
     const tables: { id: number; handle: unknown }[] = [];
     const opened: { id: number; handle: unknown }[] = [];
     if (table !== undefined && core !== undefined && !this.#tables.has(core)) {
@@ -383,7 +406,8 @@ export class WorkerPool {
       this.#tables.set(core, t);
       tables.push(t);
     }
-    for (const a of arenas) {
+    for (let i = 0; i < arenas.length; i++) {
+      const a = arenas[i][1];
       const known = this.#arenas.get(a);
       // An owner that added chunks since: the workers adopt the new handle (same id).
       if (known !== undefined && known.capacity !== a.capacity) {
@@ -396,9 +420,9 @@ export class WorkerPool {
       this.#arenas.set(a, r);
       opened.push(r);
     }
-    if (tables.length + opened.length === 0) return;
+    if (tables.length + opened.length === 0) return undefined;
     for (const w of this.#ws) w.thread.post({ type: "open", tables, arenas: opened });
-    await this.#job(OP.sync, this.#timeout);
+    return this.#job(OP.sync, this.#timeout);
   }
 
   #encodeArgs(what: string, args: unknown): Args {
@@ -471,20 +495,13 @@ export class WorkerPool {
   }
 
   // One contiguous share of the live slots per worker, as even as the count allows.
-  #split(core: Core | undefined): void {
+  #split(core: Core | undefined, chunks: number): void {
     const ctl = this.#ctl;
-    const live = core === undefined ? new Uint32Array(0) : core.liveSlots();
-    const n = live.length;
-    const k = this.workers;
-    for (let w = 0; w < k; w++) {
-      const base = W.header + w * PER_WORKER;
-      const a = Math.floor((w * n) / k);
-      const b = Math.floor(((w + 1) * n) / k);
-      ctl[base + PW.a] = a;
-      ctl[base + PW.b] = b;
-      ctl[base + PW.from] = b > a ? live[a] : 0;
-      ctl[base + PW.to] = b > a ? live[b - 1] + 1 : 0;
-    }
+    const n = core === undefined ? 0 : core.liveSlots().length;
+    const bounds = this.#bounds;
+    for (let c = 0; c <= chunks; c++) bounds[c] = Math.floor((c * n) / chunks);
+    ctl[W.chunks] = chunks;
+    ctl[W.next] = this.workers;
   }
 
   // Starts job `op` in the workers `only` (default: all) and waits until each finished, failed,

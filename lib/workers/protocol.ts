@@ -34,6 +34,10 @@ export const W = {
   arenas: 10,
   /** Registered ids of the run's arenas (MAX_RUN_ARENAS words). */
   arenaIds: 11,
+  /** Number of chunks the live slots are split into (at least one per worker). */
+  chunks: 29,
+  /** The next chunk to claim, past each worker's own first one. */
+  next: 30,
   /** The run's arena names: renumbered when they change. */
   arenaShape: 27,
   /** Bytes of the JSON list of arena names, in the second half of the text area. */
@@ -42,11 +46,22 @@ export const W = {
   header: 32,
 } as const;
 
+/** Most chunks one run can split a table into. */
+export const MAX_CHUNKS = 1024;
+
 /** Most arenas one run can pass. */
 export const MAX_RUN_ARENAS = 16;
 
 /** Words per worker after the header. */
 export const PER_WORKER = 8;
+
+/**
+ * Int32 words of the header and per-worker areas; the chunk bounds (`MAX_CHUNKS + 1` indices into
+ * `liveSlots()`) follow.
+ */
+export function wordsOf(workers: number): number {
+  return W.header + workers * PER_WORKER;
+}
 
 /** Per-worker word offsets (from `W.header + worker * PER_WORKER`). */
 export const PW = {
@@ -56,13 +71,13 @@ export const PW = {
   error: 1,
   /** Bytes of the error's JSON. */
   errorBytes: 2,
-  /** First slot of its share of the table (inclusive). */
+  /** Unused (chunk bounds are in the chunk area). */
   from: 3,
-  /** End of its share (exclusive). */
+  /** Unused. */
   to: 4,
-  /** Index of its share's first entry in `liveSlots()`. */
+  /** Unused. */
   a: 5,
-  /** Index after its share's last entry. */
+  /** Unused. */
   b: 6,
   /** Set by the worker as it ends (an exit in a system, say): the pool then replaces it. */
   gone: 7,
@@ -88,7 +103,7 @@ export function areasOf(workers: number): {
   errors: number;
   bytes: number;
 } {
-  const words = (W.header + workers * PER_WORKER) * 4;
+  const words = (wordsOf(workers) + MAX_CHUNKS + 1) * 4;
   const numbers = Math.ceil(words / 8) * 8;
   const text = numbers + MAX_NUMERIC_ARGS * 8;
   const errors = text + TEXT_BYTES;
@@ -103,6 +118,8 @@ export type ToWorker =
     readonly index: number;
     readonly workers: number;
     readonly module: string;
+    /** How long to spin for the next job before sleeping (0 when the cores are all taken). */
+    readonly spinMs: number;
     /** What the pool opened before this worker started (a replacement opens it all at once). */
     readonly tables: readonly { readonly id: number; readonly handle: unknown }[];
     readonly arenas: readonly { readonly id: number; readonly handle: unknown }[];

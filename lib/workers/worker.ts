@@ -17,6 +17,7 @@ import {
   ERROR_BYTES,
   type FromWorker,
   imageOf,
+  MAX_CHUNKS,
   OP,
   PER_WORKER,
   PW,
@@ -24,6 +25,7 @@ import {
   TEXT_BYTES,
   type ToWorker,
   W,
+  wordsOf,
   writeText,
 } from "./protocol.ts";
 
@@ -41,8 +43,9 @@ export const BOOT_URL: string = import.meta.url.replace(/worker\.([a-z]+)$/, "bo
  * run's arguments and arenas. A system is a function exported by the pool's module:
  * `export function integrate(ctx: SystemContext<typeof Particle, { dt: number }>) { … }`.
  *
- * Lifetimes: the context object is reused for every job of this worker; read what you need
- * from it during the job. `slots` is valid until the job ends.
+ * Lifetimes: the context object is reused for every call in this worker; read what you need
+ * from it during the call. `slots` is valid until the call returns. A system runs once per
+ * chunk: once per worker and run by default, more often with more `chunks` than workers.
  *
  * @example A system (it runs in a worker; here called as a plain function)
  * ```ts
@@ -61,13 +64,16 @@ export interface SystemContext<S extends StructSchema = StructSchema, A = unknow
   readonly system: string;
   /** The run's table, opened in this worker. Throws TypeError for a run without one. */
   readonly table: Table<S>;
-  /** This worker's share: the entries `[a, b)` of the table's `liveSlots()` at the run's start. */
+  /**
+   * The live slots of this call's chunk (a contiguous run of the table's `liveSlots()` at the
+   * run's start): this worker's share, or one of the chunks it claimed (option `chunks`).
+   */
   readonly slots: Uint32Array;
-  /** First slot of this worker's share. */
+  /** First slot of the chunk. */
   readonly from: number;
-  /** End of this worker's share (exclusive): its live records are the live ones in `[from, to)`. */
+  /** End of the chunk (exclusive): its records are the live ones in `[from, to)`. */
   readonly to: number;
-  /** Calls `fn(cursor, id)` for each live record of this worker's share, in slot order. */
+  /** Calls `fn(cursor, id)` for each live record of the chunk, in slot order. */
   forEach(fn: (record: ViewOf<S>, id: number) => void): void;
   /** The run's `args` (the same object from job to job while their keys stay the same). */
   readonly args: A;
@@ -125,6 +131,8 @@ class Worker {
   numbers!: Float64Array;
   text!: Uint8Array;
   error!: Uint8Array;
+  bounds!: Int32Array;
+  spinMs = 0;
   base = 0;
   seen = 0;
   names: string[] = [];
@@ -181,12 +189,14 @@ class Worker {
 
   async init(m: Extract<ToWorker, { type: "init" }>): Promise<void> {
     const { control, index, workers } = m;
+    this.spinMs = m.spinMs;
     const areas = areasOf(workers);
     this.ctl = new Int32Array(control, 0, W.header + workers * PER_WORKER);
     this.numbers = new Float64Array(control, areas.numbers, 64);
     this.text = new Uint8Array(control, areas.text, TEXT_BYTES);
     this.error = new Uint8Array(control, areas.errors + index * ERROR_BYTES, ERROR_BYTES);
     this.base = W.header + index * PER_WORKER;
+    this.bounds = new Int32Array(control, wordsOf(workers) * 4, MAX_CHUNKS + 1);
     this.seen = Atomics.load(this.ctl, W.seq);
     this.ctx = new Context(index, workers);
     this.open(m);
@@ -198,6 +208,10 @@ class Worker {
   loop(): void {
     const ctl = this.ctl;
     for (;;) {
+      // A short spin first, when the pool leaves a core free for it: a frame's next run often
+      // comes within microseconds of the last, and waking a sleeping thread costs tens of them.
+      const until = performance.now() + this.spinMs;
+      while (Atomics.load(ctl, W.seq) === this.seen && performance.now() < until) { /* spin */ }
       Atomics.wait(ctl, W.seq, this.seen);
       const seq = Atomics.load(ctl, W.seq);
       if (seq === this.seen) continue;
@@ -238,13 +252,12 @@ class Worker {
     const core = table === undefined ? undefined : tableCore(table);
     ctx.t = table;
     ctx.core = core;
-    const b = this.base;
-    ctx.from = ctl[b + PW.from];
-    ctx.to = ctl[b + PW.to];
     const arenas = this.readArenas();
     try {
       if (core === undefined) {
         ctx.slots = ctx.slots.subarray(0, 0);
+        ctx.from = 0;
+        ctx.to = 0;
         fn(ctx);
         return;
       }
@@ -257,8 +270,18 @@ class Worker {
         : `system "${ctx.system}" did not declare deletes`;
       core.privateLive = true;
       try {
-        ctx.slots = core.liveBuf.subarray(ctl[b + PW.a], ctl[b + PW.b]);
-        fn(ctx);
+        // Its own chunk first, then whatever chunks are left (when there are more than workers).
+        const live = core.liveBuf;
+        const bounds = this.bounds;
+        const chunks = ctl[W.chunks];
+        for (let c = ctx.worker; c < chunks; c = Atomics.add(ctl, W.next, 1)) {
+          const a = bounds[c];
+          const end = bounds[c + 1];
+          ctx.slots = live.subarray(a, end);
+          ctx.from = end > a ? live[a] : 0;
+          ctx.to = end > a ? live[end - 1] + 1 : 0;
+          fn(ctx);
+        }
       } finally {
         core.createGuard = undefined;
         core.deleteGuard = undefined;

@@ -55,6 +55,19 @@ describe("WorkerPool", () => {
     });
   }
 
+  it("splits into more chunks than workers when asked, each record still visited once", async () => {
+    const table = bodies(1000);
+    await pool.run("stamp", { table, writes: ["who", "seen"], chunks: 16 });
+    const who = new Set<number>();
+    table.forEach((b) => {
+      assert.equal(b.seen, 1);
+      who.add(b.who);
+    });
+    assert.ok(who.size >= 1 && [...who].every((w) => w === 1 || w === 2));
+    await pool.run("integrate", { table, writes: ["x"], args: { dt: 1 }, chunks: 7 });
+    table.forEach((b, id) => assert.equal(b.x, table.slotOf(id)! + 1));
+  });
+
   it("sends numeric arguments through shared memory and anything else as JSON", async () => {
     const table = bodies(10);
     await pool.run("scale", { table, writes: ["x"], args: { by: 2, add: 1 } });
@@ -102,6 +115,10 @@ describe("WorkerPool", () => {
       /"args" must be an object/,
     );
     await assert.rejects(pool.run("integrate", { table, timeout: -1 }), RangeError);
+    await assert.rejects(
+      pool.run("integrate", { table, chunks: 1 }),
+      /"chunks" must be an integer from 2/,
+    );
   });
 
   it("makes a worker's view stale once the main thread deletes its record", async () => {
