@@ -25,6 +25,9 @@
  *   shader over the arena's bytes (`bench/_demo_gpu.ts`), beside the same f32 simulation on the
  *   CPU, with upload, update and readback time per frame and the adapter's name (Deno; Node and
  *   Bun have no WebGPU and say so). It uses `--particles`, `--seed`, and `--frames` up to 600.
+ * - `--workers N` runs the parallel-frames demo instead (one million animated nodes on the main
+ *   thread beside worker pools of 1 … N: `bench/workers.frames.ts`, shorter), with `--records N`
+ *   and `--svg out.svg` passed on.
  * - `--no-churn` skips part 2, the short-lived-records run of `bench/churn.frames.ts` that a
  *   whole demo run ends with.
  * - `--child` (internal) runs one variant and reports to the parent on stderr.
@@ -36,12 +39,44 @@
  */
 
 import { spawnSync } from "node:child_process";
+import process from "node:process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createRng, DEMO_VARIANTS, DT } from "./_demo_variants.ts";
 import { type FrameVariant, runFramesBenchmark } from "./_frames_runner.ts";
 import { scriptArgs, selfCommand } from "./_runtime.ts";
 import { runGpuDemo } from "./_demo_gpu.ts";
+
+// `--workers N`: the parallel-frames demo instead of parts 1 and 2 (one million animated nodes,
+// the main thread alone beside pools of 1 … N workers: bench/workers.frames.ts, shorter).
+const demoArgs = scriptArgs();
+const workersAt = demoArgs.indexOf("--workers");
+if (workersAt >= 0 && !demoArgs.includes("--help")) {
+  const n = Number(demoArgs[workersAt + 1]);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`error: --workers needs a number of workers ≥ 1, got ${demoArgs[workersAt + 1]}`);
+    process.exit(2);
+  }
+  console.log(`Parallel frames (bench/workers.frames.ts, shorter: --frames 150 --runs 1)\n`);
+  const { command, preArgs } = selfCommand();
+  const pass = (name: string): string[] => {
+    const i = demoArgs.indexOf(`--${name}`);
+    return i >= 0 ? [`--${name}`, demoArgs[i + 1]] : [];
+  };
+  const r = spawnSync(command, [
+    ...preArgs,
+    fileURLToPath(new URL("./workers.frames.ts", import.meta.url)),
+    "--workers",
+    String(n),
+    "--frames",
+    "150",
+    "--runs",
+    "1",
+    ...pass("records"),
+    ...pass("svg"),
+  ], { stdio: "inherit" });
+  process.exit(r.status ?? 1);
+}
 
 const variants: FrameVariant[] = DEMO_VARIANTS.map((v) => ({
   name: v.name,
@@ -68,6 +103,8 @@ const outcome = await runFramesBenchmark({
   usage: [
     `  ${"--gpu".padEnd(22)} add part 3: the update as a WebGPU compute shader (Deno)`,
     `  ${"--no-churn".padEnd(22)} skip part 2 (short-lived records)`,
+    `  ${"--workers N".padEnd(22)} instead: one million nodes per frame on the main thread and on`,
+    `  ${"".padEnd(22)} pools of 1 … N workers (bench/workers.frames.ts; --records, --svg)`,
     "",
     "Part 1 runs every variant in its own child process; part 2 then runs bench/churn.frames.ts",
     "smaller. --svg out.svg draws part 1 into out.svg and part 2 into out-churn.svg.",

@@ -10,7 +10,8 @@
  * bun run bench/workers.frames.ts --records 200000 --variant main-thread --variant pool-2
  * ```
  *
- * Flags: `--records N` (default 1000000), `--frames N` (default 300), `--warmup N`,
+ * Flags: `--records N` (default 1000000), `--workers N` (pools of 1 to N workers, default 2; the
+ * chunked and empty-run variants use N), `--frames N` (default 300), `--warmup N`,
  * `--jit-warmup-ms N`, `--seed N`, `--runs N` (default 3), and the common ones of
  * `bench/_frames_runner.ts`.
  *
@@ -22,6 +23,7 @@ import { Table, WorkerPool } from "../mod.ts";
 import type { SystemContext } from "../mod.ts";
 import { animate, type AnimateArgs, AnimNode } from "./_workers_systems.ts";
 import { type FrameParams, type FrameVariant, runFramesBenchmark } from "./_frames_runner.ts";
+import { scriptArgs } from "./_runtime.ts";
 
 const SYSTEMS = new URL("./_workers_systems.ts", import.meta.url);
 const ARGS: AnimateArgs = { dt: 1 / 64, amp: 0.5 };
@@ -107,18 +109,25 @@ function pooled(workers: number, system: "animate" | "idle", chunks = workers): 
 
 const here = dirname(fileURLToPath(import.meta.url));
 
+// Read before the runner parses the flags: the variants depend on it (pools of 1 … N workers).
+const args = scriptArgs();
+const at = args.indexOf("--workers");
+const most = at >= 0 && Number.isInteger(Number(args[at + 1])) && Number(args[at + 1]) >= 1
+  ? Number(args[at + 1])
+  : 2;
+const pools = Array.from({ length: most }, (_, i) => pooled(i + 1, "animate"));
+
 await runFramesBenchmark({
   title: "Parallel frames: one million nodes over a worker pool (bench/workers.frames.ts)",
   script: fileURLToPath(import.meta.url),
-  variants: [
-    mainThread,
-    pooled(1, "animate"),
-    pooled(2, "animate"),
-    pooled(2, "animate", 16),
-    pooled(2, "idle"),
+  variants: [mainThread, ...pools, pooled(most, "animate", 8 * most), pooled(most, "idle")],
+  params: [
+    { key: "records", flag: "records", default: 1_000_000, min: 1 },
+    { key: "workers", flag: "workers", default: 2, min: 1 },
   ],
-  params: [{ key: "records", flag: "records", default: 1_000_000, min: 1 }],
-  defaults: { frames: 300, warmup: 20, jitWarmupMs: 500, runs: 3 },
+  // 60 unmeasured frames: the first ones after making a million records still run while V8
+  // collects that setup's garbage, which is not the steady state the GC target is about.
+  defaults: { frames: 300, warmup: 60, jitWarmupMs: 500, runs: 3 },
   intro: (p) => `${p.records} nodes, ${p.frames} frames, ${p.runs} runs per variant`,
   targetsFile: join(here, "frames-workers.targets.json"),
   epilogue: [
