@@ -73,10 +73,11 @@ export interface RunOptions<A = unknown> {
   /** Milliseconds this run may take (default: the pool's). */
   timeout?: number;
   /**
-   * Number of contiguous chunks the live records are split into (default: one per worker, so
-   * worker `w` runs the system once, over the `w`-th share). With more chunks than workers, each
-   * worker runs its own chunk and then claims the next unclaimed one until none is left, so a
-   * worker slowed by other load does less: the system then runs once per chunk.
+   * Number of contiguous chunks the live records are split into: each worker runs the system
+   * over its own chunk, then claims the next unclaimed one until none is left, so a worker slowed
+   * by other load does less. Default: eight per worker, each of at least 4096 records (one per
+   * worker for small tables). `chunks` equal to the number of workers gives each worker one
+   * even share, worker `w` the `w`-th. The system runs once per chunk.
    */
   chunks?: number;
 }
@@ -345,7 +346,7 @@ export class WorkerPool {
         `${what}: option "timeout" must be a positive number, got ${show(timeout)}`,
       );
     }
-    const chunks = o.chunks ?? this.workers;
+    const chunks = o.chunks ?? this.#defaultChunks(core);
     if (!Number.isInteger(chunks) || chunks < this.workers || chunks > MAX_CHUNKS) {
       throw new RangeError(
         `${what}: option "chunks" must be an integer from ${this.workers} (the workers) to ` +
@@ -374,6 +375,13 @@ export class WorkerPool {
         if (core !== undefined) core.privateLive = false;
       }
     };
+  }
+
+  // Eight chunks per worker, each of at least 4096 records: a worker that loses its core for a
+  // while (other threads, other processes) then holds up the frame by one chunk, not a share.
+  #defaultChunks(core: Core | undefined): number {
+    const n = core === undefined ? 0 : core.count;
+    return Math.max(this.workers, Math.min(8 * this.workers, Math.ceil(n / 4096)));
   }
 
   #writes(o: RunOptions<unknown>): boolean {

@@ -37,19 +37,22 @@ describe("WorkerPool", () => {
 
   for (const layout of ["aos", "soa"] as const) {
     it(`runs a system over every live record exactly once, in two even shares (${layout})`, async () => {
-      const table = bodies(1001, layout);
+      const table = bodies(10001, layout);
       // Holes: deleted records are in no share.
       for (const id of table.ids().filter((_, i) => i % 7 === 3)) table.delete(id);
-      await pool.run("stamp", { table, writes: ["who", "seen"] });
+      await pool.run("stamp", { table, writes: ["who", "seen"], chunks: 2 });
       const who: number[] = [];
       table.forEach((b) => {
         assert.equal(b.seen, 1);
         who.push(b.who);
       });
       const first = who.filter((w) => w === 1).length;
-      assert.deepEqual([first, who.length - first], [429, 429]);
+      assert.deepEqual([first, who.length - first], [4286, 4286]);
       // Contiguous: worker 1's share is the lower half of the slots.
-      assert.deepEqual(who, [...Array(429).fill(1), ...Array(429).fill(2)]);
+      assert.deepEqual(who, [...Array(4286).fill(1), ...Array(4286).fill(2)]);
+      // By default, more chunks than workers: still every record once.
+      await pool.run("stamp", { table, writes: ["who", "seen"] });
+      table.forEach((b) => assert.equal(b.seen, 2));
       await pool.run("integrate", { table, reads: ["vx"], writes: ["x"], args: { dt: 0.5 } });
       table.forEach((b, id) => assert.equal(b.x, table.slotOf(id)! + 0.5));
     });
