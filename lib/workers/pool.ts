@@ -119,14 +119,22 @@ const cores = (): number =>
  * timeout passes, rejects it too and is replaced, so the pool stays usable. A run that rejects
  * may have changed some records: no run is ever reported complete unless every share finished.
  *
- * @example Two workers integrate a table (systems.ts exports `integrate(ctx)`)
- * ```ts ignore
+ * @example Two workers double a table (the module is inline here; usually a file of its own)
+ * ```ts
  * import { Table, t, WorkerPool } from "@arenakit/core";
- * const P = t.struct({ x: t.f32(), vx: t.f32() }, { name: "P" });
- * const ps = new Table(P, { capacity: 1_000_000, layout: "soa", shared: true });
- * const pool = await WorkerPool.start({ module: new URL("./systems.ts", import.meta.url), workers: 2 });
- * await pool.run("integrate", { table: ps, reads: ["vx"], writes: ["x"], args: { dt: 1 / 60 } });
- * await pool.close();
+ * import assert from "node:assert/strict";
+ * const systems = "data:text/javascript," +
+ *   encodeURIComponent("export function double(ctx) { ctx.forEach((r) => { r.x *= 2; }); }");
+ * const P = t.struct({ x: t.f32() }, { name: "P" });
+ * const ps = new Table(P, { capacity: 1000, layout: "soa", shared: true });
+ * for (let i = 0; i < 1000; i++) ps.create({ x: 1.5 });
+ * const pool = await WorkerPool.start({ module: systems, workers: 2 });
+ * try {
+ *   await pool.run("double", { table: ps, writes: ["x"] });
+ * } finally {
+ *   await pool.close();
+ * }
+ * assert.deepEqual(new Set(ps.toArray().map((p) => p.x)), new Set([3]));
  * ```
  */
 export class WorkerPool {
@@ -270,9 +278,25 @@ export class WorkerPool {
    * call order. Rejects with TypeError or RangeError for a bad call (nothing runs), and with
    * {@linkcode SystemError} when a worker fails (see {@linkcode WorkerPool}).
    *
-   * @example Refuse a table that is not shared
-   * ```ts ignore
-   * await assert.rejects(pool.run("integrate", { table: new Table(P, { capacity: 8 }) }), TypeError);
+   * @example Arguments, and a run that throws
+   * ```ts
+   * import { SystemError, Table, t, WorkerPool } from "@arenakit/core";
+   * import assert from "node:assert/strict";
+   * const systems = "data:text/javascript," + encodeURIComponent(
+   *   "export function add(ctx) { ctx.forEach((r) => { r.x += ctx.args.by; }); }\n" +
+   *     "export function fail() { throw new RangeError('no'); }",
+   * );
+   * const ps = new Table(t.struct({ x: t.f32() }), { capacity: 8, shared: true });
+   * const id = ps.create({ x: 1 });
+   * const pool = await WorkerPool.start({ module: systems, workers: 1 });
+   * try {
+   *   await pool.run("add", { table: ps, writes: ["x"], args: { by: 0.5 } });
+   *   await assert.rejects(pool.run("fail"), (e) => e instanceof SystemError && e.reason === "threw");
+   *   await pool.run("add", { table: ps, writes: ["x"], args: { by: 0.5 } });
+   * } finally {
+   *   await pool.close();
+   * }
+   * assert.equal(ps.get(id)?.x, 2);
    * ```
    */
   run<A = unknown>(system: string, options: RunOptions<A> = {}): Promise<void> {
@@ -579,10 +603,15 @@ export class WorkerPool {
    * Ends every worker (after the runs already queued) and refuses further runs. Safe to call
    * twice.
    *
-   * @example Close twice
-   * ```ts ignore
+   * @example Close twice, then runs are refused
+   * ```ts
+   * import { WorkerPool } from "@arenakit/core";
+   * import assert from "node:assert/strict";
+   * const systems = "data:text/javascript," + encodeURIComponent("export function noop() {}");
+   * const pool = await WorkerPool.start({ module: systems, workers: 1 });
    * await pool.close();
    * await pool.close();
+   * await assert.rejects(pool.run("noop"), /the pool is closed/);
    * ```
    */
   async close(): Promise<void> {
