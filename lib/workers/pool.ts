@@ -157,6 +157,10 @@ export class WorkerPool {
   #tables = new Map<Core, { id: number; handle: unknown }>();
   #arenas = new Map<Arena, { id: number; handle: unknown; capacity: number }>();
   #owners = new Map<Core, number>();
+  #checked = new WeakMap<readonly string[], Core>();
+  #all: number[] = [];
+  #spare: Args = { mode: 0, keys: [], values: [], json: "" };
+  #pending = 0;
   #argKeys: string[] = [];
   #argShape = 0;
   #arenaNames: string[] = [];
@@ -174,6 +178,7 @@ export class WorkerPool {
     this.#errors = new Uint8Array(this.#control, areas.errors, workers * ERROR_BYTES);
     this.#bounds = new Int32Array(this.#control, wordsOf(workers) * 4, MAX_CHUNKS + 1);
     this.systems = [];
+    this.#all = Array.from({ length: workers }, (_, i) => i);
   }
 
   /**
@@ -306,7 +311,9 @@ export class WorkerPool {
     } catch (e) {
       return Promise.reject(e);
     }
+    this.#pending++;
     const p = this.#queue.then(job).finally(() => {
+      this.#pending--;
       const core = tableCore(options.table);
       if (core !== undefined && this.#owners.has(core) && this.#writes(options)) {
         this.#own(core, system, -1);
@@ -317,72 +324,92 @@ export class WorkerPool {
   }
 
   #prepare(system: string, o: RunOptions<unknown>): () => Promise<void> {
-    const what = `Cannot run system ${show(system)}`;
-    if (this.#closed) throw new TypeError(`${what}: the pool is closed`);
+    if (this.#closed) throw new TypeError(`${this.#what(system)}: the pool is closed`);
     const index = this.systems.indexOf(system);
     if (index < 0) {
       throw new TypeError(
-        `${what}: the module exports no such function (its systems: ${this.systems.join(", ")})`,
+        `${this.#what(system)}: the module exports no such function (its systems: ${
+          this.systems.join(", ")
+        })`,
       );
     }
     if (typeof o !== "object" || o === null) {
-      throw new TypeError(`${what}: expected options like { table, args }, got ${show(o)}`);
+      throw new TypeError(
+        `${this.#what(system)}: expected options like { table, args }, got ${show(o)}`,
+      );
     }
     const core = o.table === undefined ? undefined : tableCore(o.table);
     if (o.table !== undefined && core === undefined) {
-      throw new TypeError(`${what}: option "table" is not a Table, got ${show(o.table)}`);
+      throw new TypeError(
+        `${this.#what(system)}: option "table" is not a Table, got ${show(o.table)}`,
+      );
     }
     if (core !== undefined && !core.shared) {
-      throw new TypeError(`${what}: its table is not shared (make it with { shared: true })`);
+      throw new TypeError(
+        `${this.#what(system)}: its table is not shared (make it with { shared: true })`,
+      );
     }
-    for (const key of ["reads", "writes"] as const) {
+    for (let k = 0; k < 2; k++) {
+      const key = k === 0 ? "reads" : "writes";
       const list = o[key];
-      if (list === undefined) continue;
-      if (!Array.isArray(list)) throw new TypeError(`${what}: option "${key}" must be a list`);
-      if (core === undefined) throw new TypeError(`${what}: option "${key}" needs a table`);
+      // A frame loop passes the same lists every frame: checked once per list and table.
+      if (list === undefined || (core !== undefined && this.#checked.get(list) === core)) continue;
+      if (!Array.isArray(list)) {
+        throw new TypeError(`${this.#what(system)}: option "${key}" must be a list`);
+      }
+      if (core === undefined) {
+        throw new TypeError(`${this.#what(system)}: option "${key}" needs a table`);
+      }
       for (const f of list) {
         if (!hasPath(core.schema, f)) {
           throw new RangeError(
-            `${what}: option "${key}" names ${show(f)}, which is no field of ${
+            `${this.#what(system)}: option "${key}" names ${show(f)}, which is no field of ${
               core.schema.name ?? "the table's schema"
             }`,
           );
         }
       }
+      if (core !== undefined) this.#checked.set(list, core);
     }
-    const arenas = o.arenas === undefined ? [] : Object.entries(o.arenas);
+    const arenas = o.arenas === undefined ? NO_ARENAS : Object.entries(o.arenas);
     if (arenas.length > MAX_RUN_ARENAS) {
-      throw new RangeError(`${what}: at most ${MAX_RUN_ARENAS} arenas per run`);
+      throw new RangeError(`${this.#what(system)}: at most ${MAX_RUN_ARENAS} arenas per run`);
     }
     for (const [name, a] of arenas) {
       if (!(a instanceof Arena)) {
-        throw new TypeError(`${what}: arena ${show(name)} is not an Arena, got ${show(a)}`);
+        throw new TypeError(
+          `${this.#what(system)}: arena ${show(name)} is not an Arena, got ${show(a)}`,
+        );
       }
       if (!a.shared) {
         throw new TypeError(
-          `${what}: arena ${show(name)} is not shared (make it with { shared: true })`,
+          `${this.#what(system)}: arena ${
+            show(name)
+          } is not shared (make it with { shared: true })`,
         );
       }
     }
     const timeout = o.timeout ?? this.#timeout;
     if (typeof timeout !== "number" || !(timeout > 0)) {
       throw new RangeError(
-        `${what}: option "timeout" must be a positive number, got ${show(timeout)}`,
+        `${this.#what(system)}: option "timeout" must be a positive number, got ${show(timeout)}`,
       );
     }
     const chunks = o.chunks ?? this.#defaultChunks(core);
     if (!Number.isInteger(chunks) || chunks < this.workers || chunks > MAX_CHUNKS) {
       throw new RangeError(
-        `${what}: option "chunks" must be an integer from ${this.workers} (the workers) to ` +
+        `${
+          this.#what(system)
+        }: option "chunks" must be an integer from ${this.workers} (the workers) to ` +
           `${MAX_CHUNKS}, got ${show(chunks)}`,
       );
     }
-    const args = this.#encodeArgs(what, o.args);
+    const args = this.#encodeArgs(system, o.args);
     const writes = this.#writes(o);
     // From the call on, so code right after run() cannot slip a create in before the run starts.
     if (core !== undefined && writes) this.#own(core, system, 1);
     return async () => {
-      if (this.#closed) throw new TypeError(`${what}: the pool is closed`);
+      if (this.#closed) throw new TypeError(`${this.#what(system)}: the pool is closed`);
       const opening = this.#register(o.table, core, arenas);
       if (opening !== undefined) await opening;
       const ctl = this.#ctl;
@@ -457,13 +484,24 @@ export class WorkerPool {
     return this.#job(OP.sync, this.#timeout);
   }
 
-  #encodeArgs(what: string, args: unknown): Args {
-    if (args === undefined) return { mode: ARGS.none, keys: [], values: [], json: "" };
+  #what(system: string): string {
+    return `Cannot run system ${show(system)}`;
+  }
+
+  #encodeArgs(system: string, args: unknown): Args {
+    if (args === undefined) return NONE;
     if (typeof args !== "object" || args === null) {
-      throw new TypeError(`${what}: option "args" must be an object, got ${show(args)}`);
+      throw new TypeError(
+        `${this.#what(system)}: option "args" must be an object, got ${show(args)}`,
+      );
     }
-    const keys: string[] = [];
-    const values: number[] = [];
+    // With nothing queued, this run's arguments are the next to be written: the pool's spare
+    // lists hold them, so a frame loop that awaits each run allocates none.
+    const a: Args = this.#pending === 0 ? this.#spare : { mode: 0, keys: [], values: [], json: "" };
+    const keys = a.keys;
+    const values = a.values;
+    keys.length = 0;
+    values.length = 0;
     let numeric = true;
     for (const k in args) {
       const v = (args as Record<string, unknown>)[k];
@@ -472,18 +510,23 @@ export class WorkerPool {
       values.push(v as number);
     }
     if (numeric && values.length <= MAX_NUMERIC_ARGS) {
-      return { mode: ARGS.numbers, keys, values, json: "" };
+      a.mode = ARGS.numbers;
+      return a;
     }
     let json: string;
     try {
       json = JSON.stringify(args);
     } catch (e) {
-      throw new TypeError(`${what}: option "args" cannot be sent as JSON`, { cause: e });
+      throw new TypeError(`${this.#what(system)}: option "args" cannot be sent as JSON`, {
+        cause: e,
+      });
     }
     if (new TextEncoder().encode(json).length > TEXT_BYTES / 2) {
-      throw new RangeError(`${what}: option "args" is over ${TEXT_BYTES / 2} bytes of JSON`);
+      throw new RangeError(
+        `${this.#what(system)}: option "args" is over ${TEXT_BYTES / 2} bytes of JSON`,
+      );
     }
-    return { mode: ARGS.json, keys, values, json };
+    return { mode: ARGS.json, keys: [], values: [], json };
   }
 
   #writeArgs(a: Args): void {
@@ -500,7 +543,7 @@ export class WorkerPool {
     let same = keys.length === a.keys.length;
     for (let i = 0; same && i < keys.length; i++) same = keys[i] === a.keys[i];
     if (!same) {
-      this.#argKeys = a.keys;
+      this.#argKeys = a.keys.slice();
       ctl[W.argsBytes] = writeText(text, JSON.stringify({ keys: a.keys }));
       ctl[W.argsShape] = ++this.#argShape;
     }
@@ -541,7 +584,7 @@ export class WorkerPool {
   async #job(op: number, timeout: number, only?: number[], system = ""): Promise<void> {
     const ctl = this.#ctl;
     const seq = ++this.#seq;
-    const ids = only ?? this.#ws.map((_, i) => i);
+    const ids = only ?? this.#all;
     ctl[W.op] = op;
     Atomics.store(ctl, W.seq, seq);
     Atomics.notify(ctl, W.seq);
@@ -630,6 +673,9 @@ export class WorkerPool {
     await Promise.all(this.#ws.map((w) => w?.thread?.terminate()));
   }
 }
+
+const NO_ARENAS: [string, Arena][] = [];
+const NONE: Args = { mode: ARGS.none, keys: [], values: [], json: "" };
 
 function hasPath(schema: StructSchema, path: unknown): boolean {
   if (typeof path !== "string") return false;

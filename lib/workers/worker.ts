@@ -133,6 +133,7 @@ class Worker {
   error!: Uint8Array;
   bounds!: Int32Array;
   spinMs = 0;
+  views: Uint32Array[] = [];
   base = 0;
   seen = 0;
   names: string[] = [];
@@ -277,7 +278,7 @@ class Worker {
         for (let c = ctx.worker; c < chunks; c = Atomics.add(ctl, W.next, 1)) {
           const a = bounds[c];
           const end = bounds[c + 1];
-          ctx.slots = live.subarray(a, end);
+          ctx.slots = this.chunkView(live, c, a, end);
           ctx.from = end > a ? live[a] : 0;
           ctx.to = end > a ? live[end - 1] + 1 : 0;
           fn(ctx);
@@ -291,6 +292,18 @@ class Worker {
       // Each job gives up its arena blocks, so between jobs the owner sees every allocation.
       for (const k in arenas) flushArena(arenas[k]);
     }
+  }
+
+  // The chunk's slots: the same view as last time while the chunk's bounds are the same, so a
+  // steady frame loop makes no new arrays.
+  chunkView(live: Uint32Array, c: number, a: number, end: number): Uint32Array {
+    const v = this.views[c];
+    if (
+      v !== undefined && v.buffer === live.buffer && v.byteOffset === a * 4 && v.length === end - a
+    ) {
+      return v;
+    }
+    return (this.views[c] = live.subarray(a, end));
   }
 
   // The run's arenas by name: the same object while the names stay the same.

@@ -78,6 +78,12 @@ describe("WorkerPool", () => {
     assert.deepEqual(table.toArray().map((b) => b.x), table.ids().map((_, i) => (i * 2 + 1) * 10));
     await pool.run("json", { table, writes: ["x"], args: { list: [1, 2, 3], tag: "abcd" } });
     table.forEach((b) => assert.equal(b.x, 10));
+    // Arguments are taken at the call: changing the object afterwards changes nothing.
+    const args = { by: 2, add: 0 };
+    const run = pool.run("scale", { table, writes: ["x"], args });
+    args.by = 100;
+    await run;
+    table.forEach((b) => assert.equal(b.x, 20));
   });
 
   it("queues runs in call order", async () => {
