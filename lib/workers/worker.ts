@@ -134,6 +134,7 @@ class Worker {
   bounds!: Int32Array;
   spinMs = 0;
   views: Uint32Array[] = [];
+  refusals: [string, string][] = [];
   base = 0;
   seen = 0;
   names: string[] = [];
@@ -204,6 +205,11 @@ class Worker {
     const mod = await import(m.module) as Record<string, unknown>;
     this.names = Object.keys(mod).filter((k) => typeof mod[k] === "function").sort();
     this.fns = this.names.map((k) => mod[k] as System);
+    // Made once: a message built per job would be garbage every frame.
+    this.refusals = this.names.map((k) => [
+      `system "${k}" did not declare creates`,
+      `system "${k}" did not declare deletes`,
+    ]);
   }
 
   loop(): void {
@@ -263,12 +269,9 @@ class Worker {
         return;
       }
       const flags = ctl[W.flags];
-      core.createGuard = (flags & 1) !== 0
-        ? undefined
-        : `system "${ctx.system}" did not declare creates`;
-      core.deleteGuard = (flags & 2) !== 0
-        ? undefined
-        : `system "${ctx.system}" did not declare deletes`;
+      const refused = this.refusals[ctl[W.system]];
+      core.createGuard = (flags & 1) !== 0 ? undefined : refused[0];
+      core.deleteGuard = (flags & 2) !== 0 ? undefined : refused[1];
       core.privateLive = true;
       try {
         // Its own chunk first, then whatever chunks are left (when there are more than workers).
