@@ -45,7 +45,8 @@ export const BOOT_URL: string = import.meta.url.replace(/worker\.([a-z]+)$/, "bo
  *
  * Lifetimes: the context object is reused for every call in this worker; read what you need
  * from it during the call. `slots` is valid until the call returns. A system runs once per
- * chunk: once per worker and run by default, more often with more `chunks` than workers.
+ * chunk (see `RunOptions.chunks`). A system must be synchronous: one that returns a promise is
+ * refused, since the worker does not return to its event loop during a job.
  *
  * @example A system (it runs in a worker; here called as a plain function)
  * ```ts
@@ -265,7 +266,7 @@ class Worker {
         ctx.slots = ctx.slots.subarray(0, 0);
         ctx.from = 0;
         ctx.to = 0;
-        fn(ctx);
+        settled(fn(ctx), ctx.system);
         return;
       }
       const flags = ctl[W.flags];
@@ -284,7 +285,7 @@ class Worker {
           ctx.slots = this.chunkView(live, c, a, end);
           ctx.from = end > a ? live[a] : 0;
           ctx.to = end > a ? live[end - 1] + 1 : 0;
-          fn(ctx);
+          settled(fn(ctx), ctx.system);
         }
       } finally {
         core.createGuard = undefined;
@@ -344,6 +345,18 @@ class Worker {
     const args = this.args;
     for (let i = 0; i < keys.length; i++) args[keys[i]] = nums[i];
     return args;
+  }
+}
+
+// A system runs to completion inside its job: the worker does not return to its event loop until
+// the job is done, so the rest of an async system would run in some later job or never, and its
+// run would be reported complete without it.
+function settled(result: unknown, system: string): void {
+  if (typeof (result as { then?: unknown } | null)?.then === "function") {
+    throw new TypeError(
+      `System "${system}" returned a promise: systems must be synchronous functions (the run ` +
+        `ends when they return)`,
+    );
   }
 }
 

@@ -131,3 +131,10 @@ export function churn(ctx: Ctx<{ seed: number; round: number; ops: number }>): v
   }
   for (const id of gone) if (table.has(id)) throw new Error(`deleted id ${id} resolves again`);
 }
+
+// deno-lint-ignore require-await
+export async function later(ctx: Ctx): Promise<void> {
+  ctx.forEach((b) => {
+    b.x = -1;
+  });
+}

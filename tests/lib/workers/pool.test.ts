@@ -145,6 +145,16 @@ describe("WorkerPool", () => {
     );
   });
 
+  it("refuses a system that returns a promise, whose rest would never be waited for", async () => {
+    const table = bodies(4);
+    await assert.rejects(
+      pool.run("later", { table, writes: ["x"] }),
+      (e) =>
+        e instanceof SystemError && e.reason === "threw" &&
+        /returned a promise: systems must be synchronous/.test((e.cause as Error).message),
+    );
+  });
+
   it("refuses a create the system did not declare, in the worker", async () => {
     const table = bodies(4, "soa", 8);
     await assert.rejects(
