@@ -387,6 +387,15 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
     if (this.deleteGuard !== undefined) {
       throw new TypeError(`Cannot restore: ${this.deleteGuard}`);
     }
+    this.#lock();
+    try {
+      this.#load(image);
+    } finally {
+      this.#unlock();
+    }
+  }
+
+  #load(image: TableImage): void {
     const { hw, gens } = image;
     while (this.capacity < hw) this.grow();
     this.grownAt = ++this.state.g;

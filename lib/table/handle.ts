@@ -7,7 +7,8 @@
 import type { StructSchema } from "../../schemas/types.ts";
 import { show } from "../_text.ts";
 import type { TableLayout } from "./options.ts";
-import { type CoreBuffers, CTL_BYTES } from "./shared.ts";
+import { type CoreBuffers, CTL, CTL_BYTES } from "./shared.ts";
+import { TAGS } from "./ids.ts";
 
 /**
  * A structured-cloneable description of a shared table: its schema, options and buffers. Made by
@@ -70,6 +71,14 @@ export function checkTableHandle(h: unknown): TableHandle {
       bad(`"core.${k}" has ${(b as SharedArrayBuffer).byteLength} bytes, expected ${bytes}`);
     }
   }
+  // The counters must describe a table of this capacity: a handle whose control block was
+  // scribbled on is refused before any slot is read through it.
+  const ctl = new Int32Array((c as { control: SharedArrayBuffer }).control, 0, CTL.words);
+  const [free, hw, count, tag] = [ctl[CTL.free], ctl[CTL.hw], ctl[CTL.count], ctl[CTL.tag]];
+  if (!(hw >= 0 && hw <= cap)) bad(`its slots in use (${hw}) exceed its capacity (${cap})`);
+  if (!(count >= 0 && count <= hw)) bad(`its count (${count}) is not within its slots (${hw})`);
+  if (!(free >= -1 && free < hw)) bad(`its free list starts at slot ${free}, outside ${hw} slots`);
+  if (!(tag >= 0 && tag < TAGS)) bad(`its tag is ${tag}`);
   const st = o.storage;
   if (!Array.isArray(st) || st.length === 0 || !st.every(isShared)) {
     bad(`"storage" is no list of SharedArrayBuffers`);

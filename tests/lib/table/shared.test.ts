@@ -93,6 +93,13 @@ describe("shared tables: bad options and forged handles", () => {
       [{ ...soa, storage: soa.storage.slice(1) }, /column 0 has/],
       [{ ...good, checked: "yes" }, /"checked"/],
     ];
+    // A control block with counters no table of this capacity can have.
+    const scribbled = new Table(Particle, { capacity: 4, shared: true }).handle();
+    new Int32Array(scribbled.core.control)[2] = 99;
+    cases.push([scribbled, /slots in use \(99\) exceed its capacity \(4\)/]);
+    const loop = new Table(Particle, { capacity: 4, shared: true }).handle();
+    new Int32Array(loop.core.control)[1] = 7;
+    cases.push([loop, /free list starts at slot 7/]);
     for (const [h, re] of cases) {
       assert.throws(
         () => Table.open(h as never),
