@@ -305,25 +305,27 @@ export class WorkerPool {
    * ```
    */
   run<A = unknown>(system: string, options: RunOptions<A> = {}): Promise<void> {
-    let job: () => Promise<void>;
+    let prepared: { job: () => Promise<void>; owned: Core | undefined };
     try {
-      job = this.#prepare(system, options);
+      prepared = this.#prepare(system, options);
     } catch (e) {
       return Promise.reject(e);
     }
+    const { job, owned } = prepared;
     this.#pending++;
     const p = this.#queue.then(job).finally(() => {
       this.#pending--;
-      const core = tableCore(options.table);
-      if (core !== undefined && this.#owners.has(core) && this.#writes(options)) {
-        this.#own(core, system, -1);
-      }
+      // The table this run took at its call, whatever its options object says now.
+      if (owned !== undefined) this.#own(owned, system, -1);
     });
     this.#queue = p.catch(() => {});
     return p;
   }
 
-  #prepare(system: string, o: RunOptions<unknown>): () => Promise<void> {
+  #prepare(
+    system: string,
+    o: RunOptions<unknown>,
+  ): { job: () => Promise<void>; owned: Core | undefined } {
     if (this.#closed) throw new TypeError(`${this.#what(system)}: the pool is closed`);
     const index = this.systems.indexOf(system);
     if (index < 0) {
@@ -407,15 +409,19 @@ export class WorkerPool {
     const args = this.#encodeArgs(system, o.args);
     const writes = this.#writes(o);
     // From the call on, so code right after run() cannot slip a create in before the run starts.
-    if (core !== undefined && writes) this.#own(core, system, 1);
-    return async () => {
+    const owned = core !== undefined && writes ? core : undefined;
+    // Everything the job needs is taken now: the options object may change before it runs.
+    const table = o.table;
+    const flags = (o.creates === true ? 1 : 0) | (o.deletes === true ? 2 : 0);
+    if (owned !== undefined) this.#own(owned, system, 1);
+    const job = async () => {
       if (this.#closed) throw new TypeError(`${this.#what(system)}: the pool is closed`);
-      const opening = this.#register(o.table, core, arenas);
+      const opening = this.#register(table, core, arenas);
       if (opening !== undefined) await opening;
       const ctl = this.#ctl;
       ctl[W.system] = index;
       ctl[W.table] = core === undefined ? -1 : (this.#tables.get(core) as { id: number }).id;
-      ctl[W.flags] = (o.creates === true ? 1 : 0) | (o.deletes === true ? 2 : 0);
+      ctl[W.flags] = flags;
       this.#writeArgs(args);
       this.#writeArenas(arenas);
       this.#split(core, chunks);
@@ -426,6 +432,7 @@ export class WorkerPool {
         if (core !== undefined) core.privateLive = false;
       }
     };
+    return { job, owned };
   }
 
   // Eight chunks per worker, each of at least 4096 records: a worker that loses its core for a

@@ -71,14 +71,6 @@ export const PW = {
   error: 1,
   /** Bytes of the error's JSON. */
   errorBytes: 2,
-  /** Unused (chunk bounds are in the chunk area). */
-  from: 3,
-  /** Unused. */
-  to: 4,
-  /** Unused. */
-  a: 5,
-  /** Unused. */
-  b: 6,
   /** Set by the worker as it ends (an exit in a system, say): the pool then replaces it. */
   gone: 7,
 } as const;

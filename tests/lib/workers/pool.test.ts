@@ -106,6 +106,18 @@ describe("WorkerPool", () => {
     await run;
     assert.equal(table.delete(id), true);
     assert.equal(typeof table.create(), "number");
+    // Taken at the call: changing the options object afterwards neither keeps nor drops it.
+    const options: { table: typeof table; writes?: string[]; args: { dt: number } } = {
+      table,
+      writes: ["x"],
+      args: { dt: 1 },
+    };
+    const again = pool.run("integrate", options);
+    delete options.writes;
+    await Promise.resolve();
+    assert.throws(() => table.create(), /owns this table/);
+    await again;
+    assert.equal(typeof table.create(), "number");
   });
 
   it("refuses bad calls before anything runs, naming the problem", async () => {
