@@ -94,6 +94,7 @@ export { Pool, type PoolOptions, type PoolStats } from "./lib/memory/pool.ts";
 export { Table } from "./lib/table/table.ts";
 export { TableColumns } from "./lib/table/columns.ts";
 export type { TableHandle } from "./lib/table/handle.ts";
+export type { WireSchema } from "./schemas/wire.ts";
 export type { CoreBuffers } from "./lib/table/shared.ts";
 export {
   MAX_TABLE_CAPACITY,

@@ -5,6 +5,7 @@
  * @module
  */
 import type { StructSchema } from "../../schemas/types.ts";
+import type { WireSchema } from "../../schemas/wire.ts";
 import { show } from "../_text.ts";
 import type { TableLayout } from "./options.ts";
 import { type CoreBuffers, CTL, CTL_BYTES } from "./shared.ts";
@@ -19,8 +20,8 @@ export interface TableHandle<S extends StructSchema = StructSchema> {
   readonly kind: "arenakit.table";
   /** Version of this shape. */
   readonly version: 1;
-  /** The record schema (plain frozen data, cloned with the handle). */
-  readonly schema: S;
+  /** The record schema as structured-clone data (`t.ref()` targets by index). */
+  readonly schema: WireSchema<S>;
   /** How the records are stored. */
   readonly layout: TableLayout;
   /** Number of records the table holds (shared tables do not grow). */
@@ -47,8 +48,10 @@ export function checkTableHandle(h: unknown): TableHandle {
   const o = h as Record<string, unknown>;
   if (o.kind !== "arenakit.table") bad(`"kind" is ${show(o.kind)}`);
   if (o.version !== 1) bad(`"version" is ${show(o.version)}, this library reads 1`);
-  const s = o.schema as StructSchema | null;
-  if (typeof s !== "object" || s === null || s.kind !== "struct") bad(`"schema" is no struct`);
+  const s = o.schema as { kind?: unknown } | null;
+  if (typeof s !== "object" || s === null || s.kind !== "arenakit.schema") {
+    bad(`"schema" is no wire schema`);
+  }
   if (o.layout !== "aos" && o.layout !== "soa") bad(`"layout" is ${show(o.layout)}`);
   const n = o.capacity;
   if (typeof n !== "number" || !Number.isInteger(n) || n < 1) bad(`"capacity" is ${show(n)}`);

@@ -119,6 +119,15 @@ export class Refs {
     }
   }
 
+  /** Each reference field bound to another table, by path (fields bound to the table itself left out). */
+  bindings(self: RefTarget): { path: string; target: RefTarget }[] {
+    const out: { path: string; target: RefTarget }[] = [];
+    for (const [ref, target] of this.#targets) {
+      if (target !== self) out.push({ path: this.#paths.get(ref) as string, target });
+    }
+    return out;
+  }
+
   /** The view of record `id` of the table field `ref` resolves against, or undefined. */
   resolve(ref: RefSchema, id: number): unknown {
     const target = this.#targets.get(ref);

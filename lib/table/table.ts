@@ -17,6 +17,7 @@ import { TableColumns } from "./columns.ts";
 import { Refs, type RefTarget } from "./refs.ts";
 import type { TableView } from "./storage.ts";
 import { checkTableHandle, type TableHandle } from "./handle.ts";
+import { fromWire, toWire } from "../../schemas/wire.ts";
 
 // The records of a Table, for the `refs` of other tables (a Table keeps its core private).
 let targetOf: (table: unknown) => RefTarget | undefined;
@@ -24,6 +25,36 @@ let targetOf: (table: unknown) => RefTarget | undefined;
 let coreOf: (table: unknown) => Core | undefined;
 // Set by Table.open for the constructor it calls: the buffers to open instead of making new ones.
 let opening: TableHandle | undefined;
+
+/**
+ * The handle of the shared table whose core is `core` (what `Table.handle()` returns); throws
+ * TypeError for a table that is not shared.
+ */
+export function handleOf(core: Core): TableHandle {
+  if (!core.shared) {
+    throw new TypeError(
+      `Cannot make a handle of this table: it is not shared (make it with { shared: true })`,
+    );
+  }
+  return Object.freeze(
+    {
+      kind: "arenakit.table",
+      version: 1,
+      schema: toWire(core.schema),
+      layout: core.storage.layout,
+      capacity: core.capacity,
+      checked: core.storage.checked,
+      jitless: core.jitless,
+      core: core.buffers(),
+      storage: core.storage.buffers(),
+    } as const,
+  );
+}
+
+/** Binds the reference fields of an opened table after the fact (the pool opens tables first). */
+export function bindRefs(core: Core, refs: Readonly<Record<string, unknown>>): void {
+  core.refs = new Refs(core, refs, targetOf);
+}
 
 /** The core behind `table` (for the worker pool), or undefined for anything else. */
 export function tableCore(table: unknown): Core | undefined {
@@ -169,26 +200,8 @@ export class Table<S extends StructSchema> extends TableColumns implements Itera
    * assert.equal(table.has(id), false);
    * ```
    */
-  handle(): TableHandle {
-    const core = this.#core;
-    if (!core.shared) {
-      throw new TypeError(
-        `Cannot make a handle of this table: it is not shared (make it with { shared: true })`,
-      );
-    }
-    return Object.freeze(
-      {
-        kind: "arenakit.table",
-        version: 1,
-        schema: this.schema,
-        layout: this.layout,
-        capacity: core.capacity,
-        checked: core.storage.checked,
-        jitless: core.jitless,
-        core: core.buffers(),
-        storage: core.storage.buffers(),
-      } as const,
-    );
+  handle(): TableHandle<S> {
+    return handleOf(this.#core) as TableHandle<S>;
   }
 
   /**
@@ -215,7 +228,7 @@ export class Table<S extends StructSchema> extends TableColumns implements Itera
     const h = checkTableHandle(handle);
     opening = h;
     try {
-      return new Table(h.schema as S, {
+      return new Table(fromWire(h.schema) as S, {
         capacity: h.capacity,
         layout: h.layout,
         checked: h.checked,

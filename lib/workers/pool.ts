@@ -8,8 +8,8 @@ import type { StructSchema } from "../../schemas/types.ts";
 import { show } from "../_text.ts";
 import { SystemError } from "../errors.ts";
 import { Arena } from "../memory/arena.ts";
-import type { Core } from "../table/core.ts";
-import { type Table, tableCore } from "../table/table.ts";
+import { Core } from "../table/core.ts";
+import { handleOf, type Table, tableCore } from "../table/table.ts";
 import {
   areasOf,
   ARGS,
@@ -80,6 +80,13 @@ export interface RunOptions<A = unknown> {
    * even share, worker `w` the `w`-th. The system runs once per chunk.
    */
   chunks?: number;
+}
+
+/** A table the workers opened: its id, its handle, and its reference fields' tables by id. */
+interface OpenedTable {
+  readonly id: number;
+  readonly handle: unknown;
+  readonly refs: Record<string, number>;
 }
 
 interface Args {
@@ -154,7 +161,7 @@ export class WorkerPool {
   #seq = 0;
   #queue: Promise<void> = Promise.resolve();
   #closed = false;
-  #tables = new Map<Core, { id: number; handle: unknown }>();
+  #tables = new Map<Core, OpenedTable>();
   #arenas = new Map<Arena, { id: number; handle: unknown; capacity: number }>();
   #owners = new Map<Core, number>();
   #checked = new WeakMap<readonly string[], Core>();
@@ -465,13 +472,22 @@ export class WorkerPool {
     core: Core | undefined,
     arenas: readonly [string, Arena][],
   ): Promise<void> | undefined {
-    const tables: { id: number; handle: unknown }[] = [];
+    const tables: OpenedTable[] = [];
     const opened: { id: number; handle: unknown }[] = [];
-    if (table !== undefined && core !== undefined && !this.#tables.has(core)) {
-      const t = { id: this.#tables.size, handle: table.handle() };
-      this.#tables.set(core, t);
+    // The table, and the shared tables its reference fields resolve against (and theirs), so a
+    // system can follow its t.ref() fields in the workers.
+    const add = (c: Core): number => {
+      const known = this.#tables.get(c);
+      if (known !== undefined) return known.id;
+      const t: OpenedTable = { id: this.#tables.size, handle: handleOf(c), refs: {} };
+      this.#tables.set(c, t);
       tables.push(t);
-    }
+      for (const { path, target } of c.refs?.bindings(c) ?? []) {
+        if (target instanceof Core && target.shared) t.refs[path] = add(target);
+      }
+      return t.id;
+    };
+    if (table !== undefined && core !== undefined) add(core);
     for (let i = 0; i < arenas.length; i++) {
       const a = arenas[i][1];
       const known = this.#arenas.get(a);

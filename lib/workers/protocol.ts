@@ -113,14 +113,21 @@ export type ToWorker =
     /** How long to spin for the next job before sleeping (0 when the cores are all taken). */
     readonly spinMs: number;
     /** What the pool opened before this worker started (a replacement opens it all at once). */
-    readonly tables: readonly { readonly id: number; readonly handle: unknown }[];
+    readonly tables: readonly OpenTable[];
     readonly arenas: readonly { readonly id: number; readonly handle: unknown }[];
   }
   | {
     readonly type: "open";
-    readonly tables: readonly { readonly id: number; readonly handle: unknown }[];
+    readonly tables: readonly OpenTable[];
     readonly arenas: readonly { readonly id: number; readonly handle: unknown }[];
   };
+
+/** A table to open in a worker: its id, handle, and the ids of its reference fields' tables. */
+export interface OpenTable {
+  readonly id: number;
+  readonly handle: unknown;
+  readonly refs: Readonly<Record<string, number>>;
+}
 
 /** Messages a worker posts back. */
 export type FromWorker =

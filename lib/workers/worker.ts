@@ -8,7 +8,7 @@
  */
 import type { StructSchema, ViewOf } from "../../schemas/types.ts";
 import { Arena, type ArenaHandle } from "../memory/arena.ts";
-import { Table, tableCore } from "../table/table.ts";
+import { bindRefs, Table, tableCore } from "../table/table.ts";
 import type { Core } from "../table/core.ts";
 import type { TableHandle } from "../table/handle.ts";
 import {
@@ -174,6 +174,14 @@ class Worker {
   open(m: { tables: ToWorker["tables"]; arenas: ToWorker["arenas"] }): void {
     for (const { id, handle } of m.tables) {
       this.tables.set(id, Table.open(handle as TableHandle));
+    }
+    // References last: a table may refer to one opened after it, or to itself through another.
+    for (const { id, refs } of m.tables) {
+      const paths = Object.keys(refs);
+      if (paths.length === 0) continue;
+      const given: Record<string, Table<StructSchema>> = {};
+      for (const p of paths) given[p] = this.tables.get(refs[p]) as Table<StructSchema>;
+      bindRefs(tableCore(this.tables.get(id)) as Core, given);
     }
     for (const { id, handle } of m.arenas) {
       const known = this.arenas.get(id);

@@ -84,6 +84,7 @@ describe("shared tables: bad options and forged handles", () => {
       [{ ...good, kind: "table" }, /"kind"/],
       [{ ...good, version: 2 }, /"version"/],
       [{ ...good, schema: { kind: "f32" } }, /"schema"/],
+      [{ ...good, schema: { ...good.schema, structs: [] } }, /struct list is malformed/],
       [{ ...good, layout: "x" }, /"layout"/],
       [{ ...good, capacity: 0 }, /"capacity"/],
       [{ ...good, capacity: 8 }, /"core.gens" has 16 bytes, expected 32/],

@@ -1,6 +1,6 @@
 // Systems for the worker pool tests (a module of the kind WorkerPool.start loads in each worker).
 import type { SystemContext } from "../../../mod.ts";
-import { Body } from "./_schemas.ts";
+import { Body, type Shot } from "./_schemas.ts";
 import { rng } from "../../_fuzz.ts";
 
 type Ctx<A = unknown> = SystemContext<typeof Body, A>;
@@ -136,5 +136,12 @@ export function churn(ctx: Ctx<{ seed: number; round: number; ops: number }>): v
 export async function later(ctx: Ctx): Promise<void> {
   ctx.forEach((b) => {
     b.x = -1;
+  });
+}
+
+/** Copies each shot's shooter's hp into `x` through its t.ref() field (-1 once it is gone). */
+export function follow(ctx: SystemContext<typeof Shot>): void {
+  ctx.forEach((s) => {
+    s.x = s.from?.hp ?? -1;
   });
 }

@@ -10,7 +10,7 @@ import { Table } from "../../../lib/table/table.ts";
 import { Arena } from "../../../lib/memory/arena.ts";
 import { WorkerPool } from "../../../lib/workers/pool.ts";
 import { SystemError } from "../../../lib/errors.ts";
-import { Body } from "./_schemas.ts";
+import { Body, Ship, Shot } from "./_schemas.ts";
 import { reportFuzz, rng } from "../../_fuzz.ts";
 
 const MODULE = new URL("./_systems.ts", import.meta.url);
@@ -165,6 +165,20 @@ describe("WorkerPool", () => {
         e instanceof SystemError && e.reason === "threw" &&
         /returned a promise: systems must be synchronous/.test((e.cause as Error).message),
     );
+  });
+
+  it("follows t.ref() fields to the shared tables they resolve against, in the workers", async () => {
+    const ships = new Table(Ship, { capacity: 8, shared: true });
+    const shots = new Table(Shot, { capacity: 8, shared: true, refs: [ships] });
+    const a = ships.create({ hp: 3 });
+    const b = ships.create({ hp: 5 });
+    const sa = shots.create({ from: a });
+    const sb = shots.create({ from: b });
+    await pool.run("follow", { table: shots, writes: ["x"] });
+    assert.deepEqual([shots.get(sa)?.x, shots.get(sb)?.x], [3, 5]);
+    ships.delete(a);
+    await pool.run("follow", { table: shots, writes: ["x"] });
+    assert.deepEqual([shots.get(sa)?.x, shots.get(sb)?.x], [-1, 5]);
   });
 
   it("refuses a create the system did not declare, in the worker", async () => {
