@@ -609,6 +609,7 @@ export class WorkerPool {
     const seq = ++this.#seq;
     const ids = only ?? this.#all;
     ctl[W.op] = op;
+    Atomics.store(ctl, W.remaining, ids.length);
     Atomics.store(ctl, W.seq, seq);
     Atomics.notify(ctl, W.seq);
     const deadline = performance.now() + timeout;

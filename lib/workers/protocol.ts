@@ -38,6 +38,8 @@ export const W = {
   chunks: 29,
   /** The next chunk to claim, past each worker's own first one. */
   next: 30,
+  /** Workers of the current job yet to finish: the last one wakes the main thread. */
+  remaining: 31,
   /** The run's arena names: renumbered when they change. */
   arenaShape: 27,
   /** Bytes of the JSON list of arena names, in the second half of the text area. */

@@ -253,6 +253,8 @@ class Worker {
   finish(seq: number): void {
     const ctl = this.ctl;
     Atomics.store(ctl, this.base + PW.done, seq);
+    // Only the last worker of the job wakes the main thread: one wake-up per run, not one each.
+    if (Atomics.sub(ctl, W.remaining, 1) !== 1) return;
     Atomics.add(ctl, W.done, 1);
     Atomics.notify(ctl, W.done);
   }
