@@ -454,6 +454,12 @@ function isMain(): boolean {
     resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 }
 
+/** The `## ` sections of `md` whose heading says "(hand-written", each without trailing space. */
+export function handWritten(md: string): string[] {
+  const parts = md.split(/\n(?=## )/);
+  return parts.filter((p) => /^## .*\(hand-written/.test(p)).map((p) => p.trimEnd());
+}
+
 if (isMain()) {
   const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
   const { values } = parseArgs({
@@ -465,7 +471,10 @@ if (isMain()) {
   const target = values.out ?? join(root, "BENCHMARKS.md");
   if (target === "-") process.stdout.write(md);
   else {
-    writeFileSync(target, md);
+    // Sections marked "(hand-written" in their heading are not produced from result files: they
+    // are carried over from the file being replaced, at the end.
+    const kept = existsSync(target) ? handWritten(readFileSync(target, "utf8")) : [];
+    writeFileSync(target, kept.length === 0 ? md : `${md.trimEnd()}\n\n${kept.join("\n\n")}\n`);
     process.stderr.write(`wrote ${target}\n`);
   }
 }
