@@ -91,6 +91,8 @@ interface OpenedTable {
 
 interface Args {
   mode: number;
+  /** Number of arguments: the lists are reused and never shortened, so only `[0, n)` counts. */
+  n: number;
   keys: string[];
   values: number[];
   json: string;
@@ -166,7 +168,7 @@ export class WorkerPool {
   #owners = new Map<Core, number>();
   #checked = new WeakMap<readonly string[], Core>();
   #all: number[] = [];
-  #spare: Args = { mode: 0, keys: [], values: [], json: "" };
+  #spare: Args = { mode: 0, n: 0, keys: [], values: [], json: "" };
   #pending = 0;
   #argKeys: string[] = [];
   #argShape = 0;
@@ -520,19 +522,23 @@ export class WorkerPool {
     }
     // With nothing queued, this run's arguments are the next to be written: the pool's spare
     // lists hold them, so a frame loop that awaits each run allocates none.
-    const a: Args = this.#pending === 0 ? this.#spare : { mode: 0, keys: [], values: [], json: "" };
+    const a: Args = this.#pending === 0
+      ? this.#spare
+      : { mode: 0, n: 0, keys: [], values: [], json: "" };
     const keys = a.keys;
     const values = a.values;
-    keys.length = 0;
-    values.length = 0;
+    let n = 0;
     let numeric = true;
     for (const k in args) {
       const v = (args as Record<string, unknown>)[k];
       if (typeof v !== "number") numeric = false;
-      keys.push(k);
-      values.push(v as number);
+      // Index stores, not push after a truncation: the lists keep their storage from run to run.
+      keys[n] = k;
+      values[n] = v as number;
+      n++;
     }
-    if (numeric && values.length <= MAX_NUMERIC_ARGS) {
+    a.n = n;
+    if (numeric && n <= MAX_NUMERIC_ARGS) {
       a.mode = ARGS.numbers;
       return a;
     }
@@ -549,7 +555,7 @@ export class WorkerPool {
         `${this.#what(system)}: option "args" is over ${TEXT_BYTES / 2} bytes of JSON`,
       );
     }
-    return { mode: ARGS.json, keys: [], values: [], json };
+    return { mode: ARGS.json, n: 0, keys: [], values: [], json };
   }
 
   #writeArgs(a: Args): void {
@@ -563,15 +569,15 @@ export class WorkerPool {
     if (a.mode !== ARGS.numbers) return;
     // The keys travel only when they change; each run writes just the numbers.
     const keys = this.#argKeys;
-    let same = keys.length === a.keys.length;
+    let same = keys.length === a.n;
     for (let i = 0; same && i < keys.length; i++) same = keys[i] === a.keys[i];
     if (!same) {
-      this.#argKeys = a.keys.slice();
-      ctl[W.argsBytes] = writeText(text, JSON.stringify({ keys: a.keys }));
+      this.#argKeys = a.keys.slice(0, a.n);
+      ctl[W.argsBytes] = writeText(text, JSON.stringify({ keys: this.#argKeys }));
       ctl[W.argsShape] = ++this.#argShape;
     }
-    for (let j = 0; j < a.values.length; j++) this.#numbers[j] = a.values[j];
-    ctl[W.argsCount] = a.values.length;
+    for (let j = 0; j < a.n; j++) this.#numbers[j] = a.values[j];
+    ctl[W.argsCount] = a.n;
   }
 
   #writeArenas(arenas: [string, Arena][]): void {
@@ -699,7 +705,7 @@ export class WorkerPool {
 }
 
 const NO_ARENAS: [string, Arena][] = [];
-const NONE: Args = { mode: ARGS.none, keys: [], values: [], json: "" };
+const NONE: Args = { mode: ARGS.none, n: 0, keys: [], values: [], json: "" };
 
 function hasPath(schema: StructSchema, path: unknown): boolean {
   if (typeof path !== "string") return false;

@@ -304,7 +304,8 @@ class Worker {
       }
     } finally {
       // Each job gives up its arena blocks, so between jobs the owner sees every allocation.
-      for (const k in arenas) flushArena(arenas[k]);
+      const names = this.arenaNames;
+      for (let i = 0; i < names.length; i++) flushArena(arenas[names[i]]);
     }
   }
 
