@@ -9,6 +9,7 @@ import type { StructSchema } from "../../schemas/types.ts";
 import { type Mem, memOf } from "../values/codec.ts";
 import { type ViewClass, viewClass } from "../codegen/compile.ts";
 import { aosColumn, type Column } from "../memory/struct_array.ts";
+import { bufferFor } from "./shared.ts";
 import type { TableStorage, TableViewClass } from "./storage.ts";
 import { LayoutError } from "../errors.ts";
 
@@ -38,14 +39,7 @@ export class AosStorage implements TableStorage {
     this.C = C as unknown as TableViewClass;
     this.stride = C.plan.size;
     this.recordBytes = C.plan.size;
-    const bytes = capacity * this.stride;
-    if (from !== undefined && from[0]?.byteLength !== bytes) {
-      throw new TypeError(
-        `Cannot open Table: not a table handle (its records have ${from[0]?.byteLength} bytes, ` +
-          `expected ${bytes})`,
-      );
-    }
-    const buffer = from?.[0] ?? (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+    const buffer = bufferFor(capacity * this.stride, shared, from?.[0], "its records have");
     this.mem = memOf(buffer as ArrayBuffer, 0);
   }
 

@@ -15,7 +15,7 @@ import type { Column } from "../memory/struct_array.ts";
 import { checkedSlotOf, counterOf, idOf, MAX_GEN, slotOf, TAG_UNIT, TAGS } from "./ids.ts";
 import type { TableStorage, TableView } from "./storage.ts";
 import type { Refs, RefTarget } from "./refs.ts";
-import { type CoreBuffers, CTL, CTL_BYTES, SharedState } from "./shared.ts";
+import { bufferFor, type CoreBuffers, CTL, CTL_BYTES, SharedState } from "./shared.ts";
 
 // Tables take tags in turn, so ids of tables made one after the other never resolve in each
 // other (a counter, not a registry: nothing is looked up by it).
@@ -87,8 +87,9 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
     this.capacity = capacity;
     this.maxCapacity = maxCapacity;
     this.shared = shared;
+    // (A handle's buffers were checked against its capacity before it got here.)
     const buf = (bytes: number, have: ArrayBufferLike | undefined) =>
-      have ?? (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+      bufferFor(bytes, shared, have, "");
     const control = buf(CTL_BYTES, from?.control);
     this.ctl = new Int32Array(control, 0, CTL.words);
     this.#grownAt = new Float64Array(control, CTL.grownAt, 1);
@@ -97,9 +98,7 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
     this.link = new Int32Array(buf(capacity * 4, from?.link));
     this.born = new Float64Array(buf(capacity * 8, from?.born));
     // A shared table needs its index in the handle, so it has one from the start.
-    this.liveBuf = new Uint32Array(
-      from?.live ?? (shared ? new SharedArrayBuffer(capacity * 4) : new ArrayBuffer(0)),
-    );
+    this.liveBuf = new Uint32Array(buf(shared ? capacity * 4 : 0, from?.live));
     if (from === undefined) {
       this.ctl[CTL.free] = -1;
       this.ctl[CTL.tag] = nextTag;
@@ -275,7 +274,7 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
     this.#lock();
     try {
       // Another thread may have deleted it between the test and the lock.
-      if (this.slotOf(id) !== slot) return false;
+      if (this.shared && this.slotOf(id) !== slot) return false;
       this.remove(slot);
       return true;
     } finally {
@@ -336,9 +335,7 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
     try {
       if (this.liveBuf.length < this.count) this.liveBuf = new Uint32Array(this.capacity);
       const out = this.liveBuf;
-      const gens = this.gens;
-      let n = 0;
-      for (let s = 0, hw = this.hw; s < hw; s++) if ((gens[s] & 1) === 1) out[n++] = s;
+      const n = this.#fill(out);
       ctl[CTL.liveN] = n;
       ctl[CTL.liveOk] = 1;
       return (this.live = out.subarray(0, n));
@@ -350,10 +347,15 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
   #privateLiveSlots(): Uint32Array {
     if (this.#ownLive.length < this.capacity) this.#ownLive = new Uint32Array(this.capacity);
     const out = this.#ownLive;
+    return out.subarray(0, this.#fill(out));
+  }
+
+  /** Writes the live slots, in order, into `out`; returns how many. */
+  #fill(out: Uint32Array): number {
     const gens = this.gens;
     let n = 0;
     for (let s = 0, hw = this.hw; s < hw; s++) if ((gens[s] & 1) === 1) out[n++] = s;
-    return out.subarray(0, n);
+    return n;
   }
 
   grow(): boolean {

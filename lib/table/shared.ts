@@ -69,3 +69,22 @@ export class SharedState implements ArenaState {
     this.#g[0] = v;
   }
 }
+
+/**
+ * The buffer of `bytes` bytes a table's part `what` lives in: `have`, from the handle being
+ * opened (which must be exactly that big, or TypeError), or a new one, shared or not.
+ */
+export function bufferFor(
+  bytes: number,
+  shared: boolean,
+  have: ArrayBufferLike | undefined,
+  what: string,
+): ArrayBufferLike {
+  if (have === undefined) return shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+  if (have.byteLength !== bytes) {
+    throw new TypeError(
+      `Cannot open Table: not a table handle (${what} ${have.byteLength} bytes, expected ${bytes})`,
+    );
+  }
+  return have;
+}

@@ -8,6 +8,7 @@ import type { StructSchema } from "../../schemas/types.ts";
 import { soaViewClass } from "../codegen/compile.ts";
 import type { SoaMem, SoaPlan, SoaViewClass } from "../codegen/soa_plan.ts";
 import { ARRAY_OF, type Column } from "../memory/struct_array.ts";
+import { bufferFor } from "./shared.ts";
 import type { TableStorage, TableViewClass } from "./storage.ts";
 
 type Ctor = { new (n: number): ArrayBufferView; readonly BYTES_PER_ELEMENT: number };
@@ -26,18 +27,16 @@ function soaMem(
 ): SoaMem {
   // Same member order for every table of a schema, so the columns object has one shape.
   const m: Record<string, unknown> = { start: 0 };
+  if (from !== undefined && from.length !== plan.columns.length) {
+    throw new TypeError(
+      `Cannot open Table: not a table handle (column 0 has no place: the handle has ` +
+        `${from.length} columns, the schema ${plan.columns.length})`,
+    );
+  }
   for (const c of plan.columns) {
     const Ctor = ctorOf(c.ctor) as unknown as BufferCtor;
     const bytes = capacity * c.width * Ctor.BYTES_PER_ELEMENT;
-    const have = from?.[c.index];
-    if (from !== undefined && (have?.byteLength !== bytes || from.length !== plan.columns.length)) {
-      throw new TypeError(
-        `Cannot open Table: not a table handle (column ${c.index} has ${have?.byteLength} bytes, ` +
-          `expected ${bytes}, in ${from.length} of ${plan.columns.length} columns)`,
-      );
-    }
-    const buffer = have ?? (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
-    m[`c${c.index}`] = new Ctor(buffer);
+    m[`c${c.index}`] = new Ctor(bufferFor(bytes, shared, from?.[c.index], `column ${c.index} has`));
   }
   return m as unknown as SoaMem;
 }
