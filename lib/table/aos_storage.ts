@@ -10,7 +10,7 @@ import { type Mem, memOf } from "../values/codec.ts";
 import { type ViewClass, viewClass } from "../codegen/compile.ts";
 import { aosColumn, type Column } from "../memory/struct_array.ts";
 import { bufferFor } from "./shared.ts";
-import type { TableStorage, TableViewClass } from "./storage.ts";
+import type { StorageInit, TableStorage, TableViewClass } from "./storage.ts";
 import { LayoutError } from "../errors.ts";
 
 /** One buffer of `capacity * stride` bytes; a view's table address is its byte offset. */
@@ -24,14 +24,8 @@ export class AosStorage implements TableStorage {
   readonly dead: Mem = memOf(new ArrayBuffer(0), 0);
   readonly #C: ViewClass;
 
-  constructor(
-    schema: StructSchema,
-    capacity: number,
-    checked: boolean,
-    jitless: boolean,
-    shared = false,
-    from?: readonly ArrayBufferLike[],
-  ) {
+  constructor(schema: StructSchema, init: StorageInit) {
+    const { capacity, checked, jitless, shared, from } = init;
     const l = layoutOf(schema);
     const C = viewClass({ schema, mode: l.mode, baseAlign: l.align, checked }, jitless);
     this.#C = C;

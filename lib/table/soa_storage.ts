@@ -9,7 +9,7 @@ import { soaViewClass } from "../codegen/compile.ts";
 import type { SoaMem, SoaPlan, SoaViewClass } from "../codegen/soa_plan.ts";
 import { ARRAY_OF, type Column } from "../memory/struct_array.ts";
 import { bufferFor } from "./shared.ts";
-import type { TableStorage, TableViewClass } from "./storage.ts";
+import type { StorageInit, TableStorage, TableViewClass } from "./storage.ts";
 
 type Ctor = { new (n: number): ArrayBufferView; readonly BYTES_PER_ELEMENT: number };
 
@@ -55,14 +55,8 @@ export class SoaStorage implements TableStorage {
   /** Bytes per record of each column, in plan order. */
   readonly #widths: number[];
 
-  constructor(
-    schema: StructSchema,
-    capacity: number,
-    checked: boolean,
-    jitless: boolean,
-    shared = false,
-    from?: readonly ArrayBufferLike[],
-  ) {
+  constructor(schema: StructSchema, init: StorageInit) {
+    const { capacity, checked, jitless, shared, from } = init;
     const C = soaViewClass(schema, checked, jitless);
     this.#C = C;
     this.checked = checked;

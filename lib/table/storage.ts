@@ -31,6 +31,17 @@ export interface TableViewClass {
   $in(v: unknown, p: string): unknown;
 }
 
+/** What a storage is made with: its size and mode, and a handle's buffers when it is opened. */
+export interface StorageInit {
+  readonly capacity: number;
+  readonly checked: boolean;
+  readonly jitless: boolean;
+  /** Whether its buffers are SharedArrayBuffers. */
+  readonly shared: boolean;
+  /** The buffers of an opened handle (one, or one per column), checked for size. */
+  readonly from?: readonly ArrayBufferLike[];
+}
+
 /** The record storage of one table: `capacity` records, zeroed, in one layout. */
 export interface TableStorage {
   /** Which strategy this is (also the layout code snapshots record). */

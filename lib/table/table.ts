@@ -152,7 +152,7 @@ export class Table<S extends StructSchema> extends TableColumns implements Itera
     const from = opening;
     opening = undefined;
     const Storage = o.layout === "soa" ? SoaStorage : AosStorage;
-    const storage = new Storage(schema, o.capacity, o.checked, o.jitless, o.shared, from?.storage);
+    const storage = new Storage(schema, { ...o, from: from?.storage });
     const core = new Core(
       schema,
       storage,
