@@ -166,9 +166,9 @@ async function main(): Promise<void> {
   }
 
   if (values["no-render"] !== true) {
-    const { renderBenchmarks } = await import("./render-benchmarks.ts");
+    const { renderBenchmarks, writeBenchmarks } = await import("./render-benchmarks.ts");
     const path = join(ROOT, "BENCHMARKS.md");
-    writeFileSync(path, renderBenchmarks(OUT, join(ROOT, "bench")));
+    writeBenchmarks(path, renderBenchmarks(OUT, join(ROOT, "bench")));
     process.stderr.write(`rendered ${path}\n`);
   }
   if (failures.length > 0) {

@@ -454,6 +454,15 @@ function isMain(): boolean {
     resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 }
 
+/**
+ * Writes the rendered `md` to `target`. Sections marked "(hand-written" in their heading are not
+ * produced from result files: they are carried over from the file being replaced, at the end.
+ */
+export function writeBenchmarks(target: string, md: string): void {
+  const kept = existsSync(target) ? handWritten(readFileSync(target, "utf8")) : [];
+  writeFileSync(target, kept.length === 0 ? md : `${md.trimEnd()}\n\n${kept.join("\n\n")}\n`);
+}
+
 /** The `## ` sections of `md` whose heading says "(hand-written", each without trailing space. */
 export function handWritten(md: string): string[] {
   const parts = md.split(/\n(?=## )/);
@@ -471,10 +480,7 @@ if (isMain()) {
   const target = values.out ?? join(root, "BENCHMARKS.md");
   if (target === "-") process.stdout.write(md);
   else {
-    // Sections marked "(hand-written" in their heading are not produced from result files: they
-    // are carried over from the file being replaced, at the end.
-    const kept = existsSync(target) ? handWritten(readFileSync(target, "utf8")) : [];
-    writeFileSync(target, kept.length === 0 ? md : `${md.trimEnd()}\n\n${kept.join("\n\n")}\n`);
+    writeBenchmarks(target, md);
     process.stderr.write(`wrote ${target}\n`);
   }
 }

@@ -166,13 +166,12 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
   // Create, delete, clear and index rebuilds of a shared table run under one spin lock: each
   // holds it for a handful of array writes, so waiting threads spin briefly rather than sleep.
   #lock(): void {
-    if (!this.shared) return;
     const ctl = this.ctl;
     while (Atomics.compareExchange(ctl, CTL.lock, 0, 1) !== 0) { /* spin */ }
   }
 
   #unlock(): void {
-    if (this.shared) Atomics.store(this.ctl, CTL.lock, 0);
+    Atomics.store(this.ctl, CTL.lock, 0);
   }
 
   #changed(): void {
@@ -234,6 +233,8 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
     if (this.createGuard !== undefined) throw new TypeError(`Cannot create: ${this.createGuard}`);
     // Read and checked once before a slot is taken: a bad init changes nothing.
     const staged = init === undefined ? undefined : this.storage.C.$in(init, "");
+    // Unshared tables skip the lock (and the try it needs): create and delete are their hot path.
+    if (!this.shared) return this.#place(staged, soft);
     this.#lock();
     try {
       return this.#place(staged, soft);
@@ -242,19 +243,26 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
     }
   }
 
+  // The counters are read and written through `ctl` directly here and in remove(): the hot path
+  // of churn, where each accessor would reload the array.
   #place(staged: unknown, soft: boolean): number | undefined {
-    let slot = this.free;
-    if (slot !== -1) this.free = this.link[slot];
-    else if (this.hw < this.capacity || this.grow()) slot = this.hw++;
-    else if (soft) return undefined;
+    let ctl = this.ctl;
+    let slot = ctl[CTL.free];
+    if (slot !== -1) ctl[CTL.free] = this.link[slot];
+    else if (ctl[CTL.hw] < this.capacity || this.grow()) {
+      ctl = this.ctl;
+      slot = ctl[CTL.hw]++;
+    } else if (soft) return undefined;
     else throw new TableFullError(this.capacity);
     this.storage.zero(slot);
     if (staged !== undefined) this.storage.commit(slot, staged);
-    const gen = this.gens[slot] + 1;
-    this.gens[slot] = gen;
+    const gens = this.gens;
+    const gen = gens[slot] + 1;
+    gens[slot] = gen;
     this.born[slot] = this.state.g;
-    this.count++;
-    this.#changed();
+    ctl[CTL.count]++;
+    ctl[CTL.liveOk] = 0;
+    this.live = undefined;
     return idOf(gen, slot);
   }
 
@@ -271,10 +279,14 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
     if (this.deleteGuard !== undefined) throw new TypeError(`Cannot ${op}: ${this.deleteGuard}`);
     const slot = this.checkedSlotOf(id, op);
     if (slot < 0) return false;
+    if (!this.shared) {
+      this.remove(slot);
+      return true;
+    }
     this.#lock();
     try {
       // Another thread may have deleted it between the test and the lock.
-      if (this.shared && this.slotOf(id) !== slot) return false;
+      if (this.slotOf(id) !== slot) return false;
       this.remove(slot);
       return true;
     } finally {
@@ -284,20 +296,24 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
 
   /** Deletes the record in live `slot` (the caller holds the lock or the table is not shared). */
   remove(slot: number): void {
-    const gen = this.gens[slot] + 1;
-    this.gens[slot] = gen;
-    this.count--;
+    const ctl = this.ctl;
+    const gens = this.gens;
+    const gen = gens[slot] + 1;
+    gens[slot] = gen;
+    ctl[CTL.count]--;
     this.state.g++;
-    this.#changed();
+    ctl[CTL.liveOk] = 0;
+    this.live = undefined;
     // A slot whose generations are used up is retired, so its ids can never come back.
     if (counterOf(gen) < MAX_GEN) {
-      this.link[slot] = this.free;
-      this.free = slot;
+      this.link[slot] = ctl[CTL.free];
+      ctl[CTL.free] = slot;
     }
   }
 
   clear(): void {
     if (this.deleteGuard !== undefined) throw new TypeError(`Cannot clear: ${this.deleteGuard}`);
+    if (!this.shared) return this.#clear();
     this.#lock();
     try {
       this.#clear();
@@ -331,17 +347,22 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
       return (this.live = this.liveBuf.subarray(0, n));
     }
     if (this.privateLive) return this.#privateLiveSlots();
+    if (!this.shared) return this.#rebuild();
     this.#lock();
     try {
-      if (this.liveBuf.length < this.count) this.liveBuf = new Uint32Array(this.capacity);
-      const out = this.liveBuf;
-      const n = this.#fill(out);
-      ctl[CTL.liveN] = n;
-      ctl[CTL.liveOk] = 1;
-      return (this.live = out.subarray(0, n));
+      return this.#rebuild();
     } finally {
       this.#unlock();
     }
+  }
+
+  #rebuild(): Uint32Array {
+    if (this.liveBuf.length < this.count) this.liveBuf = new Uint32Array(this.capacity);
+    const out = this.liveBuf;
+    const n = this.#fill(out);
+    this.ctl[CTL.liveN] = n;
+    this.ctl[CTL.liveOk] = 1;
+    return (this.live = out.subarray(0, n));
   }
 
   #privateLiveSlots(): Uint32Array {
@@ -389,6 +410,7 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
     if (this.deleteGuard !== undefined) {
       throw new TypeError(`Cannot restore: ${this.deleteGuard}`);
     }
+    if (!this.shared) return this.#load(image);
     this.#lock();
     try {
       this.#load(image);
