@@ -63,7 +63,7 @@ function canEval(): boolean {
  */
 export function viewClass(key: ClassKey, jitless: boolean): ViewClass {
   const useJit = !jitless && canEval();
-  const id = `${key.mode}/${key.baseAlign}/${key.checked ? "c" : "u"}/${
+  const id = `${key.mode}/${key.baseAlign}/${key.checked ? (key.trap ? "t" : "c") : "u"}/${
     useJit ? "jit" : "jitless"
   }`;
   let byKey = cache.get(key.schema);

@@ -61,9 +61,15 @@ export function recordMethods<V extends RecordView>(
 export function buildJitless(plan: ClassPlan, d: Deps): ViewClass {
   const { checked, mode } = plan.key;
   const h = helpers;
-  const live = (v: View, field: string) => {
-    if (checked && v.$g !== v.$s.g) h.stale(v, field);
-  };
+  // A trap class tests its epoch where the generated one folds a read of undefined: the same
+  // errors at the same moments, and the same revival when a cut missed the record.
+  const live = plan.key.trap === true && checked
+    ? (v: View, field: string) => {
+      if (v.$m.live !== true) h.revive(v, field);
+    }
+    : (v: View, field: string) => {
+      if (checked && v.$g !== v.$s.g) h.stale(v, field);
+    };
   const childFields = plan.fields.filter((f) => !SCALAR_HOW.has(f.access.how));
   const C = function (this: View, a: ArenaLike, m: Mem, o: number, g: number, p: string) {
     this.$a = a;
@@ -119,6 +125,7 @@ export function buildJitless(plan: ClassPlan, d: Deps): ViewClass {
         c.$o = this.$o + f.offset;
         c.$b = c.$o;
         c.$g = this.$g;
+        if (plan.key.trap === true) c.$m = this.$m;
         return c;
       };
     } else if (a.how === "typed") {

@@ -27,6 +27,12 @@ export interface ClassKey {
   readonly baseAlign: number;
   /** Whether accessors check lifetimes (values and indices are checked either way). */
   readonly checked: boolean;
+  /**
+   * Checked classes of unshared arenas: lifetimes by trap. Views read through an epoch `Mem`
+   * that a cut kills (zero-length arrays), so getters fold a read of `undefined` into the stale
+   * path instead of testing a generation, and setters test the epoch's `live` flag.
+   */
+  readonly trap?: boolean;
 }
 
 /** How one field is accessed. */
@@ -92,7 +98,7 @@ export function classNameOf(schema: StructSchema | VecSchema): string {
 
 /** Plans the accessor class for `key`. Pure. */
 export function planOf(key: ClassKey): ClassPlan {
-  const { schema, mode, baseAlign, checked } = key;
+  const { schema, mode, baseAlign, checked, trap } = key;
   const layout = layoutOf(schema, mode);
   const fields: FieldPlan[] = [];
   const children: ClassKey[] = [];
@@ -113,7 +119,7 @@ export function planOf(key: ClassKey): ClassPlan {
       case "struct":
       case "vec": {
         const l = layoutOf(s, childMode);
-        children.push({ schema: s, mode: l.mode, baseAlign: Math.min(at, l.align), checked });
+        children.push({ schema: s, mode: l.mode, baseAlign: Math.min(at, l.align), checked, trap });
         access = { how: "child", childIndex: children.length - 1 };
         break;
       }
@@ -156,6 +162,7 @@ export function planOf(key: ClassKey): ClassPlan {
             mode: l.mode,
             baseAlign: Math.min(alignAt(at, stride), l.align),
             checked,
+            trap,
           });
           access = { how: "arrayview", childIndex: children.length - 1 };
         } else {

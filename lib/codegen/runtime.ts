@@ -27,6 +27,7 @@ import {
   writeValue,
 } from "../values/codec.ts";
 import { StaleViewError } from "../errors.ts";
+import type { FieldPlan } from "./plan.ts";
 import { jsonOf } from "../json.ts";
 
 /**
@@ -67,10 +68,52 @@ function stale(v: ViewInternals, field: string): void {
   // A release() bumps the generation without freeing older memory: re-validate, then resync.
   // Generation -1 marks a retired loop cursor, never live again.
   if (v.$g !== -1 && v.$a.liveAt(v.$g, v.$m.start + v.$o)) {
+    // A killed epoch whose record the cut did not reach: read through a live one from now on.
+    if (v.$m.live === false) v.$m = v.$m.owner!.revive(v.$m.start, v.$m.start + v.$o);
     v.$g = gen;
     return;
   }
   throw new StaleViewError(join(v.$p, field), v.$g, gen, (v.constructor as { name: string }).name);
+}
+
+type Planned = { plan: { fields: readonly FieldPlan[] } };
+
+// The raw element a trap getter folds `undefined` out of, read again once the view is live.
+function rawOf(v: ViewInternals, f: FieldPlan): unknown {
+  const a = f.access;
+  const m = v.$m as unknown as Record<string, Record<number, unknown>>;
+  const o = v.$o + f.offset;
+  if (a.how === "scalar" || (a.how === "enum" && a.dv === undefined)) {
+    return m[a.arr][o >> a.shift];
+  }
+  if (a.how === "bool") return m.u8[o];
+  if (a.how === "ref" && a.arr !== undefined) return m.f64[o >> 3];
+  throw new TypeError(`no trap read for ${a.how}`);
+}
+
+// A trap getter read undefined: its epoch is dead. Throw, or (when the cut missed the record)
+// move the view to a live epoch and read the element again.
+function trapRead(v: ViewInternals, fieldIndex: number): unknown {
+  const f = (v.constructor as unknown as Planned).plan.fields[fieldIndex];
+  if (v.$m.live) throw new TypeError(`Cannot read "${join(v.$p, f.name)}": no such element`);
+  stale(v, f.name);
+  return rawOf(v, f);
+}
+
+// The slow path of a trap setter: a dead epoch (throw, or move to a live one) or a value that
+// does not fit (throw); a value that fits is then written by the setter itself.
+function setTrap(v: ViewInternals, fieldIndex: number, x: unknown): void {
+  const f = (v.constructor as unknown as Planned).plan.fields[fieldIndex];
+  if (!v.$m.live) stale(v, f.name);
+  const p = scalarProblem(f.schema, x, join(v.$p, f.name));
+  if (p) throw p;
+  if (!v.$m.live || !scalarFits(f.schema, x)) bad(f.schema, x, join(v.$p, f.name));
+  (v as unknown as Record<string, unknown>)[f.name] = x;
+}
+
+// The lifetime test of a trap class's other accessors: its epoch is dead.
+function revive(v: ViewInternals, field: string): void {
+  if (!v.$m.live) stale(v, field);
 }
 
 // The slow value path of a checked scalar setter: throw for a value that does not fit, return
@@ -244,6 +287,9 @@ export class ArrayView {
 export const helpers = {
   stale,
   staleAt,
+  trapRead,
+  setTrap,
+  revive,
   setSlow,
   valueSlow,
   badIndex,

@@ -21,6 +21,7 @@ import {
 } from "./arena_options.ts";
 import { CAN_TRANSFER, Chunks } from "./chunks.ts";
 import { ArenaClasses } from "./classes.ts";
+import { Epochs } from "./epochs.ts";
 import { Cuts, type CutStack, SharedCuts } from "./cuts.ts";
 import { type ArenaHandle, handleOf, type OpenedHandle, openHandle } from "./handle.ts";
 import { SharedChunks } from "./shared_chunks.ts";
@@ -125,9 +126,12 @@ export class Arena {
         this.state = { g: 0 };
         this.#cuts = new Cuts(this.state);
         this.#c = new Chunks(bytes, policy);
+        // Lifetimes by trap: views read through epochs that cuts kill. A shared arena's views
+        // test the generation in its control block instead, since other threads cut too.
+        if (this.checked) this.#c.epochs = new Epochs(this.#c);
       }
     }
-    this.#classes = new ArenaClasses(this.checked, this.jitless);
+    this.#classes = new ArenaClasses(this.checked, this.jitless, this.#c.epochs !== undefined);
     this.#marks = new Marks(this, this.#c, this.#cuts);
   }
 
@@ -215,7 +219,7 @@ export class Arena {
     const c = this.#c;
     const o = c.bump(C.plan.size, C.plan.align, soft);
     if (o < 0) return undefined;
-    const m = c.mem;
+    const m = c.memFor(o);
     C.$z(m, o);
     if (s !== undefined) C.$wr(m, o, s);
     return new C(this, m, o, this.state.g, "");
@@ -280,7 +284,7 @@ export class Arena {
     // Exact below 2⁵³; anything larger is far beyond MAX_CHUNK_BYTES and refused by bump().
     const bytes = C.plan.size * length;
     const o = this.#c.bump(bytes, C.plan.align, false);
-    const m = this.#c.mem;
+    const m = this.#c.memFor(o);
     m.u8.fill(0, o, o + bytes);
     if (reuse !== undefined) return repoint(reuse, this, C, m, o, length, this.state.g);
     return new StructArray<S>(this, C, m, o, length, this.state.g);
@@ -338,6 +342,7 @@ export class Arena {
     const c = this.#c;
     // Below every address: kills every view and mark, zero-length arrays and marks at 0 too.
     this.#cuts.cut(-1);
+    c.epochs?.cut(-1);
     c.rewind(0);
     if (this.overflow === "pool") c.drop(1);
     c.detachAll();
@@ -650,6 +655,8 @@ export class Arena {
     const top = plan[k - 1].start + plan[k - 1].bytes.length;
     const mine = image.id === this.#id && image.generation <= this.state.g;
     this.#cuts.cut(mine ? this.#cuts.lowestSince(image.generation, top) : -1);
+    // Epochs do not know where the restore cut: all end, and views it kept revive on access.
+    c.epochs?.cut(-1);
     c.replace(plan, plan.map((x) => x.bytes), image.allocs);
   }
 

@@ -8,6 +8,7 @@ import { type Mem, memOf, rebindMem } from "../values/codec.ts";
 import { ArenaFullError, SnapshotError } from "../errors.ts";
 import type { Pool } from "./pool.ts";
 import type { Overflow } from "./arena_options.ts";
+import type { Epochs } from "./epochs.ts";
 
 /** Rounds a byte count up to 16, the alignment of every chunk (exact for any safe integer). */
 export const roundUp16 = (n: number): number => Math.ceil(n / 16) * 16;
@@ -66,6 +67,8 @@ export class Chunks {
   ci = 0;
   /** The current chunk. */
   mem: Mem;
+  /** A checked, unshared arena's epochs: what its views read through (see `epochs.ts`). */
+  epochs: Epochs | undefined = undefined;
   /** Offset of the first free byte in the current chunk. */
   top = 0;
   allocs = 0;
@@ -82,6 +85,12 @@ export class Chunks {
 
   buffer(bytes: number): ArrayBuffer | SharedArrayBuffer {
     return this.policy.shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+  }
+
+  /** What views of a record at offset `o` of the current chunk read through. */
+  memFor(o: number): Mem {
+    const e = this.epochs;
+    return e === undefined ? this.mem : e.of(this.mem, this.mem.start + o);
   }
 
   /** The arena address of the top. */

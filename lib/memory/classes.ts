@@ -13,13 +13,16 @@ import type { ClassPlan } from "../codegen/plan.ts";
 export class ArenaClasses {
   readonly checked: boolean;
   readonly jitless: boolean;
+  /** Whether classes check lifetimes by trap (a checked, unshared arena's epochs). */
+  readonly trap: boolean;
   #classes = new Map<StructSchema, ViewClass>();
   #lastSchema: StructSchema | undefined = undefined;
   #lastClass: ViewClass | undefined = undefined;
 
-  constructor(checked: boolean, jitless: boolean) {
+  constructor(checked: boolean, jitless: boolean, trap = false) {
     this.checked = checked;
     this.jitless = jitless;
+    this.trap = trap;
   }
 
   /** The class of `schema` in its own layout mode, made on first use. */
@@ -30,7 +33,13 @@ export class ArenaClasses {
     if (C === undefined) {
       const layout = layoutOf(schema);
       C = viewClass(
-        { schema, mode: layout.mode, baseAlign: layout.align, checked: this.checked },
+        {
+          schema,
+          mode: layout.mode,
+          baseAlign: layout.align,
+          checked: this.checked,
+          trap: this.trap,
+        },
         this.jitless,
       );
       this.#classes.set(schema, C);
@@ -48,7 +57,10 @@ export class ArenaClasses {
     const schema = plan.key.schema as StructSchema;
     const mode = plan.key.mode;
     if (mode === layoutOf(schema).mode) return this.of(schema);
-    return viewClass({ schema, mode, baseAlign: plan.align, checked: this.checked }, this.jitless);
+    return viewClass(
+      { schema, mode, baseAlign: plan.align, checked: this.checked, trap: this.trap },
+      this.jitless,
+    );
   }
 
   /** The schemas this arena has made classes for. */

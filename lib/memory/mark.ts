@@ -115,6 +115,8 @@ export class Marks {
   mark(): ArenaMark {
     // A shared arena gives up its block first: everything at or above the mark comes later.
     const pos = this.#chunks.settle();
+    // Records made after a mark get an epoch of their own, so a release to it kills only them.
+    this.#chunks.epochs?.split();
     const last = this.#last;
     // A valid mark at the top releases exactly as a new one would.
     if (last !== undefined && last.position === pos && this.#problem(last) === undefined) {
@@ -138,6 +140,7 @@ export class Marks {
     this.#cuts.check(mark.position);
     this.#chunks.rewind(mark.position);
     this.#cuts.cut(mark.position);
+    this.#chunks.epochs?.cut(mark.position);
     this.#last = mark;
   }
 

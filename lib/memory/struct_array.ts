@@ -5,7 +5,7 @@
  * @module
  */
 import type { Infer, StructSchema, ViewOf } from "../../schemas/types.ts";
-import { type Mem, memOf } from "../values/codec.ts";
+import { killMem, type Mem, memOf } from "../values/codec.ts";
 import { SCALAR_SIZE } from "../../schemas/layout.ts";
 import { KINDS, type ScalarKind } from "../../schemas/kinds.ts";
 import type { ArenaLike, ViewInternals } from "../codegen/runtime.ts";
@@ -41,7 +41,9 @@ export interface Column<A> {
 }
 
 // Memory of no bytes: what a retired cursor reads, so even an unchecked one reads no record.
+// Not live either, so a checked cursor's trap fires on it as on any killed epoch.
 const DEAD: Mem = memOf(new ArrayBuffer(0), 0);
+killMem(DEAD);
 
 /** Ends a lent cursor: generation -1 is never live again, and it points at no memory. */
 export function retire(c: ViewInternals): void {
@@ -151,10 +153,19 @@ export class StructArray<S extends StructSchema> implements Iterable<Cursor<S>> 
       array.#g = gen;
       array.#serial++;
       const c = array.#cursor;
-      if (c !== undefined) {
+      if (c !== undefined && c.constructor !== C) {
+        // A cursor of another class (the other checking mode) cannot follow: it ends here, and
+        // cursor() makes one of the new class.
+        retire(c);
+        array.#cursor = undefined;
+      } else if (c !== undefined) {
         // Cached nested views and arrays hold their chunk: drop them when the records move to
-        // another one (Mem objects are kept per chunk, and re-pointed in place at a reset).
-        if (c.$m !== m) {
+        // another one (a chunk's Mem is re-pointed in place at a reset; a checked arena's views
+        // hold an epoch of it, which their getters pass on to nested views).
+        const moved = c.$m.owner === undefined
+          ? c.$m !== m
+          : c.$m.start !== m.start || c.$a !== arena;
+        if (moved) {
           const r = c as unknown as Record<string, unknown>;
           for (const f of C.plan.fields) {
             if (!SCALAR_HOW.has(f.access.how)) r[`$c${f.fieldIndex}`] = undefined;
@@ -167,7 +178,6 @@ export class StructArray<S extends StructSchema> implements Iterable<Cursor<S>> 
         c.$b = byteOffset;
         c.$g = gen;
         c.$n = length;
-        if (c.constructor !== C) array.#cursor = undefined;
       }
       return array;
     };
@@ -186,6 +196,9 @@ export class StructArray<S extends StructSchema> implements Iterable<Cursor<S>> 
     // Zero records hold no bytes that a release could hand to anyone: only a reset ends them.
     const pos = this.length === 0 ? -1 : this.#m.start + this.byteOffset;
     if (!this.#arena.liveAt(this.#g, pos)) throw new StaleViewError(what, this.#g, s.g);
+    // A restore ends every epoch; records it kept read through a new one.
+    const m = this.#m;
+    if (m.live === false) this.#m = m.owner!.revive(m.start, m.start + this.byteOffset);
     this.#g = s.g;
   }
 

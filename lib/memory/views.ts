@@ -115,7 +115,7 @@ export function copyRecord(
   const plan = (src.constructor as ViewClass).plan;
   const C = classes.like(plan);
   const o = chunks.bump(plan.size, plan.align, false);
-  const m = chunks.mem;
+  const m = chunks.memFor(o);
   m.u8.set(new Uint8Array(src.$m.buffer, src.$o, plan.size), o);
   return new C(arena, m, o, arena.state.g, "");
 }

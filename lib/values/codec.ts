@@ -35,6 +35,20 @@ export interface Mem {
    * re-point: a checked arena's reset detaches only such chunks (nothing to detach otherwise).
    */
   raw: boolean;
+  /**
+   * False once the memory this object stands for was freed: a checked arena hands views an
+   * epoch copy of its chunk's `Mem` ({@linkcode epochOf}) and kills it at the cut that frees it
+   * ({@linkcode killMem}), so accessors need no generation test.
+   */
+  readonly live: boolean;
+  /** An epoch's maker, which gives a view whose record a cut did not free a live epoch. */
+  readonly owner: EpochOwner | undefined;
+}
+
+/** What made an epoch `Mem` (an arena's epochs). */
+export interface EpochOwner {
+  /** A live epoch for the record at arena address `pos` of the chunk starting at `start`. */
+  revive(start: number, pos: number): Mem;
 }
 
 /** Wraps a buffer in the typed arrays every accessor reads through. */
@@ -57,7 +71,60 @@ export function memOf(buffer: ArrayBuffer | SharedArrayBuffer, start: number): M
     start,
     size: n,
     raw: false,
+    live: true,
+    owner: undefined,
   };
+}
+
+const EMPTY = memOf(new ArrayBuffer(0), 0);
+
+/**
+ * A copy of `base` with the same shape (so accessors stay monomorphic) for the records one arena
+ * epoch allocates in that chunk: killing it ends exactly those records.
+ */
+export function epochOf(base: Mem, owner: EpochOwner): Mem {
+  return {
+    buffer: base.buffer,
+    u8: base.u8,
+    i8: base.i8,
+    u16: base.u16,
+    i16: base.i16,
+    u32: base.u32,
+    i32: base.i32,
+    f32: base.f32,
+    f64: base.f64,
+    i64: base.i64,
+    u64: base.u64,
+    dv: base.dv,
+    start: base.start,
+    size: base.size,
+    raw: false,
+    live: true,
+    owner,
+  };
+}
+
+/**
+ * Ends an epoch in place: every array becomes a zero-length one of the same type, so a typed-array
+ * read through it gives `undefined` (which accessors turn into `StaleViewError`) and nothing can
+ * reach the bytes through a view. `start` and `buffer` stay: slow paths can still say where the
+ * record was, and `bufferOf` still names the chunk's buffer (documented to outlive views).
+ */
+export function killMem(m: Mem): void {
+  const w = m as { -readonly [K in keyof Mem]: Mem[K] };
+  w.u8 = EMPTY.u8;
+  w.i8 = EMPTY.i8;
+  w.u16 = EMPTY.u16;
+  w.i16 = EMPTY.i16;
+  w.u32 = EMPTY.u32;
+  w.i32 = EMPTY.i32;
+  w.f32 = EMPTY.f32;
+  w.f64 = EMPTY.f64;
+  w.i64 = EMPTY.i64;
+  w.u64 = EMPTY.u64;
+  w.dv = EMPTY.dv;
+  w.size = 0;
+  w.live = false;
 }
 
 /**

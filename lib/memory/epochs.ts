@@ -1,0 +1,89 @@
+/**
+ * Lifetimes as a trap: a checked, unshared arena hands its views an epoch copy of the chunk's
+ * `Mem`, one per run of allocations between cuts, and kills the epochs a reset, release or
+ * restore frees. A dead epoch's arrays have length 0, so a stale view's typed-array read gives
+ * `undefined` and its accessor throws `StaleViewError`: live accesses carry no generation test.
+ *
+ * @module
+ */
+import { epochOf, type EpochOwner, killMem, type Mem } from "../values/codec.ts";
+
+/** The epochs of one arena, oldest first. */
+export class Epochs implements EpochOwner {
+  readonly #chunks: { readonly list: readonly Mem[] };
+  // Parallel lists, overwritten in place: a steady reset loop makes one epoch object per frame.
+  #epoch: Mem[] = [];
+  #base: Mem[] = [];
+  // Arena address of each epoch's first record: a cut at `pos` ends those at or above it.
+  #from: number[] = [];
+  #n = 0;
+  #cur: Mem | undefined = undefined;
+  #curBase: Mem | undefined = undefined;
+
+  /** The epochs of the chunks in `chunks.list`. */
+  constructor(chunks: { readonly list: readonly Mem[] }) {
+    this.#chunks = chunks;
+  }
+
+  /** The epoch new records at arena address `at` in chunk `base` belong to. */
+  of(base: Mem, at: number): Mem {
+    if (this.#curBase === base) return this.#cur!;
+    const e = epochOf(base, this);
+    const n = this.#n;
+    this.#epoch[n] = e;
+    this.#base[n] = base;
+    this.#from[n] = at;
+    this.#n = n + 1;
+    this.#cur = e;
+    this.#curBase = base;
+    return e;
+  }
+
+  /** Records made from now on get a new epoch (a mark: a release to it must end only them). */
+  split(): void {
+    this.#curBase = undefined;
+    this.#cur = undefined;
+  }
+
+  /**
+   * Kills every epoch that began at or above arena address `pos` (a reset cuts at -1). A raw
+   * array taken through an epoch marks its chunk, so the arena's detach still finds it. Exact
+   * for releases, since `mark()` splits; a restore cuts at -1 here, and the views whose record
+   * it kept move to a live epoch on their next access ({@linkcode Epochs.revive}).
+   */
+  cut(pos: number): void {
+    let k = 0;
+    for (let i = 0; i < this.#n; i++) {
+      const e = this.#epoch[i];
+      if (this.#from[i] >= pos) {
+        if (e.raw) this.#base[i].raw = true;
+        killMem(e);
+        continue;
+      }
+      this.#epoch[k] = e;
+      this.#base[k] = this.#base[i];
+      this.#from[k] = this.#from[i];
+      k++;
+    }
+    // Dropped, so the lists never keep a frame's memory reachable.
+    for (let i = k; i < this.#n; i++) {
+      this.#epoch[i] = undefined as unknown as Mem;
+      this.#base[i] = undefined as unknown as Mem;
+    }
+    this.#n = k;
+    this.split();
+  }
+
+  /** A new epoch for one record at arena address `pos` that a cut did not free (a restore). */
+  revive(start: number, pos: number): Mem {
+    const base = this.#chunks.list.find((m) => m.start === start);
+    if (base === undefined) throw new TypeError(`No chunk starts at ${start}`);
+    const e = epochOf(base, this);
+    const n = this.#n;
+    this.#epoch[n] = e;
+    this.#base[n] = base;
+    this.#from[n] = pos;
+    this.#n = n + 1;
+    return e;
+  }
+}
