@@ -572,15 +572,8 @@ function advanceParticle(
   return true;
 }
 
-/** Writes a new particle into `dst[j]` (advanced like the others afterwards). */
-function spawnParticle(
-  rng: Rng,
-  spawn: SpawnValues,
-  dst: ParticleCursor,
-  j: number,
-  frameIndex: number,
-): void {
-  spawnValues(rng, frameIndex, spawn);
+/** Writes the new particle `spawn` into `dst[j]` (advanced like the others afterwards). */
+function spawnParticle(spawn: SpawnValues, dst: ParticleCursor, j: number): void {
   dst.seek(j);
   dst.x = spawn.x;
   dst.y = spawn.y;
@@ -623,7 +616,11 @@ function cursorVariant(checked: boolean): DemoVariant {
           // after the survivors and advanced in place, like the others.
           for (let i = 0; i < prevCount + spawns; i++) {
             const spawned = i >= prevCount;
-            if (spawned) spawnParticle(rng, spawn, to, n, frameIndex);
+            if (spawned) {
+              // Drawn here, as the other variants do, so the random doubles stay in this frame.
+              spawnValues(rng, frameIndex, spawn);
+              spawnParticle(spawn, to, n);
+            }
             if (advanceParticle(k, spawned ? to : from, spawned ? n : i, to, n)) n++;
           }
           count = n;

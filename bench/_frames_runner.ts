@@ -477,7 +477,17 @@ function report(bench: FramesBenchmark, results: VariantResult[], params: FrameP
     const gcText = r.gc.gcCount === undefined || base.gc.gcCount === undefined
       ? "GC not measured"
       : `${r.gc.gcCount} vs ${base.gc.gcCount} GCs`;
-    return `${r.name} median ${ratio(r.stats.medianMs, base.stats.medianMs)}, p99 ${
+    // In words first, so a newcomer reads the outcome before the ratios.
+    const m = r.stats.medianMs <= base.stats.medianMs;
+    const p = r.stats.p99Ms <= base.stats.p99Ms;
+    const words = m && p
+      ? "faster"
+      : !m && !p
+      ? "slower"
+      : m
+      ? "faster in median, slower at p99"
+      : "slower in median, faster at p99";
+    return `${r.name} ${words}: median ${ratio(r.stats.medianMs, base.stats.medianMs)}, p99 ${
       ratio(r.stats.p99Ms, base.stats.p99Ms)
     }, max ${ratio(r.stats.maxMs, base.stats.maxMs)}, ${gcText}`;
   });

@@ -690,6 +690,10 @@ export class Arena {
   get allocations(): number {
     return this.#c.allocs;
   }
+  /** Chunks added because an allocation did not fit, since the arena was made. */
+  get overflows(): number {
+    return this.#shared?.ctl.overflows ?? this.#c.overflows;
+  }
   /** Current generation (bumped by every reset and release). */
   get generation(): number {
     return this.state.g;

@@ -6,7 +6,7 @@
  */
 import type { ViewOf } from "../../schemas/types.ts";
 import { Arena } from "./arena.ts";
-import type { ArenaOptions, ArenaStats } from "./arena_options.ts";
+import type { ArenaOptions } from "./arena_options.ts";
 import { Pool } from "./pool.ts";
 import { roundUp16 } from "./chunks.ts";
 
@@ -110,19 +110,20 @@ export class FrameArenas {
     const arena = this.#arenas[this.#index];
     arena.reset();
     for (let i = 0; i < this.#pools.length; i++) this.#pools[i].cycle();
-    this.#overflowsAtStart = arena.stats().overflows;
+    // Counters one by one: a stats() object per frame would be garbage a frame loop need not make.
+    this.#overflowsAtStart = arena.overflows;
     this.#frame++;
     return arena;
   }
 
   #record(arena: Arena): void {
-    const s: ArenaStats = arena.stats();
     const last = this.#last;
+    const used = arena.used;
     last.frame = this.#frame;
-    last.bytesUsed = s.used;
-    last.allocations = s.allocations;
-    last.overflows = s.overflows - this.#overflowsAtStart;
-    if (s.used > last.highWater) last.highWater = s.used;
+    last.bytesUsed = used;
+    last.allocations = arena.allocations;
+    last.overflows = arena.overflows - this.#overflowsAtStart;
+    if (used > last.highWater) last.highWater = used;
     if (last.overflows > 0) last.overflowFrames++;
   }
 
