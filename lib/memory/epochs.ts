@@ -28,14 +28,19 @@ export class Epochs implements EpochOwner {
   /** The epoch new records at arena address `at` in chunk `base` belong to. */
   of(base: Mem, at: number): Mem {
     if (this.#curBase === base) return this.#cur!;
+    const e = this.#add(base, at);
+    this.#cur = e;
+    this.#curBase = base;
+    return e;
+  }
+
+  #add(base: Mem, from: number): Mem {
     const e = epochOf(base, this);
     const n = this.#n;
     this.#epoch[n] = e;
     this.#base[n] = base;
-    this.#from[n] = at;
+    this.#from[n] = from;
     this.#n = n + 1;
-    this.#cur = e;
-    this.#curBase = base;
     return e;
   }
 
@@ -78,12 +83,6 @@ export class Epochs implements EpochOwner {
   revive(start: number, pos: number): Mem {
     const base = this.#chunks.list.find((m) => m.start === start);
     if (base === undefined) throw new TypeError(`No chunk starts at ${start}`);
-    const e = epochOf(base, this);
-    const n = this.#n;
-    this.#epoch[n] = e;
-    this.#base[n] = base;
-    this.#from[n] = pos;
-    this.#n = n + 1;
-    return e;
+    return this.#add(base, pos);
   }
 }
