@@ -184,7 +184,8 @@ function describeKind(s: Schema): string {
 /** What a trap class adds to the legend. */
 const TRAP_LEGEND: readonly string[] = [
   "// trap: $m is an epoch that a cut kills (zero-length arrays, live false), so a typed-array read",
-  "//   of undefined goes to $t<i> (stale, or revived), the rest test $m.live; setters' slow path $y",
+  "//   of undefined goes to $t<i> (stale, or revived), the rest test $m.live; setters' slow path $y;",
+  "//   $g and $s are getters (the epoch's generation, the arena's cell), not fields",
 ];
 
 /** The legend at the top of every AoS class source: what each `$`-name holds. */
@@ -223,10 +224,12 @@ export function emitAccessors(plan: ClassPlan): string {
   L.push(`const $C = { [$d.N]: class {`);
   L.push(`  constructor(a, m, o, g, p) {`);
   L.push(`    this.$a = a;`);
-  L.push(`    this.$s = a.state;`);
+  // A trap view's generation is its epoch's, and its generation cell its arena's: two fields
+  // fewer to fill per view (the getters below give them to the slow paths).
+  if (!trap) L.push(`    this.$s = a.state;`);
   L.push(`    this.$m = m;`);
   L.push(`    this.$o = o;`);
-  L.push(`    this.$g = g;`);
+  if (!trap) L.push(`    this.$g = g;`);
   L.push(`    this.$b = o;`);
   L.push(`    this.$n = 1;`);
   L.push(`    this.$p = p;`);
@@ -279,9 +282,9 @@ export function emitAccessors(plan: ClassPlan): string {
       );
       L.push(`    c.$o = this.$o + ${f.offset}; ${note}`);
       L.push(`    c.$b = c.$o;`);
-      L.push(`    c.$g = this.$g;`);
-      // A trap view's epoch changes when it revives (and a cursor's when its array moves).
-      if (trap) L.push(`    c.$m = this.$m;`);
+      // A trap view's epoch (its generation too) changes when it revives, and a cursor's when
+      // its array moves.
+      L.push(trap ? `    c.$m = this.$m;` : `    c.$g = this.$g;`);
     } else if (a.how === "typed") {
       L.push(
         `    if (c === undefined || c.byteOffset !== this.$o + ${f.offset} || c.buffer !== this.$m.buffer) {`,
@@ -314,7 +317,12 @@ export function emitAccessors(plan: ClassPlan): string {
     L.push(`  }`);
   }
   L.push(...checkMethods(checkKinds, checked && !trap));
-  if (trap) L.push(`  $y(i, v) {`, `    $h.setTrap(this, i, v);`, `  }`);
+  if (trap) {
+    L.push(`  $y(i, v) {`, `    $h.setTrap(this, i, v);`, `  }`);
+    // Writes are dropped: a revived view moves to a new epoch, a retired one to a dead one.
+    L.push(`  get $g() {`, `    return this.$m.gen;`, `  }`, `  set $g(g) {}`);
+    L.push(`  get $s() {`, `    return this.$a.state;`, `  }`, `  set $s(s) {}`);
+  }
   // Writes are two phases, so every input property is read exactly once and a bad value leaves
   // the record as it was: $rd reads and checks the input into a staging object (no allocation:
   // one tree per class, made once), $wr writes the staged values, and cannot throw.

@@ -71,12 +71,13 @@ export function buildJitless(plan: ClassPlan, d: Deps): ViewClass {
       if (checked && v.$g !== v.$s.g) h.stale(v, field);
     };
   const childFields = plan.fields.filter((f) => !SCALAR_HOW.has(f.access.how));
+  const lean = plan.key.trap === true && checked;
   const C = function (this: View, a: ArenaLike, m: Mem, o: number, g: number, p: string) {
     this.$a = a;
-    this.$s = a.state;
+    if (!lean) this.$s = a.state;
     this.$m = m;
     this.$o = o;
-    this.$g = g;
+    if (!lean) this.$g = g;
     this.$b = o;
     this.$n = 1;
     this.$p = p;
@@ -124,8 +125,8 @@ export function buildJitless(plan: ClassPlan, d: Deps): ViewClass {
         }
         c.$o = this.$o + f.offset;
         c.$b = c.$o;
-        c.$g = this.$g;
-        if (plan.key.trap === true) c.$m = this.$m;
+        if (lean) c.$m = this.$m;
+        else c.$g = this.$g;
         return c;
       };
     } else if (a.how === "typed") {
@@ -204,6 +205,23 @@ export function buildJitless(plan: ClassPlan, d: Deps): ViewClass {
   };
   for (const [name, fn] of Object.entries(methods)) {
     Object.defineProperty(C.prototype, name, { value: fn, writable: true, configurable: true });
+  }
+  if (lean) {
+    // As generated: the generation is the epoch's, the cell the arena's; writes are dropped.
+    Object.defineProperty(C.prototype, "$g", {
+      get(this: View) {
+        return this.$m.gen;
+      },
+      set() {},
+      configurable: true,
+    });
+    Object.defineProperty(C.prototype, "$s", {
+      get(this: View) {
+        return this.$a.state;
+      },
+      set() {},
+      configurable: true,
+    });
   }
   return C;
 }

@@ -128,7 +128,7 @@ export class Arena {
         this.#c = new Chunks(bytes, policy);
         // Lifetimes by trap: views read through epochs that cuts kill. A shared arena's views
         // test the generation in its control block instead, since other threads cut too.
-        if (this.checked) this.#c.epochs = new Epochs(this.#c);
+        if (this.checked) this.#c.epochs = new Epochs(this.#c, this.state);
       }
     }
     this.#classes = new ArenaClasses(this.checked, this.jitless, this.#c.epochs !== undefined);

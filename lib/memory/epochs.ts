@@ -11,6 +11,7 @@ import { epochOf, type EpochOwner, killMem, type Mem } from "../values/codec.ts"
 /** The epochs of one arena, oldest first. */
 export class Epochs implements EpochOwner {
   readonly #chunks: { readonly list: readonly Mem[] };
+  readonly #state: { readonly g: number };
   // Parallel lists, overwritten in place: a steady reset loop makes one epoch object per frame.
   #epoch: Mem[] = [];
   #base: Mem[] = [];
@@ -20,9 +21,10 @@ export class Epochs implements EpochOwner {
   #cur: Mem | undefined = undefined;
   #curBase: Mem | undefined = undefined;
 
-  /** The epochs of the chunks in `chunks.list`. */
-  constructor(chunks: { readonly list: readonly Mem[] }) {
+  /** The epochs of the chunks in `chunks.list`, in the arena whose generation cell is `state`. */
+  constructor(chunks: { readonly list: readonly Mem[] }, state: { readonly g: number }) {
     this.#chunks = chunks;
+    this.#state = state;
   }
 
   /** The epoch new records at arena address `at` in chunk `base` belong to. */
@@ -35,7 +37,7 @@ export class Epochs implements EpochOwner {
   }
 
   #add(base: Mem, from: number): Mem {
-    const e = epochOf(base, this);
+    const e = epochOf(base, this, this.#state.g);
     const n = this.#n;
     this.#epoch[n] = e;
     this.#base[n] = base;

@@ -41,9 +41,11 @@ export interface Column<A> {
 }
 
 // Memory of no bytes: what a retired cursor reads, so even an unchecked one reads no record.
-// Not live either, so a checked cursor's trap fires on it as on any killed epoch.
+// Not live either, so a checked cursor's trap fires on it as on any killed epoch; generation -1
+// (what a lean view reads as its own) is never live again.
 const DEAD: Mem = memOf(new ArrayBuffer(0), 0);
 killMem(DEAD);
+(DEAD as { gen: number }).gen = -1;
 
 /** Ends a lent cursor: generation -1 is never live again, and it points at no memory. */
 export function retire(c: ViewInternals): void {

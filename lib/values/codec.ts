@@ -43,6 +43,11 @@ export interface Mem {
   readonly live: boolean;
   /** An epoch's maker, which gives a view whose record a cut did not free a live epoch. */
   readonly owner: EpochOwner | undefined;
+  /**
+   * The arena generation an epoch was made in, which every view reading through it was made in
+   * too (a cut splits epochs): lean views read their generation here. -1: never live.
+   */
+  readonly gen: number;
 }
 
 /** What made an epoch `Mem` (an arena's epochs). */
@@ -73,6 +78,7 @@ export function memOf(buffer: ArrayBuffer | SharedArrayBuffer, start: number): M
     raw: false,
     live: true,
     owner: undefined,
+    gen: 0,
   };
 }
 
@@ -82,7 +88,7 @@ const EMPTY = memOf(new ArrayBuffer(0), 0);
  * A copy of `base` with the same shape (so accessors stay monomorphic) for the records one arena
  * epoch allocates in that chunk: killing it ends exactly those records.
  */
-export function epochOf(base: Mem, owner: EpochOwner): Mem {
+export function epochOf(base: Mem, owner: EpochOwner, gen: number): Mem {
   return {
     buffer: base.buffer,
     u8: base.u8,
@@ -101,6 +107,7 @@ export function epochOf(base: Mem, owner: EpochOwner): Mem {
     raw: false,
     live: true,
     owner,
+    gen,
   };
 }
 

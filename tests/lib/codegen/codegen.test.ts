@@ -36,15 +36,14 @@ const TINY_SOURCE = `// Tiny (size 16, align 4, layout c, checked by trap) — g
 //   checks it into the staging tree ($rd does, into a given tree; $tree makes one), $wr writes
 //   a staged value and cannot throw · $r read a record · $z zero one
 // trap: $m is an epoch that a cut kills (zero-length arrays, live false), so a typed-array read
-//   of undefined goes to $t<i> (stale, or revived), the rest test $m.live; setters' slow path $y
+//   of undefined goes to $t<i> (stale, or revived), the rest test $m.live; setters' slow path $y;
+//   $g and $s are getters (the epoch's generation, the arena's cell), not fields
 "use strict";
 const $C = { [$d.N]: class {
   constructor(a, m, o, g, p) {
     this.$a = a;
-    this.$s = a.state;
     this.$m = m;
     this.$o = o;
-    this.$g = g;
     this.$b = o;
     this.$n = 1;
     this.$p = p;
@@ -67,7 +66,6 @@ const $C = { [$d.N]: class {
     if (c === undefined) c = this.$c1 = new $d.C[0](this.$a, this.$m, this.$o + 4, this.$g, $h.join(this.$p, "pos"));
     c.$o = this.$o + 4; // +4 pos: vec2f
     c.$b = c.$o;
-    c.$g = this.$g;
     c.$m = this.$m;
     return c;
   }
@@ -88,6 +86,14 @@ const $C = { [$d.N]: class {
   $y(i, v) {
     $h.setTrap(this, i, v);
   }
+  get $g() {
+    return this.$m.gen;
+  }
+  set $g(g) {}
+  get $s() {
+    return this.$a.state;
+  }
+  set $s(s) {}
   static $rd(v, p, s) {
     if (typeof v !== "object" || v === null || Array.isArray(v)) $h.stage($d.S, v, p, true);
     let n = 0;

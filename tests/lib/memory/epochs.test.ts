@@ -68,6 +68,26 @@ for (const jitless of [false, true]) {
       assert.match(src, /return this\.\$m\.f32\[\(this\.\$o \+ 0\) >> 2\] \?\? this\.\$t0;/);
     });
 
+    it("views are lean: generation and cell come from the epoch and the arena", () => {
+      const arena = new Arena({ bytes: 1024, jitless });
+      const v = arena.alloc(Loose, { a: 1 }) as unknown as Record<string, unknown>;
+      assert.deepEqual(Object.keys(v).sort(), ["$a", "$b", "$m", "$n", "$o", "$p"]);
+      assert.equal(v.$g, 0);
+      assert.equal(v.$s, arena.state);
+      const m = arena.mark();
+      arena.release(m);
+      const w = arena.alloc(Loose) as unknown as Record<string, unknown>;
+      assert.equal(w.$g, 1);
+      assert.equal(v.$g, 0);
+      arena.reset();
+      assert.throws(() => v.a, (e: unknown) => {
+        assert.ok(e instanceof StaleViewError);
+        assert.equal(e.viewGeneration, 0);
+        assert.equal(e.arenaGeneration, 2);
+        return true;
+      });
+    });
+
     it("every field throws StaleViewError naming it after a reset, on read and on write", () => {
       const arena = new Arena({ bytes: 1024, jitless });
       const v = arena.alloc(Every, VALUES) as unknown as Any;
