@@ -71,6 +71,9 @@ const checked = new Arena({ bytes: N * SIZE * 2 + 1024 });
 const unchecked = new Arena({ bytes: N * SIZE + 1024, checked: false });
 const arr = checked.allocArray(P, N);
 const arrU = unchecked.allocArray(P, N);
+// The jitless twin (closures, no eval): what hosts that forbid eval get.
+const jitless = new Arena({ bytes: N * SIZE + 1024, jitless: true });
+const curJ = jitless.allocArray(P, N).cursor();
 const cur = arr.cursor();
 const curU = arrU.cursor();
 const views: View<typeof P>[] = [];
@@ -83,6 +86,7 @@ for (let i = 0; i < N; i++) {
   raw[i * W + 4] = o.vy;
   cur.seek(i).set(o);
   curU.seek(i).set(o);
+  curJ.seek(i).set(o);
   views.push(checked.alloc(P, o));
 }
 
@@ -140,6 +144,14 @@ summary(() => {
       }
       return do_not_optimize(s);
     });
+    bench("arenakit cursor (jitless)", () => {
+      let s = 0;
+      for (let i = 0; i < N; i++) {
+        curJ.seek(i);
+        s += curJ.x + curJ.y;
+      }
+      return do_not_optimize(s);
+    });
     bench("arenakit forEach", () => {
       let s = 0;
       arr.forEach((p) => {
@@ -192,6 +204,14 @@ summary(() => {
         curU.y += curU.vy * DT;
       }
       do_not_optimize(curU);
+    });
+    bench("arenakit cursor (jitless)", () => {
+      for (let i = 0; i < N; i++) {
+        curJ.seek(i);
+        curJ.x += curJ.vx * DT;
+        curJ.y += curJ.vy * DT;
+      }
+      do_not_optimize(curJ);
     });
     bench("arenakit columns", () => {
       const cx = arr.column("x");
@@ -262,6 +282,18 @@ summary(() => {
         cur.life = s.life;
       }
       do_not_optimize(cur);
+    });
+    bench("arenakit cursor (field setters, jitless)", () => {
+      for (let i = 0; i < N; i++) {
+        const s = objects[i];
+        curJ.seek(i);
+        curJ.x = s.x;
+        curJ.y = s.y;
+        curJ.vx = s.vx;
+        curJ.vy = s.vy;
+        curJ.life = s.life;
+      }
+      do_not_optimize(curJ);
     });
     bench("arenakit cursor.set(object)", () => {
       for (let i = 0; i < N; i++) cur.seek(i).set(objects[i]);

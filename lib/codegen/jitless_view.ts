@@ -10,6 +10,7 @@ import { type ClassPlan, type FieldPlan, SCALAR_HOW } from "./plan.ts";
 import { scalarProblem, stage } from "../values/check.ts";
 import { type Mem, readScalar, readValue, writeScalar, writeValue } from "../values/codec.ts";
 import type { Schema } from "../../schemas/types.ts";
+import { isScalarKind, KINDS } from "../../schemas/kinds.ts";
 import type { ViewClass } from "./compile.ts";
 
 type View = ViewInternals & Record<string, unknown>;
@@ -105,6 +106,15 @@ export function buildJitless(plan: ClassPlan, d: Deps): ViewClass {
         const id = this.$m.dv.getFloat64(this.$o + f.offset, true);
         return h.deref(this, f.schema as never, id);
       };
+    } else if (a.how === "scalar") {
+      // The typed array the generated class reads, not the generic DataView path: same bytes.
+      const arr = a.arr as keyof Mem;
+      const off = f.offset;
+      const sh = a.shift;
+      get = function () {
+        live(this, f.name);
+        return (this.$m[arr] as unknown as Record<number, unknown>)[(this.$o + off) >> sh];
+      };
     } else if (SCALAR_HOW.has(a.how)) {
       get = function () {
         live(this, f.name);
@@ -162,10 +172,24 @@ export function buildJitless(plan: ClassPlan, d: Deps): ViewClass {
         return c;
       };
     }
-    const set = function (this: View, v: unknown) {
-      live(this, f.name);
-      writeField(f, this.$m, this.$o + f.offset, v, h.join(this.$p, f.name));
-    };
+    const fits = a.how === "scalar" && isScalarKind(f.schema.kind)
+      ? KINDS[f.schema.kind].fits
+      : undefined;
+    const set = fits !== undefined && a.how === "scalar"
+      ? function (this: View, v: unknown) {
+        live(this, f.name);
+        // A value that fits goes straight to the typed array; anything else takes the checked
+        // path, which throws the error naming the field.
+        if (fits(v)) {
+          (this.$m[a.arr as keyof Mem] as unknown as Record<number, unknown>)[
+            (this.$o + f.offset) >> a.shift
+          ] = v;
+        } else writeField(f, this.$m, this.$o + f.offset, v, h.join(this.$p, f.name));
+      }
+      : function (this: View, v: unknown) {
+        live(this, f.name);
+        writeField(f, this.$m, this.$o + f.offset, v, h.join(this.$p, f.name));
+      };
     Object.defineProperty(C.prototype, f.name, { get, set, configurable: true });
   }
   const statics = {
