@@ -181,7 +181,7 @@ const $C = { [$d.N]: class {
     return $h.jsonOf($d.S, this.toObject());
   }
   seek(i) {
-    if (i >>> 0 !== i || i >= this.$n) $h.badIndex(this, i);
+    if (!(i >= 0 && i < this.$n && (i | 0) === i)) $h.badIndex(this, i);
     this.$o = this.$b + i * 16; // stride 16
     return this;
   }

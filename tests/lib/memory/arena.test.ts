@@ -463,6 +463,36 @@ for (const jitless of [false, true]) {
       assert.throws(() => c.seek(0.5), RangeError);
     });
 
+    it("seek() takes exactly the integers from 0 to length - 1, in both modes", () => {
+      for (const checked of [true, false]) {
+        const c = new Arena({ bytes: 1024, checked, jitless }).allocArray(U, 5).cursor();
+        const odd = [
+          NaN,
+          Infinity,
+          -Infinity,
+          -0.5,
+          4.5,
+          5,
+          2 ** 31,
+          2 ** 32 + 1,
+          -(2 ** 31),
+          "1",
+          [1],
+        ];
+        for (const i of odd) assert.throws(() => c.seek(i as number), RangeError, String(i));
+        fc.assert(
+          fc.property(fc.double(), (i) => {
+            const ok = Number.isInteger(i) && i >= 0 && i < 5;
+            if (ok) assert.equal(c.seek(i), c);
+            else assert.throws(() => c.seek(i), RangeError);
+          }),
+          { numRuns: 300 },
+        );
+        for (let i = 0; i < 5; i++) assert.equal(c.seek(i), c);
+        assert.equal(c.seek(-0), c);
+      }
+    });
+
     it("still refuses strings and enum literals that cannot be stored", () => {
       const v = new Arena({ bytes: 256, checked: false, jitless }).alloc(U, { s: "ab" });
       const before = snapshot(v);
