@@ -93,6 +93,26 @@ function writeStmt(
   }
 }
 
+/**
+ * The statement of a scalar setter that checks `v` and writes it at offset `at` (the view's own
+ * by default): the value test is part of the written expression, so only the rare slow path hands
+ * the value (a double, boxed) to a call; kinds whose test reads `v` more than once go through a
+ * `$k<kind>` method, added to `checkKinds`.
+ */
+function checkedWrite(
+  f: FieldPlan,
+  path: string,
+  at: string | undefined,
+  checkKinds: Set<string>,
+): string {
+  const fits = f.schema.kind !== "ref" ? fitsExpr(f.schema.kind) : undefined;
+  const quick = !fits ? quickBad(f.schema.kind) : undefined;
+  if (quick) checkKinds.add(f.schema.kind);
+  const wat = quick ? `this.$k${f.schema.kind}(${f.fieldIndex}, v)` : at;
+  const value = fits ? `(${fits} ? v : $h.valueSlow(this, ${f.fieldIndex}, v))` : "v";
+  return writeStmt(f, true, value, path, wat);
+}
+
 /** The typed-array element a trap getter reads, or undefined when the field needs a test. */
 function trapElement(f: FieldPlan): string | undefined {
   const a = f.access;
@@ -145,12 +165,7 @@ function trapAccessors(
     L.push(`    else this.$y(${i}, v);`);
   } else {
     L.push(`    if (this.$m.live !== true) $h.revive(this, ${name});`);
-    const fitsV = f.schema.kind !== "ref" ? fits : undefined;
-    const quick = !fitsV ? quickBad(f.schema.kind) : undefined;
-    if (quick) checkKinds.add(f.schema.kind);
-    const wat = quick ? `this.$k${f.schema.kind}(${i}, v)` : undefined;
-    const value = fitsV ? `(${fitsV} ? v : $h.valueSlow(this, ${i}, v))` : "v";
-    L.push(`    ${writeStmt(f, true, value, path, wat)}`);
+    L.push(`    ${checkedWrite(f, path, undefined, checkKinds)}`);
   }
   L.push(`  }`);
   return L;
@@ -263,13 +278,8 @@ export function emitAccessors(plan: ClassPlan): string {
       // The value test is part of the written expression: only the rare slow path hands the
       // value (a double, boxed) to a call; $c(i) carries no double.
       // Values are checked in both modes: checked: false only drops the lifetime checks.
-      const fits = f.schema.kind !== "ref" ? fitsExpr(f.schema.kind) : undefined;
-      const quick = !fits ? quickBad(f.schema.kind) : undefined;
-      if (quick) checkKinds.add(f.schema.kind);
-      const wat = quick ? `this.$k${f.schema.kind}(${f.fieldIndex}, v)` : at;
-      const value = fits ? `(${fits} ? v : $h.valueSlow(this, ${f.fieldIndex}, v))` : "v";
       L.push(`  set ${name}(v) {`);
-      L.push(`    ${writeStmt(f, true, value, path, wat)}`);
+      L.push(`    ${checkedWrite(f, path, at, checkKinds)}`);
       L.push(`  }`);
       continue;
     }

@@ -58,6 +58,10 @@ export function recordMethods<V extends RecordView>(
   };
 }
 
+// A Mem's typed array by name, indexable by element.
+const arrayOf = (m: Mem, name: string): Record<number, unknown> =>
+  m[name as keyof Mem] as unknown as Record<number, unknown>;
+
 // The jitless twin of emitAccessors: same plan, same helpers, closures instead of source text.
 export function buildJitless(plan: ClassPlan, d: Deps): ViewClass {
   const { checked, mode } = plan.key;
@@ -99,6 +103,8 @@ export function buildJitless(plan: ClassPlan, d: Deps): ViewClass {
   for (const f of plan.fields) {
     const a = f.access;
     const key = `$c${f.fieldIndex}`;
+    const kind = f.schema.kind;
+    const fits = isScalarKind(kind) ? KINDS[kind].fits : () => false;
     let get: (this: View) => unknown;
     if (a.how === "ref") {
       get = function () {
@@ -108,12 +114,10 @@ export function buildJitless(plan: ClassPlan, d: Deps): ViewClass {
       };
     } else if (a.how === "scalar") {
       // The typed array the generated class reads, not the generic DataView path: same bytes.
-      const arr = a.arr as keyof Mem;
-      const off = f.offset;
-      const sh = a.shift;
+      const { arr, shift } = a;
       get = function () {
         live(this, f.name);
-        return (this.$m[arr] as unknown as Record<number, unknown>)[(this.$o + off) >> sh];
+        return arrayOf(this.$m, arr)[(this.$o + f.offset) >> shift];
       };
     } else if (SCALAR_HOW.has(a.how)) {
       get = function () {
@@ -172,19 +176,14 @@ export function buildJitless(plan: ClassPlan, d: Deps): ViewClass {
         return c;
       };
     }
-    const fits = a.how === "scalar" && isScalarKind(f.schema.kind)
-      ? KINDS[f.schema.kind].fits
-      : undefined;
-    const set = fits !== undefined && a.how === "scalar"
+    const set = a.how === "scalar" && isScalarKind(f.schema.kind)
       ? function (this: View, v: unknown) {
         live(this, f.name);
         // A value that fits goes straight to the typed array; anything else takes the checked
         // path, which throws the error naming the field.
-        if (fits(v)) {
-          (this.$m[a.arr as keyof Mem] as unknown as Record<number, unknown>)[
-            (this.$o + f.offset) >> a.shift
-          ] = v;
-        } else writeField(f, this.$m, this.$o + f.offset, v, h.join(this.$p, f.name));
+        const o = this.$o + f.offset;
+        if (fits(v)) arrayOf(this.$m, a.arr)[o >> a.shift] = v;
+        else writeField(f, this.$m, o, v, h.join(this.$p, f.name));
       }
       : function (this: View, v: unknown) {
         live(this, f.name);

@@ -14,7 +14,6 @@ export class Epochs implements EpochOwner {
   readonly #state: { readonly g: number };
   // Parallel lists, overwritten in place: a steady reset loop makes one epoch object per frame.
   #epoch: Mem[] = [];
-  #base: Mem[] = [];
   // Arena address of each epoch's first record: a cut at `pos` ends those at or above it.
   #from: number[] = [];
   #n = 0;
@@ -40,7 +39,6 @@ export class Epochs implements EpochOwner {
     const e = epochOf(base, this, this.#state.g);
     const n = this.#n;
     this.#epoch[n] = e;
-    this.#base[n] = base;
     this.#from[n] = from;
     this.#n = n + 1;
     return e;
@@ -63,28 +61,29 @@ export class Epochs implements EpochOwner {
     for (let i = 0; i < this.#n; i++) {
       const e = this.#epoch[i];
       if (this.#from[i] >= pos) {
-        if (e.raw) this.#base[i].raw = true;
+        if (e.raw) this.#baseAt(e.start).raw = true;
         killMem(e);
         continue;
       }
       this.#epoch[k] = e;
-      this.#base[k] = this.#base[i];
       this.#from[k] = this.#from[i];
       k++;
     }
-    // Dropped, so the lists never keep a frame's memory reachable.
-    for (let i = k; i < this.#n; i++) {
-      this.#epoch[i] = undefined as unknown as Mem;
-      this.#base[i] = undefined as unknown as Mem;
-    }
+    // Dropped, so the list never keeps a frame's memory reachable.
+    for (let i = k; i < this.#n; i++) this.#epoch[i] = undefined as unknown as Mem;
     this.#n = k;
     this.split();
   }
 
   /** A new epoch for one record at arena address `pos` that a cut did not free (a restore). */
   revive(start: number, pos: number): Mem {
+    return this.#add(this.#baseAt(start), pos);
+  }
+
+  // The chunk an epoch copies (chunks are few; only raw arrays and revivals ask).
+  #baseAt(start: number): Mem {
     const base = this.#chunks.list.find((m) => m.start === start);
     if (base === undefined) throw new TypeError(`No chunk starts at ${start}`);
-    return this.#add(base, pos);
+    return base;
   }
 }
