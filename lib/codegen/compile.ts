@@ -135,19 +135,20 @@ let loopSerial = 0;
 
 /**
  * Returns the `forEach`, `where` and `for…of` loops of tables whose records are views of class
- * `C` (its cursors step `stride` units per slot), generating them once per class so that each
+ * `C` (its cursors step `stride` units per slot, or move with their children when `tree`), generating them once per class so that each
  * schema's loops keep their own type feedback. `jitless` builds the closure twin instead.
  */
 export function tableLoops(
   C: { readonly name: string },
   stride: number,
   jitless: boolean,
+  tree: boolean,
 ): TableLoops {
   let loops = loopCache.get(C);
   if (loops) return loops;
   loops = !jitless && canEval()
-    ? new Function(emitTableLoops(C.name, stride, ++loopSerial))() as TableLoops
-    : buildLoopsJitless(stride);
+    ? new Function(emitTableLoops(C.name, stride, ++loopSerial, tree))() as TableLoops
+    : buildLoopsJitless(stride, tree);
   loopCache.set(C, loops);
   return loops;
 }
@@ -196,10 +197,11 @@ export function loopsFor(
   C: { readonly name: string },
   stride: number,
   jitless: boolean,
+  tree: boolean,
   fn: unknown,
   pred?: unknown,
 ): TableLoops {
-  const shared = tableLoops(C, stride, jitless);
+  const shared = tableLoops(C, stride, jitless, tree);
   if (jitless || typeof fn !== "function" || !canEval()) return shared;
   if (pred !== undefined && typeof pred !== "function") return shared;
   const key = (pred ?? fn) as object;
@@ -215,7 +217,7 @@ export function loopsFor(
   let loops = sources.get(src);
   if (loops === undefined) {
     if (sources.size >= MAX_CALLBACK_LOOPS) return shared;
-    loops = new Function(emitTableLoops(C.name, stride, ++loopSerial))() as TableLoops;
+    loops = new Function(emitTableLoops(C.name, stride, ++loopSerial, tree))() as TableLoops;
     sources.set(src, loops);
   }
   if (pred === undefined) closures.set(key, loops);

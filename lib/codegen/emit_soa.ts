@@ -92,6 +92,7 @@ const SOA_LEGEND: readonly string[] = [
   "// a view: $a table · $s its generation cell · $m the columns (c<i> below) · $o slot",
   "//   · $g generation it was made in · $p path · $c<i> cached child or array of field i",
   "//   · $t<i> slot that array was made for · $c(i) lifetime check · $k<kind>(i, v) value check",
+  "//   · $at(o) moves a loop's cursor and its children to slot o",
   "// $N<k>: node k's class",
   "//   N: class names, T: staging trees) · statics: $w read a plain value once and write it",
   "//   = $wr(m, o, $in(v, p)): $in reads and checks it into the staging tree ($rd does, into a",
@@ -135,7 +136,11 @@ export function emitSoa(plan: SoaPlan): string {
     L.push(`    this.$g = g;`);
     L.push(`    this.$p = p;`);
     for (const f of node.fields) {
-      if (f.access.how === "child") L.push(`    this.$c${f.fieldIndex} = undefined;`);
+      const a = f.access;
+      if (a.how === "child") {
+        const path = `$h.join(p, ${JSON.stringify(f.name)})`;
+        L.push(`    this.$c${f.fieldIndex} = new $N${a.node}(a, m, o, g, ${path});`);
+      }
       if (f.access.how === "typed") {
         L.push(`    this.$c${f.fieldIndex} = undefined;`);
         L.push(`    this.$t${f.fieldIndex} = -1;`);
@@ -152,16 +157,12 @@ export function emitSoa(plan: SoaPlan): string {
       // this.$c(i), and setters through this.$k<kind>(i, v): one quick test each, the rest out of
       // line, so every accessor stays small enough for V8 to inline into the caller's loop.
       const slot = checked ? `this.$c(${f.fieldIndex})` : "this.$o";
-      L.push(`  get ${name}() {`, ...(wide ? live(f.name) : []));
+      L.push(`  get ${name}() {`, ...(a.how === "typed" ? live(f.name) : []));
       if (a.how === "child") {
-        L.push(`    let c = this.$c${f.fieldIndex};`);
-        L.push(
-          `    if (c === undefined) c = this.$c${f.fieldIndex} = ` +
-            `new $N${a.node}(this.$a, this.$m, this.$o, this.$g, ${path});`,
-        );
-        L.push(`    c.$o = this.$o; ${note}`);
-        L.push(`    c.$g = this.$g;`);
-        L.push(`    return c;`);
+        // A child keeps its own slot and generation: a view never moves, and a loop moves its
+        // cursor's whole tree with $at (and resyncs it with the table's resync), so this getter
+        // stores nothing and stays small enough to inline; a stale child throws at its fields.
+        L.push(`    return this.$c${f.fieldIndex}; ${note}`);
       } else if (a.how === "typed") {
         L.push(`    let c = this.$c${f.fieldIndex};`);
         L.push(`    if (c === undefined || this.$t${f.fieldIndex} !== this.$o) {`);
@@ -195,6 +196,13 @@ export function emitSoa(plan: SoaPlan): string {
       L.push(`  }`);
     }
     L.push(...checkMethods(checkKinds, checked));
+    // A loop's cursor moves with its children, which it made up front (see the table's cursor).
+    L.push(`  $at(o) {`);
+    L.push(`    this.$o = o;`);
+    for (const f of node.fields) {
+      if (f.access.how === "child") L.push(`    this.$c${f.fieldIndex}.$at(o);`);
+    }
+    L.push(`  }`);
     // Writes are two phases, as in the array-of-structs classes: $rd reads every input property
     // once and checks it into a staging tree, $wr writes the staged values and cannot throw.
     const reads = node.fields.map((f): ReadField => {

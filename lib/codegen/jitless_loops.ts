@@ -11,7 +11,11 @@ import {
   type TableLoops,
 } from "./emit_loops.ts";
 // The jitless twin of emitTableLoops: the same loops with the stride in a variable.
-export function buildLoopsJitless(stride: number): TableLoops {
+export function buildLoopsJitless(stride: number, tree: boolean): TableLoops {
+  const move = (c: LoopCursor, s: number): void => {
+    if (tree) (c as LoopCursor & { $at(o: number): void }).$at(s);
+    else c.$o = s * stride;
+  };
   type Fn = (record: unknown, id: number) => unknown;
   const run = (t: LoopTable, pred: Fn | undefined, fn: Fn, from: number, to: number): void => {
     const st = t.state;
@@ -21,7 +25,6 @@ export function buildLoopsJitless(stride: number): TableLoops {
     let gens = t.gens;
     let ep = t.epoch;
     let g = st.g;
-    c.$g = g;
     for (let s = from; s < end; s++) {
       if (st.g !== g) {
         g = st.g;
@@ -31,11 +34,11 @@ export function buildLoopsJitless(stride: number): TableLoops {
           t.retire(c);
           c = t.takeCursor();
         }
-        c.$g = g;
+        t.resync(c, g);
       }
       const x = gens[s];
       if ((x & 1) === 0) continue;
-      c.$o = s * stride;
+      move(c, s);
       if (pred === undefined || pred(c, x * ID_SLOTS + s)) fn(c, x * ID_SLOTS + s);
     }
     t.retire(c);
@@ -64,7 +67,6 @@ export function buildLoopsJitless(stride: number): TableLoops {
       this.e = this.t.hw;
       this.on = true;
       this.g = this.t.state.g;
-      this.c.$g = this.g;
       this.r.done = false;
       return this;
     }
@@ -72,12 +74,12 @@ export function buildLoopsJitless(stride: number): TableLoops {
       if (this.t.state.g !== this.g) {
         this.g = this.t.state.g;
         if (this.ep !== this.t.epoch) this.renew();
-        this.c.$g = this.g;
+        this.t.resync(this.c, this.g);
       }
       for (let s = this.s; s < this.e; s++) {
         if ((this.gens[s] & 1) !== 0) {
           this.s = s + 1;
-          this.c.$o = s * stride;
+          move(this.c, s);
           this.r.value = this.c;
           return this.r as IteratorResult<unknown>;
         }

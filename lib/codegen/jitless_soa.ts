@@ -104,7 +104,6 @@ export function buildSoaJitless(plan: SoaPlan, enumMaps: Map<string, number>[]):
       let get: (this: SoaView) => unknown;
       if (a.how === "child") {
         get = function () {
-          live(this, f.name);
           let c = this[key] as SoaView | undefined;
           if (c === undefined) {
             c = this[key] = new classes[a.node](
@@ -115,8 +114,6 @@ export function buildSoaJitless(plan: SoaPlan, enumMaps: Map<string, number>[]):
               h.join(this.$p, f.name),
             ) as unknown as SoaView;
           }
-          c.$o = this.$o;
-          c.$g = this.$g;
           return c;
         };
       } else if (a.how === "typed") {
@@ -189,8 +186,14 @@ export function buildSoaJitless(plan: SoaPlan, enumMaps: Map<string, number>[]):
       C,
       k === 0 ? statics : { $in: statics.$in, $w: statics.$w, $wr: statics.$wr, $r: statics.$r },
     );
+    const children = node.fields.filter((f) => f.access.how === "child")
+      .map((f) => `$c${f.fieldIndex}`);
     const methods: Record<string, (this: SoaView, ...args: never[]) => unknown> = {
       ...recordMethods(C, node.schema, live),
+      $at(this: SoaView, o: number): void {
+        this.$o = o;
+        for (const k of children) (this[k] as { $at(o: number): void }).$at(o);
+      },
     };
     for (const [name, fn] of Object.entries(methods)) {
       Object.defineProperty(C.prototype, name, { value: fn, writable: true, configurable: true });

@@ -10,7 +10,7 @@ import { type Mem, memOf } from "../values/codec.ts";
 import { type ViewClass, viewClass } from "../codegen/compile.ts";
 import { aosColumn, type Column } from "../memory/struct_array.ts";
 import { bufferFor } from "./shared.ts";
-import type { StorageInit, TableStorage, TableViewClass } from "./storage.ts";
+import type { StorageInit, TableStorage, TableView, TableViewClass } from "./storage.ts";
 import { LayoutError } from "../errors.ts";
 
 /** One buffer of `capacity * stride` bytes; a view's table address is its byte offset. */
@@ -22,6 +22,7 @@ export class AosStorage implements TableStorage {
   readonly checked: boolean;
   mem: Mem;
   readonly dead: Mem = memOf(new ArrayBuffer(0), 0);
+  readonly tree = false;
   readonly #C: ViewClass;
 
   constructor(schema: StructSchema, init: StorageInit) {
@@ -76,5 +77,17 @@ export class AosStorage implements TableStorage {
 
   column(path: string, length: number): Column<unknown> {
     return aosColumn(this.#C.plan, this.mem, 0, path, length);
+  }
+
+  walk(c: TableView, fn: (v: TableView) => void): void {
+    // Children re-point at their parent on every access, so only the cursor moves; the children
+    // it has made are visited too, so that one kept past its loop is retired with it.
+    fn(c);
+    const plan = (c.constructor as ViewClass).plan;
+    for (const f of plan.fields) {
+      if (f.access.how !== "child") continue;
+      const child = (c as unknown as Record<string, TableView | undefined>)[`$c${f.fieldIndex}`];
+      if (child !== undefined) this.walk(child, fn);
+    }
   }
 }

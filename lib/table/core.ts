@@ -21,6 +21,8 @@ import { bufferFor, type CoreBuffers, CTL, CTL_BYTES, SharedState } from "./shar
 // other (a counter, not a registry: nothing is looked up by it).
 let nextTag = 0;
 
+const noop = (): void => {};
+
 /**
  * The state of one table, shared by the table, its iterators and its queries. It is also the
  * `ArenaLike` its views check their lifetime against.
@@ -105,7 +107,7 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
       nextTag = (nextTag + 1) % TAGS;
       this.gens.fill(this.tag * TAG_UNIT);
     }
-    this.loops = tableLoops(storage.C, storage.stride, jitless);
+    this.loops = tableLoops(storage.C, storage.stride, jitless, storage.tree);
     this.jitless = jitless;
   }
 
@@ -181,7 +183,8 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
 
   /** The loops specialised for callback `fn` (and filter `pred`): see `loopsFor`. */
   loopsFor(fn: unknown, pred?: unknown): TableLoops {
-    return loopsFor(this.storage.C, this.storage.stride, this.jitless, fn, pred);
+    const s = this.storage;
+    return loopsFor(s.C, s.stride, this.jitless, s.tree, fn, pred);
   }
 
   /** Whether the record at table address `pos`, live at generation `gen`, is still there. */
@@ -438,13 +441,25 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
   }
 
   takeCursor(): TableView {
-    return this.view(0);
+    const c = this.view(0);
+    // Made up front, so that the loop moves, resyncs and retires the whole tree together.
+    this.storage.walk(c, noop);
+    return c;
+  }
+
+  resync(c: TableView, g: number): void {
+    this.storage.walk(c, (v) => {
+      v.$g = g;
+    });
   }
 
   retire(c: TableView): void {
     // Generation -1 is never live, and the empty storage has nothing to read even unchecked.
-    c.$g = -1;
-    c.$m = this.storage.dead;
+    const dead = this.storage.dead;
+    this.storage.walk(c, (v) => {
+      v.$g = -1;
+      v.$m = dead;
+    });
   }
 
   #fields: Readonly<Record<string, ArrayBufferView>> | undefined = undefined;

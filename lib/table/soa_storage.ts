@@ -9,7 +9,7 @@ import { soaViewClass } from "../codegen/compile.ts";
 import type { SoaMem, SoaPlan, SoaViewClass } from "../codegen/soa_plan.ts";
 import { ARRAY_OF, type Column } from "../memory/struct_array.ts";
 import { bufferFor } from "./shared.ts";
-import type { StorageInit, TableStorage, TableViewClass } from "./storage.ts";
+import type { StorageInit, TableStorage, TableView, TableViewClass } from "./storage.ts";
 
 type Ctor = { new (n: number): ArrayBufferView; readonly BYTES_PER_ELEMENT: number };
 
@@ -50,6 +50,7 @@ export class SoaStorage implements TableStorage {
   readonly checked: boolean;
   mem: SoaMem;
   readonly dead: SoaMem;
+  readonly tree = true;
   readonly #C: SoaViewClass;
   readonly #plan: SoaPlan;
   /** Bytes per record of each column, in plan order. */
@@ -119,5 +120,20 @@ export class SoaStorage implements TableStorage {
       throw new RangeError(`Cannot make a column of "${path}": it is not a number field`);
     }
     return { array: this.mem[`c${c.index}`], index: 0, stride: 1, length };
+  }
+
+  walk(c: TableView, fn: (v: TableView) => void): void {
+    const nodes = this.#plan.nodes;
+    const visit = (v: TableView, k: number): void => {
+      fn(v);
+      for (const f of nodes[k].fields) {
+        const a = f.access;
+        if (a.how !== "child") continue;
+        const r = v as unknown as Record<string, TableView | undefined>;
+        // The getter makes a missing child (it never checks or throws).
+        visit(r[`$c${f.fieldIndex}`] ?? r[f.name]!, a.node);
+      }
+    };
+    visit(c, 0);
   }
 }

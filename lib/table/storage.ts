@@ -58,6 +58,16 @@ export interface TableStorage {
   readonly mem: unknown;
   /** Storage of no records, for cursors whose loop ended: nothing to read, nothing to write. */
   readonly dead: unknown;
+  /**
+   * Whether a view's children keep their own slot (SoA), so that a loop moves its cursor with
+   * `$at(slot)`; otherwise it sets the cursor's `$o` and children follow on access (AoS).
+   */
+  readonly tree: boolean;
+  /**
+   * Calls `fn` for cursor `c` and each child view under it, making the children it lacks first
+   * (a loop's cursor moves and retires them all together).
+   */
+  walk(c: TableView, fn: (v: TableView) => void): void;
   /** Zeroes every byte of record `slot`. */
   zero(slot: number): void;
   /** Writes the defined fields of a value staged by `C.$in` into record `slot`; cannot throw. */
