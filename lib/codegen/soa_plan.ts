@@ -92,8 +92,10 @@ export interface SoaPlan {
 export interface SoaMem {
   /** Always 0. */
   readonly start: number;
+  /** False once the record it was copied for is freed (its columns then throw). */
+  readonly live: boolean;
   /** Column `c<i>`. */
-  readonly [column: string]: ArrayBufferView | number;
+  readonly [column: string]: ArrayBufferView | number | boolean;
 }
 
 // The column type of a number or bigint kind; undefined for kinds with no column of their own.

@@ -90,4 +90,24 @@ export class AosStorage implements TableStorage {
       if (child !== undefined) this.walk(child, fn);
     }
   }
+
+  // Views test their generation on access: nothing to do when records end.
+  attach(): void {}
+  reads(m: unknown): boolean {
+    return m === this.mem;
+  }
+  memAt(): Mem {
+    return this.mem;
+  }
+  lend(): void {}
+  end(c: TableView): void {
+    const dead = this.dead;
+    this.walk(c, (v) => {
+      v.$g = -1;
+      v.$m = dead;
+    });
+  }
+  revive(): void {}
+  freed(): void {}
+  freedAll(): void {}
 }

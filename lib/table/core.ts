@@ -96,6 +96,7 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
     this.ctl = new Int32Array(control, 0, CTL.words);
     this.#grownAt = new Float64Array(control, CTL.grownAt, 1);
     this.state = shared ? new SharedState(control) : { g: 0 };
+    storage.attach(this.state);
     this.gens = new Uint32Array(buf(capacity * 4, from?.gens));
     this.link = new Int32Array(buf(capacity * 4, from?.link));
     this.born = new Float64Array(buf(capacity * 8, from?.born));
@@ -229,7 +230,7 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
 
   view(slot: number): TableView {
     const s = this.storage;
-    return new s.C(this, s.mem as never, slot * s.stride, this.state.g, "");
+    return new s.C(this, s.memAt(slot) as never, slot * s.stride, this.state.g, "");
   }
 
   create(init: unknown, soft: boolean): number | undefined {
@@ -305,6 +306,7 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
     gens[slot] = gen;
     ctl[CTL.count]--;
     this.state.g++;
+    this.storage.freed(slot);
     ctl[CTL.liveOk] = 0;
     this.live = undefined;
     // A slot whose generations are used up is retired, so its ids can never come back.
@@ -327,6 +329,7 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
 
   #clear(): void {
     this.state.g++;
+    this.storage.freedAll();
     this.#changed();
     const gens = this.gens;
     this.free = -1;
@@ -392,6 +395,7 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
     const born = new Float64Array(next);
     born.set(this.born);
     this.storage.grow(next);
+    this.storage.freedAll();
     this.cols = undefined;
     this.gens = gens;
     this.link = link;
@@ -428,6 +432,7 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
     this.grownAt = ++this.state.g;
     this.epoch++;
     this.#changed();
+    this.storage.freedAll();
     this.tag = image.tag;
     this.gens.set(gens);
     this.gens.fill(image.tag * TAG_UNIT, hw);
@@ -444,10 +449,12 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
     const c = this.view(0);
     // Made up front, so that the loop moves, resyncs and retires the whole tree together.
     this.storage.walk(c, noop);
+    this.storage.lend(c);
     return c;
   }
 
   resync(c: TableView, g: number): void {
+    this.storage.revive(c);
     this.storage.walk(c, (v) => {
       v.$g = g;
     });
@@ -455,11 +462,7 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
 
   retire(c: TableView): void {
     // Generation -1 is never live, and the empty storage has nothing to read even unchecked.
-    const dead = this.storage.dead;
-    this.storage.walk(c, (v) => {
-      v.$g = -1;
-      v.$m = dead;
-    });
+    this.storage.end(c);
   }
 
   #fields: Readonly<Record<string, ArrayBufferView>> | undefined = undefined;

@@ -9,6 +9,8 @@ import { soaViewClass } from "../codegen/compile.ts";
 import type { SoaMem, SoaPlan, SoaViewClass } from "../codegen/soa_plan.ts";
 import { ARRAY_OF, type Column } from "../memory/struct_array.ts";
 import { bufferFor } from "./shared.ts";
+import { StaleViewError } from "../errors.ts";
+import type { ArenaState } from "../codegen/runtime.ts";
 import type { StorageInit, TableStorage, TableView, TableViewClass } from "./storage.ts";
 
 type Ctor = { new (n: number): ArrayBufferView; readonly BYTES_PER_ELEMENT: number };
@@ -38,7 +40,36 @@ function soaMem(
     const bytes = capacity * c.width * Ctor.BYTES_PER_ELEMENT;
     m[`c${c.index}`] = new Ctor(bufferFor(bytes, shared, from?.[c.index], `column ${c.index} has`));
   }
+  // Last, so that the copies views read (see SoaStorage.memAt) have the same shape.
+  m.live = true;
   return m as unknown as SoaMem;
+}
+
+/** A copy of the columns object `m` (same members, same shape), for one record's views. */
+function copyMem(plan: SoaPlan, m: SoaMem): SoaMem {
+  const c: Record<string, unknown> = { start: 0 };
+  for (const col of plan.columns) c[`c${col.index}`] = m[`c${col.index}`];
+  c.live = true;
+  return c as unknown as SoaMem;
+}
+
+/**
+ * The stand-in for every column of a freed record's copy: any element read or write, any method
+ * or property, throws {@linkcode StaleViewError} naming the field and its struct.
+ */
+function staleColumn(path: string, struct: string, state: ArenaState): object {
+  const fail = (): never => {
+    throw new StaleViewError(path, -1, state.g, struct);
+  };
+  return new Proxy({}, {
+    get: fail,
+    set: fail,
+    has: fail,
+    ownKeys: fail,
+    getOwnPropertyDescriptor: fail,
+    defineProperty: fail,
+    deleteProperty: fail,
+  });
 }
 
 /** One typed array per leaf field, `capacity * width` elements each; a view's `$o` is its slot. */
@@ -51,6 +82,19 @@ export class SoaStorage implements TableStorage {
   mem: SoaMem;
   readonly dead: SoaMem;
   readonly tree = true;
+  /**
+   * Whether lifetimes are traps (checked and not shared): views read through a copy of the
+   * columns object per record, and a delete swaps that copy's columns for stand-ins that throw,
+   * so accessors carry no lifetime test at all. A shared table's deletes come from any thread,
+   * so it keeps the generation test.
+   */
+  readonly trap: boolean;
+  // Per slot, the copy its views read (trap only); made on first use, dropped when freed.
+  #mems: (SoaMem | undefined)[] = [];
+  // The loops' cursors in use (trap only), each reading its own copy.
+  readonly #lent = new Set<TableView>();
+  #stale: object[] | undefined;
+  #state: ArenaState = { g: 0 };
   readonly #C: SoaViewClass;
   readonly #plan: SoaPlan;
   /** Bytes per record of each column, in plan order. */
@@ -58,7 +102,9 @@ export class SoaStorage implements TableStorage {
 
   constructor(schema: StructSchema, init: StorageInit) {
     const { capacity, checked, jitless, shared, from } = init;
-    const C = soaViewClass(schema, checked, jitless);
+    this.trap = checked && !shared;
+    // A trap table's views need no lifetime test: they are those of an unchecked one.
+    const C = soaViewClass(schema, checked && !this.trap, jitless);
     this.#C = C;
     this.checked = checked;
     this.#plan = C.plan;
@@ -135,5 +181,85 @@ export class SoaStorage implements TableStorage {
       }
     };
     visit(c, 0);
+  }
+
+  attach(state: ArenaState): void {
+    this.#state = state;
+  }
+
+  reads(m: unknown): boolean {
+    if (!this.trap) return m === this.mem;
+    // A copy of the current columns (any column will do: a growth replaces them all).
+    const c = m as SoaMem | undefined;
+    return c?.live === true && c.c0 === this.mem.c0;
+  }
+
+  memAt(slot: number): SoaMem {
+    if (!this.trap) return this.mem;
+    let m = this.#mems[slot];
+    if (m === undefined) m = this.#mems[slot] = copyMem(this.#plan, this.mem);
+    return m;
+  }
+
+  lend(c: TableView): void {
+    if (!this.trap) return;
+    const m = copyMem(this.#plan, this.mem);
+    this.walk(c, (v) => {
+      v.$m = m;
+    });
+    this.#lent.add(c);
+  }
+
+  end(c: TableView): void {
+    if (this.trap) {
+      this.#lent.delete(c);
+      this.#kill(c.$m as SoaMem);
+      return;
+    }
+    const dead = this.dead;
+    this.walk(c, (v) => {
+      v.$g = -1;
+      v.$m = dead;
+    });
+  }
+
+  revive(c: TableView): void {
+    // The record under the cursor was deleted: the next one is read through a fresh copy.
+    if (this.trap && (c.$m as SoaMem).live === false) {
+      this.#lent.delete(c);
+      this.lend(c);
+    }
+  }
+
+  freed(slot: number): void {
+    if (!this.trap) return;
+    const m = this.#mems[slot];
+    if (m !== undefined) {
+      this.#kill(m);
+      this.#mems[slot] = undefined;
+    }
+    for (const c of this.#lent) if (c.$o === slot) this.#kill(c.$m as SoaMem);
+  }
+
+  freedAll(): void {
+    if (!this.trap) return;
+    for (const m of this.#mems) if (m !== undefined) this.#kill(m);
+    this.#mems = [];
+    for (const c of this.#lent) this.#kill(c.$m as SoaMem);
+  }
+
+  #kill(m: SoaMem): void {
+    if (m.live === false) return;
+    const plan = this.#plan;
+    if (this.#stale === undefined) {
+      const owner = new Map<number, string>();
+      for (const n of plan.nodes) {
+        for (const f of n.fields) if (f.access.how !== "child") owner.set(f.access.col, n.name);
+      }
+      this.#stale = plan.columns.map((c) => staleColumn(c.path, owner.get(c.index)!, this.#state));
+    }
+    const w = m as unknown as Record<string, unknown>;
+    for (const c of plan.columns) w[`c${c.index}`] = this.#stale[c.index];
+    w.live = false;
   }
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ArenaLike } from "../codegen/runtime.ts";
+import type { ArenaLike, ArenaState } from "../codegen/runtime.ts";
 import type { Column } from "../memory/struct_array.ts";
 import type { TableLayout } from "./options.ts";
 
@@ -68,6 +68,22 @@ export interface TableStorage {
    * (a loop's cursor moves and retires them all together).
    */
   walk(c: TableView, fn: (v: TableView) => void): void;
+  /** Gives the storage its table's generation cell (for the errors of freed records). */
+  attach(state: ArenaState): void;
+  /** Whether a view whose `$m` is `m` reads the current storage and its record is not freed. */
+  reads(m: unknown): boolean;
+  /** What a view of the record in `slot` reads (its `$m`). */
+  memAt(slot: number): unknown;
+  /** Readies a new loop cursor (and its children) for use. */
+  lend(c: TableView): void;
+  /** Ends a lent cursor: any later access throws (or, unchecked, reads nothing). */
+  end(c: TableView): void;
+  /** Called when a loop resyncs its cursor: a cursor whose record was freed reads afresh. */
+  revive(c: TableView): void;
+  /** Record `slot` was deleted: its views (and cursors on it) must fail from now on. */
+  freed(slot: number): void;
+  /** Every record was dropped (clear, growth, restore): every view must fail from now on. */
+  freedAll(): void;
   /** Zeroes every byte of record `slot`. */
   zero(slot: number): void;
   /** Writes the defined fields of a value staged by `C.$in` into record `slot`; cannot throw. */

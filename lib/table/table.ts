@@ -400,7 +400,7 @@ export class Table<S extends StructSchema> extends TableColumns implements Itera
   idOf(view: ViewOf<S>): number | undefined {
     const core = this.#core;
     const v = view as unknown as TableView;
-    if (typeof v !== "object" || v === null || v.$a !== core || v.$m !== core.storage.mem) {
+    if (typeof v !== "object" || v === null || v.$a !== core || !core.storage.reads(v.$m)) {
       return undefined;
     }
     return this.idAt(core.slotAt(v.$o));
