@@ -6,12 +6,21 @@
  */
 import { layoutOf } from "../../schemas/layout.ts";
 import type { StructSchema } from "../../schemas/types.ts";
-import { type Mem, memOf } from "../values/codec.ts";
+import { epochOf, type EpochOwner, killMem, type Mem, memOf } from "../values/codec.ts";
+import type { ArenaState } from "../codegen/runtime.ts";
+import { RecordTraps } from "./traps.ts";
 import { type ViewClass, viewClass } from "../codegen/compile.ts";
 import { aosColumn, type Column } from "../memory/struct_array.ts";
 import { bufferFor } from "./shared.ts";
 import type { StorageInit, TableStorage, TableView, TableViewClass } from "./storage.ts";
 import { LayoutError } from "../errors.ts";
+
+// A table never revives a killed copy: it kills one only when its record ends.
+const NO_REVIVAL: EpochOwner = {
+  revive(): Mem {
+    throw new TypeError("a table record's copy is never revived");
+  },
+};
 
 /** One buffer of `capacity * stride` bytes; a view's table address is its byte offset. */
 export class AosStorage implements TableStorage {
@@ -23,12 +32,19 @@ export class AosStorage implements TableStorage {
   mem: Mem;
   readonly dead: Mem = memOf(new ArrayBuffer(0), 0);
   readonly tree = false;
+  /** Whether lifetimes are traps (checked and not shared): see {@linkcode RecordTraps}. */
+  readonly trap: boolean;
   readonly #C: ViewClass;
+  readonly #traps: RecordTraps<Mem> | undefined;
+  #state: ArenaState = { g: 0 };
 
   constructor(schema: StructSchema, init: StorageInit) {
     const { capacity, checked, jitless, shared, from } = init;
     const l = layoutOf(schema);
-    const C = viewClass({ schema, mode: l.mode, baseAlign: l.align, checked }, jitless);
+    this.trap = checked && !shared;
+    // The trap classes of checked arenas: reads fold a dead copy's undefined into the error.
+    const key = { schema, mode: l.mode, baseAlign: l.align, checked, trap: this.trap };
+    const C = viewClass(key, jitless);
     this.#C = C;
     this.checked = checked;
     this.C = C as unknown as TableViewClass;
@@ -36,6 +52,18 @@ export class AosStorage implements TableStorage {
     this.recordBytes = C.plan.size;
     const buffer = bufferFor(capacity * this.stride, shared, from?.[0], "its records have");
     this.mem = memOf(buffer as ArrayBuffer, 0);
+    this.#traps = this.trap
+      ? new RecordTraps<Mem>({
+        copy: () => epochOf(this.mem, NO_REVIVAL, this.#state.g),
+        kill: (m) => {
+          killMem(m);
+          // Never live again: a freed record's copy is not revived, whatever its address holds.
+          (m as { gen: number }).gen = -1;
+        },
+        walk: (c, fn) => this.walk(c, fn),
+        stride: this.stride,
+      })
+      : undefined;
   }
 
   buffers(): ArrayBufferLike[] {
@@ -91,23 +119,35 @@ export class AosStorage implements TableStorage {
     }
   }
 
-  // Views test their generation on access: nothing to do when records end.
-  attach(): void {}
+  attach(state: ArenaState): void {
+    this.#state = state;
+  }
   reads(m: unknown): boolean {
-    return m === this.mem;
+    if (this.#traps === undefined) return m === this.mem;
+    const c = m as Mem | undefined;
+    return c?.live === true && c.buffer === this.mem.buffer;
   }
-  memAt(): Mem {
-    return this.mem;
+  memAt(slot: number): Mem {
+    return this.#traps === undefined ? this.mem : this.#traps.memAt(slot);
   }
-  lend(): void {}
+  lend(c: TableView): void {
+    this.#traps?.lend(c);
+  }
   end(c: TableView): void {
+    if (this.#traps !== undefined) return this.#traps.end(c);
     const dead = this.dead;
     this.walk(c, (v) => {
       v.$g = -1;
       v.$m = dead;
     });
   }
-  revive(): void {}
-  freed(): void {}
-  freedAll(): void {}
+  revive(c: TableView): void {
+    this.#traps?.revive(c);
+  }
+  freed(slot: number): void {
+    this.#traps?.freed(slot);
+  }
+  freedAll(): void {
+    this.#traps?.freedAll();
+  }
 }

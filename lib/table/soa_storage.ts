@@ -10,6 +10,7 @@ import type { SoaMem, SoaPlan, SoaViewClass } from "../codegen/soa_plan.ts";
 import { ARRAY_OF, type Column } from "../memory/struct_array.ts";
 import { bufferFor } from "./shared.ts";
 import { StaleViewError } from "../errors.ts";
+import { RecordTraps } from "./traps.ts";
 import type { ArenaState } from "../codegen/runtime.ts";
 import type { StorageInit, TableStorage, TableView, TableViewClass } from "./storage.ts";
 
@@ -89,10 +90,7 @@ export class SoaStorage implements TableStorage {
    * so it keeps the generation test.
    */
   readonly trap: boolean;
-  // Per slot, the copy its views read (trap only); made on first use, dropped when freed.
-  #mems: (SoaMem | undefined)[] = [];
-  // The loops' cursors in use (trap only), each reading its own copy.
-  readonly #lent = new Set<TableView>();
+  readonly #traps: RecordTraps<SoaMem> | undefined;
   #stale: object[] | undefined;
   #state: ArenaState = { g: 0 };
   readonly #C: SoaViewClass;
@@ -113,6 +111,14 @@ export class SoaStorage implements TableStorage {
     this.recordBytes = this.#widths.reduce((n, w) => n + w, 0);
     this.mem = soaMem(C.plan, capacity, shared, from);
     this.dead = soaMem(C.plan, 0);
+    this.#traps = this.trap
+      ? new RecordTraps<SoaMem>({
+        copy: () => copyMem(this.#plan, this.mem),
+        kill: (m) => this.#kill(m),
+        walk: (c, fn) => this.walk(c, fn),
+        stride: 1,
+      })
+      : undefined;
   }
 
   buffers(): ArrayBufferLike[] {
@@ -195,27 +201,15 @@ export class SoaStorage implements TableStorage {
   }
 
   memAt(slot: number): SoaMem {
-    if (!this.trap) return this.mem;
-    let m = this.#mems[slot];
-    if (m === undefined) m = this.#mems[slot] = copyMem(this.#plan, this.mem);
-    return m;
+    return this.#traps === undefined ? this.mem : this.#traps.memAt(slot);
   }
 
   lend(c: TableView): void {
-    if (!this.trap) return;
-    const m = copyMem(this.#plan, this.mem);
-    this.walk(c, (v) => {
-      v.$m = m;
-    });
-    this.#lent.add(c);
+    this.#traps?.lend(c);
   }
 
   end(c: TableView): void {
-    if (this.trap) {
-      this.#lent.delete(c);
-      this.#kill(c.$m as SoaMem);
-      return;
-    }
+    if (this.#traps !== undefined) return this.#traps.end(c);
     const dead = this.dead;
     this.walk(c, (v) => {
       v.$g = -1;
@@ -224,28 +218,15 @@ export class SoaStorage implements TableStorage {
   }
 
   revive(c: TableView): void {
-    // The record under the cursor was deleted: the next one is read through a fresh copy.
-    if (this.trap && (c.$m as SoaMem).live === false) {
-      this.#lent.delete(c);
-      this.lend(c);
-    }
+    this.#traps?.revive(c);
   }
 
   freed(slot: number): void {
-    if (!this.trap) return;
-    const m = this.#mems[slot];
-    if (m !== undefined) {
-      this.#kill(m);
-      this.#mems[slot] = undefined;
-    }
-    for (const c of this.#lent) if (c.$o === slot) this.#kill(c.$m as SoaMem);
+    this.#traps?.freed(slot);
   }
 
   freedAll(): void {
-    if (!this.trap) return;
-    for (const m of this.#mems) if (m !== undefined) this.#kill(m);
-    this.#mems = [];
-    for (const c of this.#lent) this.#kill(c.$m as SoaMem);
+    this.#traps?.freedAll();
   }
 
   #kill(m: SoaMem): void {
