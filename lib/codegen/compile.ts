@@ -181,10 +181,19 @@ export function eachFor(C: ViewClass, fn: unknown): Each | undefined {
   return each;
 }
 
-// Loops specialised for one callback: by closure first (a hoisted callback), then by source
-// (a closure made anew every frame has the same source), at most MAX_CALLBACK_LOOPS per class.
-const byClosure = new WeakMap<object, WeakMap<object, TableLoops>>();
-const bySource = new WeakMap<object, Map<string, TableLoops>>();
+// Loops specialised for one callback, per class: the last callback seen (a loop called every
+// frame with one hoisted callback), then by closure, then by source (a closure made anew every
+// frame has the same source), at most MAX_CALLBACK_LOOPS copies per class. Only the first closure
+// of a source goes into the closure map: a closure made anew every frame would otherwise add an
+// entry per frame for the collector to clear.
+interface CallbackLoops {
+  lastFn: unknown;
+  lastPred: unknown;
+  last: TableLoops | undefined;
+  readonly byClosure: WeakMap<object, TableLoops>;
+  readonly bySource: Map<string, TableLoops>;
+}
+const callbackLoops = new WeakMap<object, CallbackLoops>();
 const MAX_CALLBACK_LOOPS = 32;
 
 /**
@@ -204,22 +213,33 @@ export function loopsFor(
   const shared = tableLoops(C, stride, jitless, tree);
   if (jitless || typeof fn !== "function" || !canEval()) return shared;
   if (pred !== undefined && typeof pred !== "function") return shared;
-  const key = (pred ?? fn) as object;
-  let closures = byClosure.get(C);
-  if (closures === undefined) byClosure.set(C, closures = new WeakMap());
-  const hit = pred === undefined ? closures.get(key) : undefined;
-  if (hit !== undefined) return hit;
-  let sources = bySource.get(C);
-  if (sources === undefined) bySource.set(C, sources = new Map());
-  const src = pred === undefined
-    ? Function.prototype.toString.call(fn)
-    : `${Function.prototype.toString.call(pred)}\n\0\n${Function.prototype.toString.call(fn)}`;
-  let loops = sources.get(src);
-  if (loops === undefined) {
-    if (sources.size >= MAX_CALLBACK_LOOPS) return shared;
-    loops = new Function(emitTableLoops(C.name, stride, ++loopSerial, tree))() as TableLoops;
-    sources.set(src, loops);
+  let k = callbackLoops.get(C);
+  if (k === undefined) {
+    k = {
+      lastFn: undefined,
+      lastPred: undefined,
+      last: undefined,
+      byClosure: new WeakMap(),
+      bySource: new Map(),
+    };
+    callbackLoops.set(C, k);
   }
-  if (pred === undefined) closures.set(key, loops);
+  if (k.lastFn === fn && k.lastPred === pred && k.last !== undefined) return k.last;
+  let loops = pred === undefined ? k.byClosure.get(fn) : undefined;
+  if (loops === undefined) {
+    const src = pred === undefined
+      ? Function.prototype.toString.call(fn)
+      : `${Function.prototype.toString.call(pred)}\n\0\n${Function.prototype.toString.call(fn)}`;
+    loops = k.bySource.get(src);
+    if (loops === undefined) {
+      if (k.bySource.size >= MAX_CALLBACK_LOOPS) return shared;
+      loops = new Function(emitTableLoops(C.name, stride, ++loopSerial, tree))() as TableLoops;
+      k.bySource.set(src, loops);
+      if (pred === undefined) k.byClosure.set(fn, loops);
+    }
+  }
+  k.lastFn = fn;
+  k.lastPred = pred;
+  k.last = loops;
   return loops;
 }

@@ -192,7 +192,8 @@ export function buildSoaJitless(plan: SoaPlan, enumMaps: Map<string, number>[]):
       ...recordMethods(C, node.schema, live),
       $at(this: SoaView, o: number): void {
         this.$o = o;
-        for (const k of children) (this[k] as { $at(o: number): void }).$at(o);
+        // A child made later starts at its parent's slot.
+        for (const k of children) (this[k] as { $at(o: number): void } | undefined)?.$at(o);
       },
     };
     for (const [name, fn] of Object.entries(methods)) {

@@ -7,7 +7,7 @@
 import { layoutOf } from "../../schemas/layout.ts";
 import type { StructSchema } from "../../schemas/types.ts";
 import { epochOf, type EpochOwner, killMem, type Mem, memOf } from "../values/codec.ts";
-import type { ArenaState } from "../codegen/runtime.ts";
+import type { ArenaLike, ArenaState } from "../codegen/runtime.ts";
 import { RecordTraps } from "./traps.ts";
 import { type ViewClass, viewClass } from "../codegen/compile.ts";
 import { aosColumn, type Column } from "../memory/struct_array.ts";
@@ -130,8 +130,10 @@ export class AosStorage implements TableStorage {
   memAt(slot: number): Mem {
     return this.#traps === undefined ? this.mem : this.#traps.memAt(slot);
   }
-  lend(c: TableView): void {
-    this.#traps?.lend(c);
+  cursor(a: ArenaLike, g: number): TableView {
+    const C = this.C;
+    if (this.#traps === undefined) return new C(a, this.mem as never, 0, g, "");
+    return this.#traps.take((m) => new C(a, m as never, 0, g, ""));
   }
   end(c: TableView): void {
     if (this.#traps !== undefined) return this.#traps.end(c);

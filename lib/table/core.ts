@@ -21,8 +21,6 @@ import { bufferFor, type CoreBuffers, CTL, CTL_BYTES, SharedState } from "./shar
 // other (a counter, not a registry: nothing is looked up by it).
 let nextTag = 0;
 
-const noop = (): void => {};
-
 /**
  * The state of one table, shared by the table, its iterators and its queries. It is also the
  * `ArenaLike` its views check their lifetime against.
@@ -446,11 +444,7 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
   }
 
   takeCursor(): TableView {
-    const c = this.view(0);
-    // Made up front, so that the loop moves, resyncs and retires the whole tree together.
-    this.storage.walk(c, noop);
-    this.storage.lend(c);
-    return c;
+    return this.storage.cursor(this, this.state.g);
   }
 
   resync(c: TableView, g: number): void {

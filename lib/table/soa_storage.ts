@@ -11,7 +11,7 @@ import { ARRAY_OF, type Column } from "../memory/struct_array.ts";
 import { bufferFor } from "./shared.ts";
 import { StaleViewError } from "../errors.ts";
 import { RecordTraps } from "./traps.ts";
-import type { ArenaState } from "../codegen/runtime.ts";
+import type { ArenaLike, ArenaState } from "../codegen/runtime.ts";
 import type { StorageInit, TableStorage, TableView, TableViewClass } from "./storage.ts";
 
 type Ctor = { new (n: number): ArrayBufferView; readonly BYTES_PER_ELEMENT: number };
@@ -46,12 +46,10 @@ function soaMem(
   return m as unknown as SoaMem;
 }
 
-/** A copy of the columns object `m` (same members, same shape), for one record's views. */
-function copyMem(plan: SoaPlan, m: SoaMem): SoaMem {
-  const c: Record<string, unknown> = { start: 0 };
-  for (const col of plan.columns) c[`c${col.index}`] = m[`c${col.index}`];
-  c.live = true;
-  return c as unknown as SoaMem;
+/** A copy of the columns object `m` (same members), for one record's views or one cursor. */
+function copyMem(m: SoaMem): SoaMem {
+  // A spread clones in one step, and every copy of one storage gets the same shape.
+  return { ...m, live: true };
 }
 
 /**
@@ -92,6 +90,7 @@ export class SoaStorage implements TableStorage {
   readonly trap: boolean;
   readonly #traps: RecordTraps<SoaMem> | undefined;
   #stale: object[] | undefined;
+  readonly #keys: string[];
   #state: ArenaState = { g: 0 };
   readonly #C: SoaViewClass;
   readonly #plan: SoaPlan;
@@ -111,9 +110,10 @@ export class SoaStorage implements TableStorage {
     this.recordBytes = this.#widths.reduce((n, w) => n + w, 0);
     this.mem = soaMem(C.plan, capacity, shared, from);
     this.dead = soaMem(C.plan, 0);
+    this.#keys = C.plan.columns.map((c) => `c${c.index}`);
     this.#traps = this.trap
       ? new RecordTraps<SoaMem>({
-        copy: () => copyMem(this.#plan, this.mem),
+        copy: () => copyMem(this.mem),
         kill: (m) => this.#kill(m),
         walk: (c, fn) => this.walk(c, fn),
         stride: 1,
@@ -204,8 +204,10 @@ export class SoaStorage implements TableStorage {
     return this.#traps === undefined ? this.mem : this.#traps.memAt(slot);
   }
 
-  lend(c: TableView): void {
-    this.#traps?.lend(c);
+  cursor(a: ArenaLike, g: number): TableView {
+    const C = this.C;
+    if (this.#traps === undefined) return new C(a, this.mem as never, 0, g, "");
+    return this.#traps.take((m) => new C(a, m as never, 0, g, ""));
   }
 
   end(c: TableView): void {
@@ -240,7 +242,9 @@ export class SoaStorage implements TableStorage {
       this.#stale = plan.columns.map((c) => staleColumn(c.path, owner.get(c.index)!, this.#state));
     }
     const w = m as unknown as Record<string, unknown>;
-    for (const c of plan.columns) w[`c${c.index}`] = this.#stale[c.index];
+    const stale = this.#stale;
+    const keys = this.#keys;
+    for (let i = 0; i < keys.length; i++) w[keys[i]] = stale[i];
     w.live = false;
   }
 }

@@ -74,8 +74,8 @@ export interface TableStorage {
   reads(m: unknown): boolean;
   /** What a view of the record in `slot` reads (its `$m`). */
   memAt(slot: number): unknown;
-  /** Readies a new loop cursor (and its children) for use. */
-  lend(c: TableView): void;
+  /** A new cursor for a loop, at slot 0, live in generation `g` of table `a`. */
+  cursor(a: ArenaLike, g: number): TableView;
   /** Ends a lent cursor: any later access throws (or, unchecked, reads nothing). */
   end(c: TableView): void;
   /** Called when a loop resyncs its cursor: a cursor whose record was freed reads afresh. */

@@ -41,13 +41,11 @@ export class RecordTraps<M extends { readonly live: boolean }> {
     return m;
   }
 
-  /** Gives a new loop cursor (and its children) a copy of its own. */
-  lend(c: TableView): void {
-    const m = this.#of.copy();
-    this.#of.walk(c, (v) => {
-      v.$m = m;
-    });
+  /** A new loop cursor, made by `make` over a copy of its own. */
+  take(make: (m: M) => TableView): TableView {
+    const c = make(this.#of.copy());
     this.#lent.add(c);
+    return c;
   }
 
   /** Ends a loop cursor: it and its children throw from now on. */
@@ -59,8 +57,10 @@ export class RecordTraps<M extends { readonly live: boolean }> {
   /** A cursor whose record was freed under it reads the next one through a fresh copy. */
   revive(c: TableView): void {
     if ((c.$m as M).live === false) {
-      this.#lent.delete(c);
-      this.lend(c);
+      const m = this.#of.copy();
+      this.#of.walk(c, (v) => {
+        v.$m = m;
+      });
     }
   }
 
