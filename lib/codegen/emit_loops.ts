@@ -155,12 +155,23 @@ export function emitTableLoops(
     `    this.e = this.t.hw;`,
     `    this.on = true;`,
     `    this.g = this.st.g;`,
+    `    this.r.value = this.c;`,
     `    this.r.done = false;`,
     `    return this;`,
     `  }`,
-    // Small enough to inline into the caller's for…of: a record costs a generation test, a slot
-    // test and three stores (slot, cursor, result).
+    // Small enough to inline into the caller's for…of: the next slot holds a record and nothing
+    // changed (the usual case) costs two tests and two stores (slot, cursor); the result
+    // already holds the cursor. Anything else goes through step().
     `  next() {`,
+    `    const s = this.s;`,
+    `    if (this.st.g === this.g && s < this.e && (this.gens[s] & 1) !== 0) {`,
+    `      this.s = s + 1;`,
+    `      ${move("this.c", "s")}`,
+    `      return this.r;`,
+    `    }`,
+    `    return this.step();`,
+    `  }`,
+    `  step() {`,
     `    if (this.st.g !== this.g) this.sync();`,
     `    const gens = this.gens;`,
     `    const e = this.e;`,
@@ -168,7 +179,6 @@ export function emitTableLoops(
     `      if ((gens[s] & 1) !== 0) {`,
     `        this.s = s + 1;`,
     `        ${move("this.c", "s")}`,
-    `        this.r.value = this.c;`,
     `        return this.r;`,
     `      }`,
     `    }`,
@@ -184,6 +194,7 @@ export function emitTableLoops(
     `    this.gens = this.t.gens;`,
     `    this.t.retire(this.c);`,
     `    this.c = this.t.takeCursor();`,
+    `    this.r.value = this.c;`,
     `  }`,
     `  finish() {`,
     `    this.s = this.e;`,
