@@ -154,8 +154,15 @@ export function tableLoops(
 }
 
 type Each = (c: unknown, fn: unknown) => void;
-const eachBySource = new WeakMap<object, Map<string, Each>>();
-const eachByClosure = new WeakMap<object, WeakMap<object, Each>>();
+// Per class, as for the table loops below: the last callback, then its first closure, then its
+// source.
+interface CallbackEach {
+  lastFn: unknown;
+  last: Each | undefined;
+  readonly byClosure: WeakMap<object, Each>;
+  readonly bySource: Map<string, Each>;
+}
+const eachLoops = new WeakMap<object, CallbackEach>();
 
 /**
  * The `forEach` loop of struct arrays of class `C` specialised for callback `fn`, as
@@ -164,20 +171,25 @@ const eachByClosure = new WeakMap<object, WeakMap<object, Each>>();
  */
 export function eachFor(C: ViewClass, fn: unknown): Each | undefined {
   if (!evaluated.has(C) || typeof fn !== "function") return undefined;
-  let closures = eachByClosure.get(C);
-  if (closures === undefined) eachByClosure.set(C, closures = new WeakMap());
-  const hit = closures.get(fn);
-  if (hit !== undefined) return hit;
-  let sources = eachBySource.get(C);
-  if (sources === undefined) eachBySource.set(C, sources = new Map());
-  const src = Function.prototype.toString.call(fn);
-  let each = sources.get(src);
-  if (each === undefined) {
-    if (sources.size >= MAX_CALLBACK_LOOPS) return undefined;
-    each = new Function(emitArrayEach(C.plan.name, C.plan.size, ++loopSerial))() as Each;
-    sources.set(src, each);
+  let k = eachLoops.get(C);
+  if (k === undefined) {
+    k = { lastFn: undefined, last: undefined, byClosure: new WeakMap(), bySource: new Map() };
+    eachLoops.set(C, k);
   }
-  closures.set(fn, each);
+  if (k.lastFn === fn && k.last !== undefined) return k.last;
+  let each = k.byClosure.get(fn);
+  if (each === undefined) {
+    const src = Function.prototype.toString.call(fn);
+    each = k.bySource.get(src);
+    if (each === undefined) {
+      if (k.bySource.size >= MAX_CALLBACK_LOOPS) return undefined;
+      each = new Function(emitArrayEach(C.plan.name, C.plan.size, ++loopSerial))() as Each;
+      k.bySource.set(src, each);
+      k.byClosure.set(fn, each);
+    }
+  }
+  k.lastFn = fn;
+  k.last = each;
   return each;
 }
 
