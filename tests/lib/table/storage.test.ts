@@ -4,7 +4,7 @@ import * as t from "../../../schemas/t.ts";
 import { layoutOf } from "../../../schemas/layout.ts";
 import { Table } from "../../../lib/table/table.ts";
 import { soaViewClass } from "../../../lib/codegen/compile.ts";
-import { LayoutError, SchemaError } from "../../../lib/errors.ts";
+import { LayoutError, SchemaError, StaleViewError } from "../../../lib/errors.ts";
 import { bufferOf, offsetOf } from "../../../lib/memory/views.ts";
 import { Particle } from "./_fixtures.ts";
 
@@ -222,4 +222,45 @@ describe("Table.fields", () => {
       (e: unknown) => e instanceof LayoutError && e.layout === "aos",
     );
   });
+});
+
+describe("lifetimes by trap in tables", () => {
+  const S = t.struct({ pos: t.vec2f(), life: t.f32() }, { name: "Trapped" });
+  const sourceOf = (v: unknown) => (v!.constructor as unknown as { source: string }).source;
+
+  for (const layout of ["soa", "aos"] as const) {
+    it(`${layout}: a checked unshared table's getters carry no lifetime test; a shared one's do`, () => {
+      const own = new Table(S, { capacity: 4, layout });
+      const shared = new Table(S, { capacity: 4, layout, shared: true });
+      const mine = sourceOf(own.get(own.create({ life: 1 })));
+      const theirs = sourceOf(shared.get(shared.create({ life: 1 })));
+      assert.doesNotMatch(mine, /\$c\(\d+\)/);
+      assert.match(theirs, /\$c\(\d+\)/);
+    });
+
+    it(`${layout}: deleting one record ends its views only, byte for byte`, () => {
+      const table = new Table(S, { capacity: 4, layout });
+      const a = table.create({ pos: { x: 1, y: 2 }, life: 3 });
+      const b = table.create({ pos: { x: 4, y: 5 }, life: 6 });
+      const va = table.get(a)!;
+      const vb = table.get(b)!;
+      // Record a's bytes (slot 0): a slice of the buffer, or element 0 of every column.
+      const bytesOfA = () =>
+        layout === "aos"
+          ? Array.from(table.bytes().slice(0, layoutOf(S).size))
+          : Object.values(table.fields).map((c) => (c as Float32Array)[0]);
+      const before = bytesOfA();
+      table.delete(b);
+      assert.deepEqual(va.toObject(), { pos: { x: 1, y: 2 }, life: 3 });
+      assert.throws(() => vb.life, StaleViewError);
+      assert.throws(() => vb.pos.x, StaleViewError);
+      assert.throws(() => (vb.life = 9), StaleViewError);
+      assert.throws(() => vb.set({ life: 9 }), StaleViewError);
+      // The failed writes reached nothing: record a's bytes are as they were.
+      assert.deepEqual(bytesOfA(), before);
+      // A new record in b's slot is not reachable through b's old views.
+      table.create({ life: 7 });
+      assert.throws(() => vb.life, StaleViewError);
+    });
+  }
 });
