@@ -64,8 +64,8 @@ function canEval(): boolean {
 export function viewClass(key: ClassKey, jitless: boolean): ViewClass {
   const useJit = !jitless && canEval();
   const id = `${key.mode}/${key.baseAlign}/${key.checked ? (key.trap ? "t" : "c") : "u"}/${
-    useJit ? "jit" : "jitless"
-  }`;
+    key.tree ? "tree" : "free"
+  }/${useJit ? "jit" : "jitless"}`;
   let byKey = cache.get(key.schema);
   const hit = byKey?.get(id);
   if (hit) return hit;

@@ -87,8 +87,10 @@ export function emitTableLoops(
   tree: boolean,
 ): string {
   // A cursor whose children keep their own slot (struct-of-arrays) moves them all with $at.
-  const move = (c: string, s: string) =>
-    tree ? `${c}.$at(${s});` : `${c}.$o = ${stride === 1 ? s : `${s} * ${stride}`};`;
+  const move = (c: string, s: string) => {
+    const o = stride === 1 ? s : `${s} * ${stride}`;
+    return tree ? `${c}.$at(${o});` : `${c}.$o = ${o};`;
+  };
   const loop = (fn: string, call: string): string[] => [
     `const ${fn} = function ${fn}(t, ${fn === "filter" ? "pred, " : ""}fn, from, to) {`,
     `  const st = t.state;`,

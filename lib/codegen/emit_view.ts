@@ -248,10 +248,27 @@ export function emitAccessors(plan: ClassPlan): string {
   L.push(`    this.$b = o;`);
   L.push(`    this.$n = 1;`);
   L.push(`    this.$p = p;`);
+  const tree = plan.key.tree === true;
   for (const f of plan.fields) {
-    if (!SCALAR_HOW.has(f.access.how)) L.push(`    this.$c${f.fieldIndex} = undefined;`);
+    const a = f.access;
+    if (tree && a.how === "child") {
+      const path = `$h.join(p, ${JSON.stringify(f.name)})`;
+      L.push(
+        `    this.$c${f.fieldIndex} = new $d.C[${a.childIndex}](a, m, o + ${f.offset}, g, ${path});`,
+      );
+    } else if (!SCALAR_HOW.has(a.how)) L.push(`    this.$c${f.fieldIndex} = undefined;`);
   }
   L.push(`  }`);
+  if (tree) {
+    // The only way such a view moves: with its nested views, each at its own offset.
+    L.push(`  $at(o) {`);
+    L.push(`    this.$o = o;`);
+    L.push(`    this.$b = o;`);
+    for (const f of plan.fields) {
+      if (f.access.how === "child") L.push(`    this.$c${f.fieldIndex}.$at(o + ${f.offset});`);
+    }
+    L.push(`  }`);
+  }
   const checkKinds = new Set<string>();
   for (const f of plan.fields) {
     const name = JSON.stringify(f.name);
@@ -280,6 +297,16 @@ export function emitAccessors(plan: ClassPlan): string {
       // Values are checked in both modes: checked: false only drops the lifetime checks.
       L.push(`  set ${name}(v) {`);
       L.push(`    ${checkedWrite(f, path, at, checkKinds)}`);
+      L.push(`  }`);
+      continue;
+    }
+    if (tree && a.how === "child") {
+      // Made with the view and moved by $at: a stale one throws at its own fields.
+      L.push(`  get ${name}() {`);
+      L.push(`    return this.$c${f.fieldIndex}; ${note}`);
+      L.push(`  }`);
+      L.push(`  set ${name}(v) {`, ...live(f.name));
+      L.push(`    $d.C[${a.childIndex}].$w(this.$m, this.$o + ${f.offset}, v, ${path});`);
       L.push(`  }`);
       continue;
     }

@@ -13,7 +13,7 @@ import {
 // The jitless twin of emitTableLoops: the same loops with the stride in a variable.
 export function buildLoopsJitless(stride: number, tree: boolean): TableLoops {
   const move = (c: LoopCursor, s: number): void => {
-    if (tree) (c as LoopCursor & { $at(o: number): void }).$at(s);
+    if (tree) (c as LoopCursor & { $at(o: number): void }).$at(s * stride);
     else c.$o = s * stride;
   };
   type Fn = (record: unknown, id: number) => unknown;

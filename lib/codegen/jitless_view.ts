@@ -226,6 +226,18 @@ export function buildJitless(plan: ClassPlan, d: Deps): ViewClass {
       }
     },
   };
+  if (plan.key.tree === true) {
+    // As generated: moves the view and the nested views it has made (the getters here re-point
+    // a nested view whenever it is reached, so one made later starts at the right offset).
+    const nested = plan.fields.filter((f) => f.access.how === "child");
+    methods.$at = function (this: View, o: number): void {
+      this.$o = o;
+      this.$b = o;
+      for (const f of nested) {
+        (this[`$c${f.fieldIndex}`] as { $at(o: number): void } | undefined)?.$at(o + f.offset);
+      }
+    };
+  }
   for (const [name, fn] of Object.entries(methods)) {
     Object.defineProperty(C.prototype, name, { value: fn, writable: true, configurable: true });
   }

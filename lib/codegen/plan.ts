@@ -33,6 +33,12 @@ export interface ClassKey {
    * path instead of testing a generation, and setters test the epoch's `live` flag.
    */
   readonly trap?: boolean;
+  /**
+   * Views that never move except by `$at(o)`, which moves their nested views with them (a
+   * table's views and loop cursors): nested views are made with the view and hold their own
+   * offset, so reaching one stores nothing.
+   */
+  readonly tree?: boolean;
 }
 
 /** How one field is accessed. */
@@ -98,7 +104,7 @@ export function classNameOf(schema: StructSchema | VecSchema): string {
 
 /** Plans the accessor class for `key`. Pure. */
 export function planOf(key: ClassKey): ClassPlan {
-  const { schema, mode, baseAlign, checked, trap } = key;
+  const { schema, mode, baseAlign, checked, trap, tree } = key;
   const layout = layoutOf(schema, mode);
   const fields: FieldPlan[] = [];
   const children: ClassKey[] = [];
@@ -119,7 +125,8 @@ export function planOf(key: ClassKey): ClassPlan {
       case "struct":
       case "vec": {
         const l = layoutOf(s, childMode);
-        children.push({ schema: s, mode: l.mode, baseAlign: Math.min(at, l.align), checked, trap });
+        const baseAlign = Math.min(at, l.align);
+        children.push({ schema: s, mode: l.mode, baseAlign, checked, trap, tree });
         access = { how: "child", childIndex: children.length - 1 };
         break;
       }

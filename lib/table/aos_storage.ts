@@ -31,7 +31,7 @@ export class AosStorage implements TableStorage {
   readonly checked: boolean;
   mem: Mem;
   readonly dead: Mem = memOf(new ArrayBuffer(0), 0);
-  readonly tree = false;
+  readonly tree = true;
   /** Whether lifetimes are traps (checked and not shared): see {@linkcode RecordTraps}. */
   readonly trap: boolean;
   readonly #C: ViewClass;
@@ -43,7 +43,7 @@ export class AosStorage implements TableStorage {
     const l = layoutOf(schema);
     this.trap = checked && !shared;
     // The trap classes of checked arenas: reads fold a dead copy's undefined into the error.
-    const key = { schema, mode: l.mode, baseAlign: l.align, checked, trap: this.trap };
+    const key = { schema, mode: l.mode, baseAlign: l.align, checked, trap: this.trap, tree: true };
     const C = viewClass(key, jitless);
     this.#C = C;
     this.checked = checked;
@@ -108,8 +108,7 @@ export class AosStorage implements TableStorage {
   }
 
   walk(c: TableView, fn: (v: TableView) => void): void {
-    // Children re-point at their parent on every access, so only the cursor moves; the children
-    // it has made are visited too, so that one kept past its loop is retired with it.
+    // The nested views a view has made (all of them, in generated classes) move and end with it.
     fn(c);
     const plan = (c.constructor as ViewClass).plan;
     for (const f of plan.fields) {

@@ -59,8 +59,9 @@ export interface TableStorage {
   /** Storage of no records, for cursors whose loop ended: nothing to read, nothing to write. */
   readonly dead: unknown;
   /**
-   * Whether a view's children keep their own slot (SoA), so that a loop moves its cursor with
-   * `$at(slot)`; otherwise it sets the cursor's `$o` and children follow on access (AoS).
+   * Whether a view's children keep their own offset, so that a loop moves its cursor with
+   * `$at(address)` (every table storage); otherwise it would set the cursor's `$o` and children
+   * would follow when reached.
    */
   readonly tree: boolean;
   /**

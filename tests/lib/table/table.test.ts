@@ -383,9 +383,7 @@ each((layout, jitless) => {
         let pos: ViewOf<typeof Particle>["pos"] | undefined;
         const xs: number[] = [];
         loop(table, (p) => {
-          // SoA: the child taken at the first record follows the cursor to the next one (AoS
-          // children re-point when reached through their parent).
-          if (layout === "aos") pos = p.pos;
+          // The child taken at the first record follows the cursor to the next one.
           pos ??= p.pos;
           xs.push(pos.x);
         });
