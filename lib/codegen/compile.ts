@@ -97,14 +97,16 @@ const soaCache = new WeakMap<Schema, Map<string, SoaViewClass>>();
  * Returns the struct-of-arrays accessor class of `schema` (the one `Table` uses with
  * `layout: "soa"`): getters read `column[slot]`. Generated once per schema and mode; `jitless`
  * builds it from closures that follow the same plan (also chosen when eval is forbidden).
+ * `cursor` gives the class of a loop's cursor: children made with it and moved by `$at(slot)`.
  */
 export function soaViewClass(
   schema: StructSchema,
   checked: boolean,
   jitless: boolean,
+  cursor = false,
 ): SoaViewClass {
   const useJit = !jitless && canEval();
-  const id = `${checked ? "c" : "u"}/${useJit ? "jit" : "jitless"}`;
+  const id = `${checked ? "c" : "u"}/${useJit ? "jit" : "jitless"}${cursor ? "/cursor" : ""}`;
   let byKey = soaCache.get(schema);
   const hit = byKey?.get(id);
   if (hit) return hit;
@@ -119,10 +121,10 @@ export function soaViewClass(
     N: plan.nodes.map((n) => n.name),
     T: [],
   };
-  const source = emitSoa(plan);
+  const source = emitSoa(plan, cursor);
   const cls = useJit
     ? (new Function("$h", "$d", source)(helpers, deps) as SoaViewClass)
-    : buildSoaJitless(plan, deps.M);
+    : buildSoaJitless(plan, deps.M, cursor);
   Object.defineProperty(cls, "source", { value: source });
   Object.defineProperty(cls, "plan", { value: plan });
   if (!byKey) soaCache.set(schema, byKey = new Map());

@@ -24,7 +24,11 @@ type Column = {
 };
 
 // The jitless twin of emitSoa: same plan, same helpers, closures instead of source text.
-export function buildSoaJitless(plan: SoaPlan, enumMaps: Map<string, number>[]): SoaViewClass {
+export function buildSoaJitless(
+  plan: SoaPlan,
+  enumMaps: Map<string, number>[],
+  cursor = false,
+): SoaViewClass {
   const { checked } = plan;
   const h = helpers;
   const live = (v: SoaView, field: string) => {
@@ -190,12 +194,15 @@ export function buildSoaJitless(plan: SoaPlan, enumMaps: Map<string, number>[]):
       .map((f) => `$c${f.fieldIndex}`);
     const methods: Record<string, (this: SoaView, ...args: never[]) => unknown> = {
       ...recordMethods(C, node.schema, live),
-      $at(this: SoaView, o: number): void {
-        this.$o = o;
-        // A child made later starts at its parent's slot.
-        for (const k of children) (this[k] as { $at(o: number): void } | undefined)?.$at(o);
-      },
     };
+    // Children are made when first reached here, also a cursor's: one made later starts at its
+    // parent's slot, so moving the ones there are is the same as moving them all.
+    if (cursor) {
+      methods.$at = function (this: SoaView, o: number): void {
+        this.$o = o;
+        for (const k of children) (this[k] as { $at(o: number): void } | undefined)?.$at(o);
+      };
+    }
     for (const [name, fn] of Object.entries(methods)) {
       Object.defineProperty(C.prototype, name, { value: fn, writable: true, configurable: true });
     }

@@ -26,6 +26,7 @@ const NO_REVIVAL: EpochOwner = {
 export class AosStorage implements TableStorage {
   readonly layout = "aos";
   readonly C: TableViewClass;
+  readonly Cursor: TableViewClass;
   readonly stride: number;
   readonly recordBytes: number;
   readonly checked: boolean;
@@ -43,8 +44,10 @@ export class AosStorage implements TableStorage {
     const l = layoutOf(schema);
     this.trap = checked && !shared;
     // The trap classes of checked arenas: reads fold a dead copy's undefined into the error.
-    const key = { schema, mode: l.mode, baseAlign: l.align, checked, trap: this.trap, tree: true };
+    const key = { schema, mode: l.mode, baseAlign: l.align, checked, trap: this.trap };
     const C = viewClass(key, jitless);
+    // Loop cursors: nested views made with them and moved by $at, so reaching one stores nothing.
+    this.Cursor = viewClass({ ...key, tree: true }, jitless) as unknown as TableViewClass;
     this.#C = C;
     this.checked = checked;
     this.C = C as unknown as TableViewClass;
@@ -130,7 +133,7 @@ export class AosStorage implements TableStorage {
     return this.#traps === undefined ? this.mem : this.#traps.memAt(slot);
   }
   cursor(a: ArenaLike, g: number): TableView {
-    const C = this.C;
+    const C = this.Cursor;
     if (this.#traps === undefined) return new C(a, this.mem as never, 0, g, "");
     return this.#traps.take((m) => new C(a, m as never, 0, g, ""));
   }

@@ -106,7 +106,7 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
       nextTag = (nextTag + 1) % TAGS;
       this.gens.fill(this.tag * TAG_UNIT);
     }
-    this.loops = tableLoops(storage.C, storage.stride, jitless, storage.tree);
+    this.loops = tableLoops(storage.Cursor, storage.stride, jitless, storage.tree);
     this.jitless = jitless;
   }
 
@@ -183,7 +183,7 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
   /** The loops specialised for callback `fn` (and filter `pred`): see `loopsFor`. */
   loopsFor(fn: unknown, pred?: unknown): TableLoops {
     const s = this.storage;
-    return loopsFor(s.C, s.stride, this.jitless, s.tree, fn, pred);
+    return loopsFor(s.Cursor, s.stride, this.jitless, s.tree, fn, pred);
   }
 
   /** Whether the record at table address `pos`, live at generation `gen`, is still there. */

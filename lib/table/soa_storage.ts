@@ -75,6 +75,7 @@ function staleColumn(path: string, struct: string, state: ArenaState): object {
 export class SoaStorage implements TableStorage {
   readonly layout = "soa";
   readonly C: TableViewClass;
+  readonly Cursor: TableViewClass;
   readonly stride = 1;
   readonly recordBytes: number;
   readonly checked: boolean;
@@ -102,6 +103,7 @@ export class SoaStorage implements TableStorage {
     this.trap = checked && !shared;
     // A trap table's views need no lifetime test: they are those of an unchecked one.
     const C = soaViewClass(schema, checked && !this.trap, jitless);
+    this.Cursor = soaViewClass(schema, checked && !this.trap, jitless, true) as never;
     this.#C = C;
     this.checked = checked;
     this.#plan = C.plan;
@@ -205,7 +207,7 @@ export class SoaStorage implements TableStorage {
   }
 
   cursor(a: ArenaLike, g: number): TableView {
-    const C = this.C;
+    const C = this.Cursor;
     if (this.#traps === undefined) return new C(a, this.mem as never, 0, g, "");
     return this.#traps.take((m) => new C(a, m as never, 0, g, ""));
   }

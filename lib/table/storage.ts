@@ -46,8 +46,10 @@ export interface StorageInit {
 export interface TableStorage {
   /** Which strategy this is (also the layout code snapshots record). */
   readonly layout: TableLayout;
-  /** The accessor class of the records. */
+  /** The accessor class of the records' views. */
   readonly C: TableViewClass;
+  /** The class of loop cursors: the same accessors, children made with it, moved by `$at`. */
+  readonly Cursor: TableViewClass;
   /** Table address units per slot: bytes per record (AoS) or 1 (SoA, `$o` is the slot). */
   readonly stride: number;
   /** Whether its views check lifetimes. */

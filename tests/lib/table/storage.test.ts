@@ -33,7 +33,6 @@ describe("soaViewClass()", () => {
 // a view: $a table · $s its generation cell · $m the columns (c<i> below) · $o slot
 //   · $g generation it was made in · $p path · $c<i> cached child or array of field i
 //   · $t<i> slot that array was made for · $c(i) lifetime check · $k<kind>(i, v) value check
-//   · $at(o) moves a loop's cursor and its children to slot o
 // $N<k>: node k's class
 //   N: class names, T: staging trees) · statics: $w read a plain value once and write it
 //   = $wr(m, o, $in(v, p)): $in reads and checks it into the staging tree ($rd does, into a
@@ -75,9 +74,6 @@ const $N0 = { [$d.N[0]]: class {
   $ku8(i, v) {
     if (this.$g !== this.$s.g || !((v | 0) === v && v >= 0 && v <= 255)) $h.setSlow(this, i, v);
     return this.$o;
-  }
-  $at(o) {
-    this.$o = o;
   }
   static $rd(v, p, s) {
     if (typeof v !== "object" || v === null || Array.isArray(v)) $h.stage($d.S[0], v, p, true);
