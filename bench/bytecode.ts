@@ -24,7 +24,7 @@ const P = t.struct({ x: t.f32(), n: t.u32(), hp: t.u8(), d: t.f64() }, { name: "
 const KINDS = {
   checked: "arena view or cursor, checked",
   unchecked: "arena view or cursor, unchecked",
-  soa: "table view (SoA), checked",
+  soa: "table loop cursor (SoA), checked",
 } as const;
 type Kind = keyof typeof KINDS;
 
