@@ -7,8 +7,8 @@
 import { layoutOf } from "../../schemas/layout.ts";
 import type { StructSchema } from "../../schemas/types.ts";
 import { epochOf, type EpochOwner, killMem, type Mem, memOf } from "../values/codec.ts";
-import type { ArenaLike, ArenaState } from "../codegen/runtime.ts";
-import { RecordTraps } from "./traps.ts";
+import type { ArenaState } from "../codegen/runtime.ts";
+import { RecordTraps, StorageLifetimes } from "./traps.ts";
 import { type ViewClass, viewClass } from "../codegen/compile.ts";
 import { aosColumn, type Column } from "../memory/struct_array.ts";
 import { bufferFor } from "./shared.ts";
@@ -23,7 +23,7 @@ const NO_REVIVAL: EpochOwner = {
 };
 
 /** One buffer of `capacity * stride` bytes; a view's table address is its byte offset. */
-export class AosStorage implements TableStorage {
+export class AosStorage extends StorageLifetimes<Mem> implements TableStorage {
   readonly layout = "aos";
   readonly C: TableViewClass;
   readonly Cursor: TableViewClass;
@@ -36,10 +36,10 @@ export class AosStorage implements TableStorage {
   /** Whether lifetimes are traps (checked and not shared): see {@linkcode RecordTraps}. */
   readonly trap: boolean;
   readonly #C: ViewClass;
-  readonly #traps: RecordTraps<Mem> | undefined;
   #state: ArenaState = { g: 0 };
 
   constructor(schema: StructSchema, init: StorageInit) {
+    super();
     const { capacity, checked, jitless, shared, from } = init;
     const l = layoutOf(schema);
     this.trap = checked && !shared;
@@ -55,7 +55,7 @@ export class AosStorage implements TableStorage {
     this.recordBytes = C.plan.size;
     const buffer = bufferFor(capacity * this.stride, shared, from?.[0], "its records have");
     this.mem = memOf(buffer as ArrayBuffer, 0);
-    this.#traps = this.trap
+    this.traps = this.trap
       ? new RecordTraps<Mem>({
         copy: () => epochOf(this.mem, NO_REVIVAL, this.#state.g),
         kill: (m) => {
@@ -125,33 +125,8 @@ export class AosStorage implements TableStorage {
     this.#state = state;
   }
   reads(m: unknown): boolean {
-    if (this.#traps === undefined) return m === this.mem;
+    if (this.traps === undefined) return m === this.mem;
     const c = m as Mem | undefined;
     return c?.live === true && c.buffer === this.mem.buffer;
-  }
-  memAt(slot: number): Mem {
-    return this.#traps === undefined ? this.mem : this.#traps.memAt(slot);
-  }
-  cursor(a: ArenaLike, g: number): TableView {
-    const C = this.Cursor;
-    if (this.#traps === undefined) return new C(a, this.mem as never, 0, g, "");
-    return this.#traps.take((m) => new C(a, m as never, 0, g, ""));
-  }
-  end(c: TableView): void {
-    if (this.#traps !== undefined) return this.#traps.end(c);
-    const dead = this.dead;
-    this.walk(c, (v) => {
-      v.$g = -1;
-      v.$m = dead;
-    });
-  }
-  revive(c: TableView): void {
-    this.#traps?.revive(c);
-  }
-  freed(slot: number): void {
-    this.#traps?.freed(slot);
-  }
-  freedAll(): void {
-    this.#traps?.freedAll();
   }
 }

@@ -10,8 +10,8 @@ import type { SoaMem, SoaPlan, SoaViewClass } from "../codegen/soa_plan.ts";
 import { ARRAY_OF, type Column } from "../memory/struct_array.ts";
 import { bufferFor } from "./shared.ts";
 import { StaleViewError } from "../errors.ts";
-import { RecordTraps } from "./traps.ts";
-import type { ArenaLike, ArenaState } from "../codegen/runtime.ts";
+import { RecordTraps, StorageLifetimes } from "./traps.ts";
+import type { ArenaState } from "../codegen/runtime.ts";
 import type { StorageInit, TableStorage, TableView, TableViewClass } from "./storage.ts";
 
 type Ctor = { new (n: number): ArrayBufferView; readonly BYTES_PER_ELEMENT: number };
@@ -72,7 +72,7 @@ function staleColumn(path: string, struct: string, state: ArenaState): object {
 }
 
 /** One typed array per leaf field, `capacity * width` elements each; a view's `$o` is its slot. */
-export class SoaStorage implements TableStorage {
+export class SoaStorage extends StorageLifetimes<SoaMem> implements TableStorage {
   readonly layout = "soa";
   readonly C: TableViewClass;
   readonly Cursor: TableViewClass;
@@ -89,7 +89,6 @@ export class SoaStorage implements TableStorage {
    * so it keeps the generation test.
    */
   readonly trap: boolean;
-  readonly #traps: RecordTraps<SoaMem> | undefined;
   #stale: object[] | undefined;
   readonly #keys: string[];
   #state: ArenaState = { g: 0 };
@@ -99,6 +98,7 @@ export class SoaStorage implements TableStorage {
   readonly #widths: number[];
 
   constructor(schema: StructSchema, init: StorageInit) {
+    super();
     const { capacity, checked, jitless, shared, from } = init;
     this.trap = checked && !shared;
     // A trap table's views need no lifetime test: they are those of an unchecked one.
@@ -113,7 +113,7 @@ export class SoaStorage implements TableStorage {
     this.mem = soaMem(C.plan, capacity, shared, from);
     this.dead = soaMem(C.plan, 0);
     this.#keys = C.plan.columns.map((c) => `c${c.index}`);
-    this.#traps = this.trap
+    this.traps = this.trap
       ? new RecordTraps<SoaMem>({
         copy: () => copyMem(this.mem),
         kill: (m) => this.#kill(m),
@@ -200,37 +200,6 @@ export class SoaStorage implements TableStorage {
     // A copy of the current columns (any column will do: a growth replaces them all).
     const c = m as SoaMem | undefined;
     return c?.live === true && c.c0 === this.mem.c0;
-  }
-
-  memAt(slot: number): SoaMem {
-    return this.#traps === undefined ? this.mem : this.#traps.memAt(slot);
-  }
-
-  cursor(a: ArenaLike, g: number): TableView {
-    const C = this.Cursor;
-    if (this.#traps === undefined) return new C(a, this.mem as never, 0, g, "");
-    return this.#traps.take((m) => new C(a, m as never, 0, g, ""));
-  }
-
-  end(c: TableView): void {
-    if (this.#traps !== undefined) return this.#traps.end(c);
-    const dead = this.dead;
-    this.walk(c, (v) => {
-      v.$g = -1;
-      v.$m = dead;
-    });
-  }
-
-  revive(c: TableView): void {
-    this.#traps?.revive(c);
-  }
-
-  freed(slot: number): void {
-    this.#traps?.freed(slot);
-  }
-
-  freedAll(): void {
-    this.#traps?.freedAll();
   }
 
   #kill(m: SoaMem): void {

@@ -8,7 +8,8 @@
  *
  * @module
  */
-import type { TableView } from "./storage.ts";
+import type { ArenaLike } from "../codegen/runtime.ts";
+import type { TableView, TableViewClass } from "./storage.ts";
 
 /** What the traps need of a storage: how to copy its memory object, and how to kill a copy. */
 export interface TrapMemory<M extends { readonly live: boolean }> {
@@ -80,5 +81,61 @@ export class RecordTraps<M extends { readonly live: boolean }> {
     for (const m of this.#bySlot) if (m !== undefined) this.#of.kill(m);
     this.#bySlot = [];
     for (const c of this.#lent) this.#of.kill(c.$m as M);
+  }
+}
+
+/**
+ * The lifetime half both table storages share: where views and loop cursors read, and what a
+ * freed record does to them. `traps` is set (checked, unshared tables) or not; without it every
+ * view reads the storage's memory object itself, and a retired cursor reads empty storage.
+ */
+export abstract class StorageLifetimes<M extends { readonly live: boolean }> {
+  /** What views read; replaced by a growth. */
+  abstract mem: M;
+  /** Storage of no records, for retired cursors of tables without traps. */
+  abstract readonly dead: M;
+  /** The class of loop cursors. */
+  abstract readonly Cursor: TableViewClass;
+  /** Calls `fn` for cursor `c` and each child view under it. */
+  abstract walk(c: TableView, fn: (v: TableView) => void): void;
+  /** The per-record copies, in a checked unshared table. */
+  protected traps: RecordTraps<M> | undefined;
+
+  /** What a view of the record in `slot` reads. */
+  memAt(slot: number): M {
+    return this.traps === undefined ? this.mem : this.traps.memAt(slot);
+  }
+
+  /** A new loop cursor, at slot 0, live in generation `g` of table `a`. */
+  cursor(a: ArenaLike, g: number): TableView {
+    const C = this.Cursor;
+    if (this.traps === undefined) return new C(a, this.mem as never, 0, g, "");
+    return this.traps.take((m) => new C(a, m as never, 0, g, ""));
+  }
+
+  /** Ends a lent cursor and the child views it made. */
+  end(c: TableView): void {
+    if (this.traps !== undefined) return this.traps.end(c);
+    // Generation -1 is never live, and the empty storage has nothing to read even unchecked.
+    const dead = this.dead;
+    this.walk(c, (v) => {
+      v.$g = -1;
+      v.$m = dead;
+    });
+  }
+
+  /** A cursor whose record was freed under it reads the next one through a fresh copy. */
+  revive(c: TableView): void {
+    this.traps?.revive(c);
+  }
+
+  /** Record `slot` was deleted. */
+  freed(slot: number): void {
+    this.traps?.freed(slot);
+  }
+
+  /** Every record was dropped (clear, growth, restore). */
+  freedAll(): void {
+    this.traps?.freedAll();
   }
 }
