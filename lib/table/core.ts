@@ -455,7 +455,6 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
   }
 
   retire(c: TableView): void {
-    // Generation -1 is never live, and the empty storage has nothing to read even unchecked.
     this.storage.end(c);
   }
 
