@@ -72,6 +72,8 @@ export class RecordTraps<M extends { readonly live: boolean }> {
       this.#of.kill(m);
       this.#bySlot[slot] = undefined;
     }
+    // Deletes are the churn path: no iterator unless a loop is running.
+    if (this.#lent.size === 0) return;
     const o = slot * this.#of.stride;
     for (const c of this.#lent) if (c.$o === o) this.#of.kill(c.$m as M);
   }
