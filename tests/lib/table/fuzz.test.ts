@@ -34,6 +34,9 @@ function run(layout: "aos" | "soa", jitless: boolean, seed: number, ops: number)
   let dead: number[] = [];
   let saved: { bytes: Uint8Array; model: Map<number, Value>; dead: number[] } | undefined;
   let kept: { id: number; view: { a: number } } | undefined;
+  // Views held across operations: each reads its record while it lives and throws once it ends,
+  // whatever happens to the other records (lifetimes by trap must end exactly these).
+  let held = new Map<number, { toObject(): unknown }>();
   const value = (): Value => ({ a: Math.fround((int(2001) - 1000) / 8), b: int(65536) });
   const step = (n: number) => `op ${n} (seed ${seed}, ${layout}, jitless ${jitless})`;
 
@@ -109,8 +112,10 @@ function run(layout: "aos" | "soa", jitless: boolean, seed: number, ops: number)
       model.set(id, v);
     } else if (op < 60 && live.length > 0) {
       const id = pick(live);
-      assert.deepEqual(table.get(id)!.toObject(), model.get(id), step(n));
+      const v = table.get(id)!;
+      assert.deepEqual(v.toObject(), model.get(id), step(n));
       assert.equal(table.has(id), true);
+      if (held.size < 8) held.set(id, v);
     } else if (op < 78) {
       const x = hostile();
       if (typeof x === "number" && model.has(x)) continue;
@@ -150,6 +155,9 @@ function run(layout: "aos" | "soa", jitless: boolean, seed: number, ops: number)
       model = new Map(saved.model);
       dead = [...saved.dead];
       kept = undefined;
+      // A restore ends every view, the restored records' included.
+      for (const v of held.values()) assert.throws(() => v.toObject(), StaleViewError, step(n));
+      held = new Map();
     } else if (op < 97) {
       table.clear();
       for (const id of model.keys()) dead.push(id);
@@ -160,6 +168,15 @@ function run(layout: "aos" | "soa", jitless: boolean, seed: number, ops: number)
       kept = undefined;
     }
     assert.equal(table.count, model.size, step(n));
+    if ((n & 15) === 0) {
+      for (const [id, v] of held) {
+        if (model.has(id)) assert.deepEqual(v.toObject(), model.get(id), step(n));
+        else {
+          assert.throws(() => v.toObject(), StaleViewError, step(n));
+          held.delete(id);
+        }
+      }
+    }
     if ((n & 63) === 0) {
       assert.deepEqual(new Set(table.ids()), new Set(model.keys()), step(n));
       for (const [id, v] of model) assert.deepEqual(table.get(id)!.toObject(), v, step(n));
