@@ -25,6 +25,7 @@ const KINDS = {
   checked: "arena view or cursor, checked",
   unchecked: "arena view or cursor, unchecked",
   soa: "table loop cursor (SoA), checked",
+  aos: "table loop cursor (AoS), checked",
 } as const;
 type Kind = keyof typeof KINDS;
 
@@ -38,12 +39,12 @@ function probe(kind: Kind): void {
     v.d = v.d + 0.25;
     s += v.x + v.n + v.hp + v.d;
   };
-  const table = new Table(P, { capacity: 4, layout: "soa" });
+  const table = new Table(P, { capacity: 4, layout: kind === "aos" ? "aos" : "soa" });
   table.create();
   const cursor = new Arena({ bytes: 1 << 12, checked: kind === "checked" }).allocArray(P, 4)
     .cursor();
   for (let r = 0; r < 3; r++) {
-    if (kind === "soa") table.forEach(touch);
+    if (kind === "soa" || kind === "aos") table.forEach(touch);
     else touch(cursor);
   }
   if (s < 0) throw new Error("unreachable");
