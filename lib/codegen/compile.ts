@@ -64,7 +64,7 @@ function canEval(): boolean {
 export function viewClass(key: ClassKey, jitless: boolean): ViewClass {
   const useJit = !jitless && canEval();
   const id = `${key.mode}/${key.baseAlign}/${key.checked ? (key.trap ? "t" : "c") : "u"}/${
-    key.tree ? "tree" : "free"
+    key.cursor ? "cursor" : "view"
   }/${useJit ? "jit" : "jitless"}`;
   let byKey = cache.get(key.schema);
   const hit = byKey?.get(id);
@@ -137,34 +137,74 @@ let loopSerial = 0;
 
 /**
  * Returns the `forEach`, `where` and `for…of` loops of tables whose records are views of class
- * `C` (its cursors step `stride` units per slot, or move with their children when `tree`), generating them once per class so that each
- * schema's loops keep their own type feedback. `jitless` builds the closure twin instead.
+ * `C` (a loop cursor class, stepping `stride` units per slot), generating them once per class so
+ * that each schema's loops keep their own type feedback. `jitless` builds the closure twin instead.
  */
 export function tableLoops(
   C: { readonly name: string },
   stride: number,
   jitless: boolean,
-  tree: boolean,
 ): TableLoops {
   let loops = loopCache.get(C);
   if (loops) return loops;
   loops = !jitless && canEval()
-    ? new Function(emitTableLoops(C.name, stride, ++loopSerial, tree))() as TableLoops
-    : buildLoopsJitless(stride, tree);
+    ? new Function(emitTableLoops(C.name, stride, ++loopSerial))() as TableLoops
+    : buildLoopsJitless(stride);
   loopCache.set(C, loops);
   return loops;
 }
 
 type Each = (c: unknown, fn: unknown) => void;
-// Per class, as for the table loops below: the last callback, then its first closure, then its
-// source.
-interface CallbackEach {
-  lastFn: unknown;
-  last: Each | undefined;
-  readonly byClosure: WeakMap<object, Each>;
-  readonly bySource: Map<string, Each>;
+
+const MAX_CALLBACK_LOOPS = 32;
+
+/**
+ * The loop copies of one class, one per callback source, at most MAX_CALLBACK_LOOPS: found by the
+ * last callback seen (a loop called every frame with one hoisted callback), then by closure, then
+ * by source (a closure made anew every frame has the same source). Only the first closure of a
+ * source goes into the closure map: a closure made anew every frame would otherwise add an entry
+ * per frame for the collector to clear. The last callback stays reachable, one per class.
+ */
+class Specialised<T> {
+  #lastFn: unknown = undefined;
+  #lastPred: unknown = undefined;
+  #last: T | undefined = undefined;
+  readonly #byClosure = new WeakMap<object, T>();
+  readonly #bySource = new Map<string, T>();
+
+  /** The copy for callback `fn` (and filter `pred`), made by `make` for a new source. */
+  get(fn: object, pred: object | undefined, make: () => T): T | undefined {
+    if (this.#lastFn === fn && this.#lastPred === pred && this.#last !== undefined) {
+      return this.#last;
+    }
+    let t = pred === undefined ? this.#byClosure.get(fn) : undefined;
+    if (t === undefined) {
+      const src = pred === undefined
+        ? Function.prototype.toString.call(fn)
+        : `${Function.prototype.toString.call(pred)}\n\0\n${Function.prototype.toString.call(fn)}`;
+      t = this.#bySource.get(src);
+      if (t === undefined) {
+        if (this.#bySource.size >= MAX_CALLBACK_LOOPS) return undefined;
+        t = make();
+        this.#bySource.set(src, t);
+        if (pred === undefined) this.#byClosure.set(fn, t);
+      }
+    }
+    this.#lastFn = fn;
+    this.#lastPred = pred;
+    this.#last = t;
+    return t;
+  }
 }
-const eachLoops = new WeakMap<object, CallbackEach>();
+
+/** The `Specialised` of class `C` in `all`, made on first use. */
+function specialisedOf<T>(all: WeakMap<object, Specialised<T>>, C: object): Specialised<T> {
+  let k = all.get(C);
+  if (k === undefined) all.set(C, k = new Specialised<T>());
+  return k;
+}
+
+const eachLoops = new WeakMap<object, Specialised<Each>>();
 
 /**
  * The `forEach` loop of struct arrays of class `C` specialised for callback `fn`, as
@@ -173,42 +213,14 @@ const eachLoops = new WeakMap<object, CallbackEach>();
  */
 export function eachFor(C: ViewClass, fn: unknown): Each | undefined {
   if (!evaluated.has(C) || typeof fn !== "function") return undefined;
-  let k = eachLoops.get(C);
-  if (k === undefined) {
-    k = { lastFn: undefined, last: undefined, byClosure: new WeakMap(), bySource: new Map() };
-    eachLoops.set(C, k);
-  }
-  if (k.lastFn === fn && k.last !== undefined) return k.last;
-  let each = k.byClosure.get(fn);
-  if (each === undefined) {
-    const src = Function.prototype.toString.call(fn);
-    each = k.bySource.get(src);
-    if (each === undefined) {
-      if (k.bySource.size >= MAX_CALLBACK_LOOPS) return undefined;
-      each = new Function(emitArrayEach(C.plan.name, C.plan.size, ++loopSerial))() as Each;
-      k.bySource.set(src, each);
-      k.byClosure.set(fn, each);
-    }
-  }
-  k.lastFn = fn;
-  k.last = each;
-  return each;
+  return specialisedOf(eachLoops, C).get(
+    fn,
+    undefined,
+    () => new Function(emitArrayEach(C.plan.name, C.plan.size, ++loopSerial))() as Each,
+  );
 }
 
-// Loops specialised for one callback, per class: the last callback seen (a loop called every
-// frame with one hoisted callback), then by closure, then by source (a closure made anew every
-// frame has the same source), at most MAX_CALLBACK_LOOPS copies per class. Only the first closure
-// of a source goes into the closure map: a closure made anew every frame would otherwise add an
-// entry per frame for the collector to clear.
-interface CallbackLoops {
-  lastFn: unknown;
-  lastPred: unknown;
-  last: TableLoops | undefined;
-  readonly byClosure: WeakMap<object, TableLoops>;
-  readonly bySource: Map<string, TableLoops>;
-}
-const callbackLoops = new WeakMap<object, CallbackLoops>();
-const MAX_CALLBACK_LOOPS = 32;
+const callbackLoops = new WeakMap<object, Specialised<TableLoops>>();
 
 /**
  * The loops of class `C` specialised for callback `fn` (and `pred`, for `where`): a copy of the
@@ -220,40 +232,12 @@ export function loopsFor(
   C: { readonly name: string },
   stride: number,
   jitless: boolean,
-  tree: boolean,
   fn: unknown,
   pred?: unknown,
 ): TableLoops {
-  const shared = tableLoops(C, stride, jitless, tree);
+  const shared = tableLoops(C, stride, jitless);
   if (jitless || typeof fn !== "function" || !canEval()) return shared;
   if (pred !== undefined && typeof pred !== "function") return shared;
-  let k = callbackLoops.get(C);
-  if (k === undefined) {
-    k = {
-      lastFn: undefined,
-      lastPred: undefined,
-      last: undefined,
-      byClosure: new WeakMap(),
-      bySource: new Map(),
-    };
-    callbackLoops.set(C, k);
-  }
-  if (k.lastFn === fn && k.lastPred === pred && k.last !== undefined) return k.last;
-  let loops = pred === undefined ? k.byClosure.get(fn) : undefined;
-  if (loops === undefined) {
-    const src = pred === undefined
-      ? Function.prototype.toString.call(fn)
-      : `${Function.prototype.toString.call(pred)}\n\0\n${Function.prototype.toString.call(fn)}`;
-    loops = k.bySource.get(src);
-    if (loops === undefined) {
-      if (k.bySource.size >= MAX_CALLBACK_LOOPS) return shared;
-      loops = new Function(emitTableLoops(C.name, stride, ++loopSerial, tree))() as TableLoops;
-      k.bySource.set(src, loops);
-      if (pred === undefined) k.byClosure.set(fn, loops);
-    }
-  }
-  k.lastFn = fn;
-  k.lastPred = pred;
-  k.last = loops;
-  return loops;
+  const make = () => new Function(emitTableLoops(C.name, stride, ++loopSerial))() as TableLoops;
+  return specialisedOf(callbackLoops, C).get(fn, pred, make) ?? shared;
 }

@@ -248,10 +248,10 @@ export function emitAccessors(plan: ClassPlan): string {
   L.push(`    this.$b = o;`);
   L.push(`    this.$n = 1;`);
   L.push(`    this.$p = p;`);
-  const tree = plan.key.tree === true;
+  const cursor = plan.key.cursor === true;
   for (const f of plan.fields) {
     const a = f.access;
-    if (tree && a.how === "child") {
+    if (cursor && a.how === "child") {
       const path = `$h.join(p, ${JSON.stringify(f.name)})`;
       L.push(
         `    this.$c${f.fieldIndex} = new $d.C[${a.childIndex}](a, m, o + ${f.offset}, g, ${path});`,
@@ -259,7 +259,7 @@ export function emitAccessors(plan: ClassPlan): string {
     } else if (!SCALAR_HOW.has(a.how)) L.push(`    this.$c${f.fieldIndex} = undefined;`);
   }
   L.push(`  }`);
-  if (tree) {
+  if (cursor) {
     // The only way such a view moves: with its nested views, each at its own offset.
     L.push(`  $at(o) {`);
     L.push(`    this.$o = o;`);
@@ -300,7 +300,7 @@ export function emitAccessors(plan: ClassPlan): string {
       L.push(`  }`);
       continue;
     }
-    if (tree && a.how === "child") {
+    if (cursor && a.how === "child") {
       // Made with the view and moved by $at: a stale one throws at its own fields.
       L.push(`  get ${name}() {`);
       L.push(`    return this.$c${f.fieldIndex}; ${note}`);

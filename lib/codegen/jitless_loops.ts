@@ -11,11 +11,8 @@ import {
   type TableLoops,
 } from "./emit_loops.ts";
 // The jitless twin of emitTableLoops: the same loops with the stride in a variable.
-export function buildLoopsJitless(stride: number, tree: boolean): TableLoops {
-  const move = (c: LoopCursor, s: number): void => {
-    if (tree) (c as LoopCursor & { $at(o: number): void }).$at(s * stride);
-    else c.$o = s * stride;
-  };
+export function buildLoopsJitless(stride: number): TableLoops {
+  const move = (c: LoopCursor, s: number): void => c.$at(s * stride);
   type Fn = (record: unknown, id: number) => unknown;
   const run = (t: LoopTable, pred: Fn | undefined, fn: Fn, from: number, to: number): void => {
     const st = t.state;

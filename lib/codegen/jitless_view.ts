@@ -226,7 +226,7 @@ export function buildJitless(plan: ClassPlan, d: Deps): ViewClass {
       }
     },
   };
-  if (plan.key.tree === true) {
+  if (plan.key.cursor === true) {
     // As generated: moves the view and the nested views it has made (the getters here re-point
     // a nested view whenever it is reached, so one made later starts at the right offset).
     const nested = plan.fields.filter((f) => f.access.how === "child");

@@ -34,11 +34,11 @@ export interface ClassKey {
    */
   readonly trap?: boolean;
   /**
-   * Views that never move except by `$at(o)`, which moves their nested views with them (a
-   * table's views and loop cursors): nested views are made with the view and hold their own
-   * offset, so reaching one stores nothing.
+   * The class of a table loop's cursor: it moves only by `$at(o)`, which moves its nested views
+   * with it; they are made with the cursor and hold their own offset, so reaching one stores
+   * nothing.
    */
-  readonly tree?: boolean;
+  readonly cursor?: boolean;
 }
 
 /** How one field is accessed. */
@@ -104,7 +104,7 @@ export function classNameOf(schema: StructSchema | VecSchema): string {
 
 /** Plans the accessor class for `key`. Pure. */
 export function planOf(key: ClassKey): ClassPlan {
-  const { schema, mode, baseAlign, checked, trap, tree } = key;
+  const { schema, mode, baseAlign, checked, trap, cursor } = key;
   const layout = layoutOf(schema, mode);
   const fields: FieldPlan[] = [];
   const children: ClassKey[] = [];
@@ -126,7 +126,7 @@ export function planOf(key: ClassKey): ClassPlan {
       case "vec": {
         const l = layoutOf(s, childMode);
         const baseAlign = Math.min(at, l.align);
-        children.push({ schema: s, mode: l.mode, baseAlign, checked, trap, tree });
+        children.push({ schema: s, mode: l.mode, baseAlign, checked, trap, cursor });
         access = { how: "child", childIndex: children.length - 1 };
         break;
       }

@@ -7,7 +7,6 @@
 import { layoutOf } from "../../schemas/layout.ts";
 import type { StructSchema } from "../../schemas/types.ts";
 import { epochOf, type EpochOwner, killMem, type Mem, memOf } from "../values/codec.ts";
-import type { ArenaState } from "../codegen/runtime.ts";
 import { RecordTraps, StorageLifetimes } from "./traps.ts";
 import { type ViewClass, viewClass } from "../codegen/compile.ts";
 import { aosColumn, type Column } from "../memory/struct_array.ts";
@@ -32,11 +31,9 @@ export class AosStorage extends StorageLifetimes<Mem> implements TableStorage {
   readonly checked: boolean;
   mem: Mem;
   readonly dead: Mem = memOf(new ArrayBuffer(0), 0);
-  readonly tree = true;
   /** Whether lifetimes are traps (checked and not shared): see {@linkcode RecordTraps}. */
   readonly trap: boolean;
   readonly #C: ViewClass;
-  #state: ArenaState = { g: 0 };
 
   constructor(schema: StructSchema, init: StorageInit) {
     super();
@@ -47,7 +44,7 @@ export class AosStorage extends StorageLifetimes<Mem> implements TableStorage {
     const key = { schema, mode: l.mode, baseAlign: l.align, checked, trap: this.trap };
     const C = viewClass(key, jitless);
     // Loop cursors: nested views made with them and moved by $at, so reaching one stores nothing.
-    this.Cursor = viewClass({ ...key, tree: true }, jitless) as unknown as TableViewClass;
+    this.Cursor = viewClass({ ...key, cursor: true }, jitless) as unknown as TableViewClass;
     this.#C = C;
     this.checked = checked;
     this.C = C as unknown as TableViewClass;
@@ -57,7 +54,7 @@ export class AosStorage extends StorageLifetimes<Mem> implements TableStorage {
     this.mem = memOf(buffer as ArrayBuffer, 0);
     this.traps = this.trap
       ? new RecordTraps<Mem>({
-        copy: () => epochOf(this.mem, NO_REVIVAL, this.#state.g),
+        copy: () => epochOf(this.mem, NO_REVIVAL, this.state.g),
         kill: (m) => {
           killMem(m);
           // Never live again: a freed record's copy is not revived, whatever its address holds.
@@ -121,9 +118,6 @@ export class AosStorage extends StorageLifetimes<Mem> implements TableStorage {
     }
   }
 
-  attach(state: ArenaState): void {
-    this.#state = state;
-  }
   reads(m: unknown): boolean {
     if (this.traps === undefined) return m === this.mem;
     const c = m as Mem | undefined;

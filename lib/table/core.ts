@@ -13,7 +13,7 @@ import { TableFullError } from "../errors.ts";
 import type { TableImage } from "../snapshot/table_section.ts";
 import type { Column } from "../memory/struct_array.ts";
 import { checkedSlotOf, counterOf, idOf, MAX_GEN, slotOf, TAG_UNIT, TAGS } from "./ids.ts";
-import type { TableStorage, TableView } from "./storage.ts";
+import type { TableCursor, TableStorage, TableView } from "./storage.ts";
 import type { Refs, RefTarget } from "./refs.ts";
 import { bufferFor, type CoreBuffers, CTL, CTL_BYTES, SharedState } from "./shared.ts";
 
@@ -106,7 +106,7 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
       nextTag = (nextTag + 1) % TAGS;
       this.gens.fill(this.tag * TAG_UNIT);
     }
-    this.loops = tableLoops(storage.Cursor, storage.stride, jitless, storage.tree);
+    this.loops = tableLoops(storage.Cursor, storage.stride, jitless);
     this.jitless = jitless;
   }
 
@@ -183,7 +183,7 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
   /** The loops specialised for callback `fn` (and filter `pred`): see `loopsFor`. */
   loopsFor(fn: unknown, pred?: unknown): TableLoops {
     const s = this.storage;
-    return loopsFor(s.Cursor, s.stride, this.jitless, s.tree, fn, pred);
+    return loopsFor(s.Cursor, s.stride, this.jitless, fn, pred);
   }
 
   /** Whether the record at table address `pos`, live at generation `gen`, is still there. */
@@ -443,18 +443,18 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
     this.free = image.free;
   }
 
-  takeCursor(): TableView {
+  takeCursor(): TableCursor {
     return this.storage.cursor(this, this.state.g);
   }
 
-  resync(c: TableView, g: number): void {
+  resync(c: TableCursor, g: number): void {
     this.storage.revive(c);
     this.storage.walk(c, (v) => {
       v.$g = g;
     });
   }
 
-  retire(c: TableView): void {
+  retire(c: TableCursor): void {
     this.storage.end(c);
   }
 

@@ -81,7 +81,6 @@ export class SoaStorage extends StorageLifetimes<SoaMem> implements TableStorage
   readonly checked: boolean;
   mem: SoaMem;
   readonly dead: SoaMem;
-  readonly tree = true;
   /**
    * Whether lifetimes are traps (checked and not shared): views read through a copy of the
    * columns object per record, and a delete swaps that copy's columns for stand-ins that throw,
@@ -91,7 +90,6 @@ export class SoaStorage extends StorageLifetimes<SoaMem> implements TableStorage
   readonly trap: boolean;
   #stale: object[] | undefined;
   readonly #keys: string[];
-  #state: ArenaState = { g: 0 };
   readonly #C: SoaViewClass;
   readonly #plan: SoaPlan;
   /** Bytes per record of each column, in plan order. */
@@ -191,10 +189,6 @@ export class SoaStorage extends StorageLifetimes<SoaMem> implements TableStorage
     visit(c, 0);
   }
 
-  attach(state: ArenaState): void {
-    this.#state = state;
-  }
-
   reads(m: unknown): boolean {
     if (!this.trap) return m === this.mem;
     // A copy of the current columns (any column will do: a growth replaces them all).
@@ -210,7 +204,7 @@ export class SoaStorage extends StorageLifetimes<SoaMem> implements TableStorage
       for (const n of plan.nodes) {
         for (const f of n.fields) if (f.access.how !== "child") owner.set(f.access.col, n.name);
       }
-      this.#stale = plan.columns.map((c) => staleColumn(c.path, owner.get(c.index)!, this.#state));
+      this.#stale = plan.columns.map((c) => staleColumn(c.path, owner.get(c.index)!, this.state));
     }
     const w = m as unknown as Record<string, unknown>;
     const stale = this.#stale;

@@ -21,6 +21,12 @@ export interface TableView {
   $g: number;
 }
 
+/** A loop's cursor: a view that moves, with the nested views it made, by `$at(address)`. */
+export interface TableCursor extends TableView {
+  /** Moves the cursor and its nested views to table address `o`. */
+  $at(o: number): void;
+}
+
 /** The accessor class of a table's records, as the table uses it. */
 export interface TableViewClass {
   /** Builds a view of the record at table address `o` of storage `m`, taken in generation `g`. */
@@ -61,12 +67,6 @@ export interface TableStorage {
   /** Storage of no records, for cursors whose loop ended: nothing to read, nothing to write. */
   readonly dead: unknown;
   /**
-   * Whether a view's children keep their own offset, so that a loop moves its cursor with
-   * `$at(address)` (every table storage); otherwise it would set the cursor's `$o` and children
-   * would follow when reached.
-   */
-  readonly tree: boolean;
-  /**
    * Calls `fn` for cursor `c` and each child view under it, making the children it lacks first
    * (a loop's cursor moves and retires them all together).
    */
@@ -78,7 +78,7 @@ export interface TableStorage {
   /** What a view of the record in `slot` reads (its `$m`). */
   memAt(slot: number): unknown;
   /** A new cursor for a loop, at slot 0, live in generation `g` of table `a`. */
-  cursor(a: ArenaLike, g: number): TableView;
+  cursor(a: ArenaLike, g: number): TableCursor;
   /** Ends a lent cursor: any later access throws (or, unchecked, reads nothing). */
   end(c: TableView): void;
   /** Called when a loop resyncs its cursor: a cursor whose record was freed reads afresh. */

@@ -8,8 +8,8 @@
  *
  * @module
  */
-import type { ArenaLike } from "../codegen/runtime.ts";
-import type { TableView, TableViewClass } from "./storage.ts";
+import type { ArenaLike, ArenaState } from "../codegen/runtime.ts";
+import type { TableCursor, TableView, TableViewClass } from "./storage.ts";
 
 /** What the traps need of a storage: how to copy its memory object, and how to kill a copy. */
 export interface TrapMemory<M extends { readonly live: boolean }> {
@@ -102,6 +102,13 @@ export abstract class StorageLifetimes<M extends { readonly live: boolean }> {
   abstract walk(c: TableView, fn: (v: TableView) => void): void;
   /** The per-record copies, in a checked unshared table. */
   protected traps: RecordTraps<M> | undefined;
+  /** The table's generation cell, once attached (the errors of freed records quote it). */
+  protected state: ArenaState = { g: 0 };
+
+  /** Gives the storage its table's generation cell. */
+  attach(state: ArenaState): void {
+    this.state = state;
+  }
 
   /** What a view of the record in `slot` reads. */
   memAt(slot: number): M {
@@ -109,10 +116,10 @@ export abstract class StorageLifetimes<M extends { readonly live: boolean }> {
   }
 
   /** A new loop cursor, at slot 0, live in generation `g` of table `a`. */
-  cursor(a: ArenaLike, g: number): TableView {
+  cursor(a: ArenaLike, g: number): TableCursor {
     const C = this.Cursor;
-    if (this.traps === undefined) return new C(a, this.mem as never, 0, g, "");
-    return this.traps.take((m) => new C(a, m as never, 0, g, ""));
+    if (this.traps === undefined) return new C(a, this.mem as never, 0, g, "") as TableCursor;
+    return this.traps.take((m) => new C(a, m as never, 0, g, "")) as TableCursor;
   }
 
   /** Ends a lent cursor and the child views it made. */

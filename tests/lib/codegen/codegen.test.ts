@@ -394,11 +394,11 @@ describe("loopsFor() and eachFor()", () => {
     const g = (p: { x: number }) => {
       p.x -= 1;
     };
-    assert.equal(loopsFor(CA, 4, false, false, f1), loopsFor(CA, 4, false, false, f2));
-    assert.notEqual(loopsFor(CA, 4, false, false, f1), loopsFor(CA, 4, false, false, g));
-    assert.notEqual(loopsFor(CA, 4, false, false, f1), loopsFor(CB, 4, false, false, f1));
-    assert.notEqual(loopsFor(CA, 4, false, false, f1), tableLoops(CA, 4, false, false));
-    assert.equal(loopsFor(CA, 4, true, false, f1), tableLoops(CA, 4, true, false));
+    assert.equal(loopsFor(CA, 4, false, f1), loopsFor(CA, 4, false, f2));
+    assert.notEqual(loopsFor(CA, 4, false, f1), loopsFor(CA, 4, false, g));
+    assert.notEqual(loopsFor(CA, 4, false, f1), loopsFor(CB, 4, false, f1));
+    assert.notEqual(loopsFor(CA, 4, false, f1), tableLoops(CA, 4, false));
+    assert.equal(loopsFor(CA, 4, true, f1), tableLoops(CA, 4, true));
     assert.equal(eachFor(CA, f1), eachFor(CA, f2));
     assert.notEqual(eachFor(CA, f1), eachFor(CA, g));
     assert.equal(
