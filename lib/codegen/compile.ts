@@ -235,9 +235,14 @@ export function loopsFor(
   fn: unknown,
   pred?: unknown,
 ): TableLoops {
-  const shared = tableLoops(C, stride, jitless);
-  if (jitless || typeof fn !== "function" || !canEval()) return shared;
-  if (pred !== undefined && typeof pred !== "function") return shared;
-  const make = () => new Function(emitTableLoops(C.name, stride, ++loopSerial))() as TableLoops;
-  return specialisedOf(callbackLoops, C).get(fn, pred, make) ?? shared;
+  const special = jitless || typeof fn !== "function" || !canEval() ||
+      (pred !== undefined && typeof pred !== "function")
+    ? undefined
+    : specialisedOf(callbackLoops, C).get(
+      fn,
+      pred as object | undefined,
+      () => new Function(emitTableLoops(C.name, stride, ++loopSerial))() as TableLoops,
+    );
+  // The class's shared loops only when no copy applies (one lookup fewer per call).
+  return special ?? tableLoops(C, stride, jitless);
 }
