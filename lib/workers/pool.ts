@@ -24,6 +24,7 @@ import {
   PER_WORKER,
   PW,
   readText,
+  splitBounds,
   TEXT_BYTES,
   type ToWorker,
   W,
@@ -75,9 +76,11 @@ export interface RunOptions<A = unknown> {
   /**
    * Number of contiguous chunks the live records are split into: each worker runs the system
    * over its own chunk, then claims the next unclaimed one until none is left, so a worker slowed
-   * by other load does less. Default: eight per worker, each of at least 4096 records (one per
-   * worker for small tables). `chunks` equal to the number of workers gives each worker one
-   * even share, worker `w` the `w`-th. The system runs once per chunk.
+   * by other load does less. Given, the chunks are as even as the count allows: `chunks` equal
+   * to the number of workers gives each worker one even share, worker `w` the `w`-th. Default:
+   * chunks that shrink as the run goes, each `1 / (2 · workers)` of the records left but at least
+   * 4096 (or an even share per worker, when that is fewer): few claims, and a worker that loses
+   * its core near the end holds the frame up by a small chunk. The system runs once per chunk.
    */
   chunks?: number;
 }
@@ -97,6 +100,25 @@ interface Args {
   values: number[];
   json: string;
 }
+
+// A run as its call took it: the options object may change before the run starts.
+class Job {
+  system = "";
+  index = 0;
+  // deno-lint-ignore no-explicit-any
+  table: Table<any> | undefined = undefined;
+  core: Core | undefined = undefined;
+  owned: Core | undefined = undefined;
+  flags = 0;
+  args: Args = NONE;
+  arenas: readonly [string, Arena][] = NO_ARENAS;
+  chunks: number | undefined = undefined;
+  timeout = 0;
+}
+
+const NO_ARENAS: [string, Arena][] = [];
+const NONE: Args = { mode: ARGS.none, n: 0, keys: [], values: [], json: "" };
+const RESOLVED: Promise<void> = Promise.resolve();
 
 interface Worker {
   thread: Thread;
@@ -167,9 +189,18 @@ export class WorkerPool {
   #arenas = new Map<Arena, { id: number; handle: unknown; capacity: number }>();
   #owners = new Map<Core, number>();
   #checked = new WeakMap<readonly string[], Core>();
-  #all: number[] = [];
+  #all: readonly number[] = [];
   #spare: Args = { mode: 0, n: 0, keys: [], values: [], json: "" };
   #pending = 0;
+  #spareJob = new Job();
+  #guards = new Map<string, string>();
+  // The job in flight (see #start).
+  #wSeq = 0;
+  #wIds: readonly number[] = [];
+  #wSystem = "";
+  #wTimeout = 0;
+  #wDeadline = 0;
+  #wJob: Job | undefined = undefined;
   #argKeys: string[] = [];
   #argShape = 0;
   #arenaNames: string[] = [];
@@ -314,27 +345,22 @@ export class WorkerPool {
    * ```
    */
   run<A = unknown>(system: string, options: RunOptions<A> = {}): Promise<void> {
-    let prepared: { job: () => Promise<void>; owned: Core | undefined };
+    let job: Job;
     try {
-      prepared = this.#prepare(system, options);
+      job = this.#prepare(system, options);
     } catch (e) {
       return Promise.reject(e);
     }
-    const { job, owned } = prepared;
-    this.#pending++;
-    const p = this.#queue.then(job).finally(() => {
-      this.#pending--;
-      // The table this run took at its call, whatever its options object says now.
-      if (owned !== undefined) this.#own(owned, system, -1);
-    });
-    this.#queue = p.catch(() => {});
+    // With nothing queued the run starts now; a frame loop that awaits each run then allocates
+    // only the promises of its wait (no closures, no queue links).
+    const p = this.#pending++ === 0
+      ? this.#begin(job)
+      : this.#queue.then(() => this.#begin(job), () => this.#begin(job));
+    this.#queue = p;
     return p;
   }
 
-  #prepare(
-    system: string,
-    o: RunOptions<unknown>,
-  ): { job: () => Promise<void>; owned: Core | undefined } {
+  #prepare(system: string, o: RunOptions<unknown>): Job {
     if (this.#closed) throw new TypeError(`${this.#what(system)}: the pool is closed`);
     const index = this.systems.indexOf(system);
     if (index < 0) {
@@ -406,8 +432,11 @@ export class WorkerPool {
         `${this.#what(system)}: option "timeout" must be a positive number, got ${show(timeout)}`,
       );
     }
-    const chunks = o.chunks ?? this.#defaultChunks(core);
-    if (!Number.isInteger(chunks) || chunks < this.workers || chunks > MAX_CHUNKS) {
+    const chunks = o.chunks;
+    if (
+      chunks !== undefined &&
+      (!Number.isInteger(chunks) || chunks < this.workers || chunks > MAX_CHUNKS)
+    ) {
       throw new RangeError(
         `${
           this.#what(system)
@@ -416,39 +445,65 @@ export class WorkerPool {
       );
     }
     const args = this.#encodeArgs(system, o.args);
-    const writes = this.#writes(o);
+    // Everything the run needs is taken now: the options object may change before it starts.
+    const job = this.#pending === 0 ? this.#spareJob : new Job();
+    job.system = system;
+    job.index = index;
+    job.core = core;
+    job.table = o.table;
+    job.flags = (o.creates === true ? 1 : 0) | (o.deletes === true ? 2 : 0);
+    job.args = args;
+    job.arenas = arenas;
+    job.chunks = chunks;
+    job.timeout = timeout;
     // From the call on, so code right after run() cannot slip a create in before the run starts.
-    const owned = core !== undefined && writes ? core : undefined;
-    // Everything the job needs is taken now: the options object may change before it runs.
-    const table = o.table;
-    const flags = (o.creates === true ? 1 : 0) | (o.deletes === true ? 2 : 0);
-    if (owned !== undefined) this.#own(owned, system, 1);
-    const job = async () => {
-      if (this.#closed) throw new TypeError(`${this.#what(system)}: the pool is closed`);
-      const opening = this.#register(table, core, arenas);
-      if (opening !== undefined) await opening;
-      const ctl = this.#ctl;
-      ctl[W.system] = index;
-      ctl[W.table] = core === undefined ? -1 : (this.#tables.get(core) as { id: number }).id;
-      ctl[W.flags] = flags;
-      this.#writeArgs(args);
-      this.#writeArenas(arenas);
-      this.#split(core, chunks);
-      if (core !== undefined) core.privateLive = true;
-      try {
-        await this.#job(OP.run, timeout, undefined, system);
-      } finally {
-        if (core !== undefined) core.privateLive = false;
-      }
-    };
-    return { job, owned };
+    job.owned = core !== undefined && this.#writes(o) ? core : undefined;
+    if (job.owned !== undefined) this.#own(job.owned, system, 1);
+    return job;
   }
 
-  // Eight chunks per worker, each of at least 4096 records: a worker that loses its core for a
-  // while (other threads, other processes) then holds up the frame by one chunk, not a share.
-  #defaultChunks(core: Core | undefined): number {
-    const n = core === undefined ? 0 : core.count;
-    return Math.max(this.workers, Math.min(8 * this.workers, Math.ceil(n / 4096)));
+  // Starts a prepared run (now, or when the run before it settled): opens what the workers have
+  // not seen yet, writes the job into the control block and wakes the workers.
+  #begin(job: Job): Promise<void> {
+    try {
+      if (this.#closed) throw new TypeError(`${this.#what(job.system)}: the pool is closed`);
+      const opening = this.#register(job.table, job.core, job.arenas);
+      if (opening !== undefined) {
+        return opening.then(() => this.#launch(job), (e) => this.#settled(job, e));
+      }
+      return this.#launch(job);
+    } catch (e) {
+      return this.#settled(job, e);
+    }
+  }
+
+  #launch(job: Job): Promise<void> {
+    try {
+      if (this.#closed) throw new TypeError(`${this.#what(job.system)}: the pool is closed`);
+      const ctl = this.#ctl;
+      const core = job.core;
+      ctl[W.system] = job.index;
+      ctl[W.table] = core === undefined ? -1 : (this.#tables.get(core) as { id: number }).id;
+      ctl[W.flags] = job.flags;
+      this.#writeArgs(job.args);
+      this.#writeArenas(job.arenas);
+      this.#split(core, job.chunks);
+      if (core !== undefined) core.privateLive = true;
+    } catch (e) {
+      return this.#settled(job, e);
+    }
+    return this.#start(OP.run, job.timeout, this.#all, job.system, job);
+  }
+
+  // A run is over (`error` when it failed): the table it wrote is the main thread's again, and
+  // the next queued run may start.
+  #settled(job: Job, error?: unknown): Promise<void> {
+    this.#pending--;
+    if (job.core !== undefined) job.core.privateLive = false;
+    if (job.owned !== undefined) this.#own(job.owned, job.system, -1);
+    job.table = undefined;
+    job.core = job.owned = undefined;
+    return error === undefined ? RESOLVED : Promise.reject(error);
   }
 
   #writes(o: RunOptions<unknown>): boolean {
@@ -460,9 +515,15 @@ export class WorkerPool {
   #own(core: Core, system: string, by: number): void {
     const n = (this.#owners.get(core) ?? 0) + by;
     this.#owners.set(core, n);
-    const guard = n === 0
-      ? undefined
-      : `a worker pool run of system "${system}" owns this table; await the run first`;
+    let guard: string | undefined;
+    if (n !== 0) {
+      // One text per system: a frame loop that runs it every frame builds no string.
+      guard = this.#guards.get(system);
+      if (guard === undefined) {
+        guard = `a worker pool run of system "${system}" owns this table; await the run first`;
+        this.#guards.set(system, guard);
+      }
+    }
     core.createGuard = core.deleteGuard = guard;
   }
 
@@ -474,6 +535,7 @@ export class WorkerPool {
     core: Core | undefined,
     arenas: readonly [string, Arena][],
   ): Promise<void> | undefined {
+    if (this.#seen(core, arenas)) return undefined;
     const tables: OpenedTable[] = [];
     const opened: { id: number; handle: unknown }[] = [];
     // The table, and the shared tables its reference fields resolve against (and theirs), so a
@@ -506,7 +568,17 @@ export class WorkerPool {
     }
     if (tables.length + opened.length === 0) return undefined;
     for (const w of this.#ws) w.thread.post({ type: "open", tables, arenas: opened });
-    return this.#job(OP.sync, this.#timeout);
+    return this.#start(OP.sync, this.#timeout, this.#all, "");
+  }
+
+  // Whether the workers have the table and the arenas as they are now (the steady state).
+  #seen(core: Core | undefined, arenas: readonly [string, Arena][]): boolean {
+    if (core !== undefined && !this.#tables.has(core)) return false;
+    for (let i = 0; i < arenas.length; i++) {
+      const a = arenas[i][1];
+      if (this.#arenas.get(a)?.capacity !== a.capacity) return false;
+    }
+    return true;
   }
 
   #what(system: string): string {
@@ -561,9 +633,8 @@ export class WorkerPool {
   #writeArgs(a: Args): void {
     const ctl = this.#ctl;
     ctl[W.argsMode] = a.mode;
-    const text = this.#text.subarray(0, TEXT_BYTES / 2);
     if (a.mode === ARGS.json) {
-      ctl[W.argsBytes] = writeText(text, a.json);
+      ctl[W.argsBytes] = writeText(this.#text.subarray(0, TEXT_BYTES / 2), a.json);
       return;
     }
     if (a.mode !== ARGS.numbers) return;
@@ -573,6 +644,7 @@ export class WorkerPool {
     for (let i = 0; same && i < keys.length; i++) same = keys[i] === a.keys[i];
     if (!same) {
       this.#argKeys = a.keys.slice(0, a.n);
+      const text = this.#text.subarray(0, TEXT_BYTES / 2);
       ctl[W.argsBytes] = writeText(text, JSON.stringify({ keys: this.#argKeys }));
       ctl[W.argsShape] = ++this.#argShape;
     }
@@ -580,7 +652,7 @@ export class WorkerPool {
     ctl[W.argsCount] = a.n;
   }
 
-  #writeArenas(arenas: [string, Arena][]): void {
+  #writeArenas(arenas: readonly [string, Arena][]): void {
     const ctl = this.#ctl;
     let same = arenas.length === this.#arenaNames.length;
     for (let i = 0; same && i < arenas.length; i++) same = arenas[i][0] === this.#arenaNames[i];
@@ -598,55 +670,89 @@ export class WorkerPool {
     }
   }
 
-  // One contiguous share of the live slots per worker, as even as the count allows.
-  #split(core: Core | undefined, chunks: number): void {
+  // Contiguous chunks of the live slots: shrinking ones by default, else as even as they can be.
+  #split(core: Core | undefined, chunks: number | undefined): void {
     const ctl = this.#ctl;
     const n = core === undefined ? 0 : core.liveSlots().length;
-    const bounds = this.#bounds;
-    for (let c = 0; c <= chunks; c++) bounds[c] = Math.floor((c * n) / chunks);
-    ctl[W.chunks] = chunks;
+    ctl[W.chunks] = splitBounds(n, this.workers, chunks, this.#bounds);
     ctl[W.next] = this.workers;
   }
 
-  // Starts job `op` in the workers `only` (default: all) and waits until each finished, failed,
-  // died or ran out of time; then replaces the dead and late and throws for the first failure.
-  async #job(op: number, timeout: number, only?: number[], system = ""): Promise<void> {
+  // Starts job `op` in the workers `ids` and waits until each finished, failed, died or ran out
+  // of time; then replaces the dead and late and rejects with the first failure. Runs are queued
+  // and a sync job happens only before its run starts, so one job at most is in flight: its wait
+  // lives in the pool's fields, and waking up allocates nothing but the wait's own promises.
+  #start(
+    op: number,
+    timeout: number,
+    ids: readonly number[],
+    system: string,
+    job?: Job,
+  ): Promise<void> {
     const ctl = this.#ctl;
     const seq = ++this.#seq;
-    const ids = only ?? this.#all;
+    this.#wSeq = seq;
+    this.#wIds = ids;
+    this.#wSystem = system;
+    this.#wTimeout = timeout;
+    this.#wJob = job;
     ctl[W.op] = op;
     Atomics.store(ctl, W.remaining, ids.length);
     Atomics.store(ctl, W.seq, seq);
-    Atomics.notify(ctl, W.seq);
-    const deadline = performance.now() + timeout;
+    // One worker: each worker that wakes for a job wakes the next (worker.ts), so the cost of
+    // waking them is spread over threads instead of all paid here, one futex after another.
+    Atomics.notify(ctl, W.seq, 1);
+    this.#wDeadline = performance.now() + timeout;
+    return this.#wait() ?? RESOLVED;
+  }
+
+  // Undefined once the job in flight has ended well; else the promise of its end.
+  #wait(): Promise<void> | undefined {
+    const ctl = this.#ctl;
+    const seq = this.#wSeq;
+    const ids = this.#wIds;
     for (;;) {
       const v = Atomics.load(ctl, W.done);
       let pending = false;
-      for (const i of ids) {
+      for (let k = 0; k < ids.length; k++) {
+        const i = ids[k];
         const w = this.#ws[i];
         const base = W.header + i * PER_WORKER;
         if (w.dead === undefined && Atomics.load(ctl, base + PW.gone) === 1) w.dead = "it exited";
         if (w.dead === undefined && Atomics.load(ctl, base + PW.done) < seq) pending = true;
       }
       if (!pending) break;
-      const left = deadline - performance.now();
+      const left = this.#wDeadline - performance.now();
       if (left <= 0) break;
       const r = (waitAsync as NonNullable<typeof waitAsync>)(ctl, W.done, v, left);
-      if (r.async) await r.value;
+      if (r.async) return r.value.then(this.#wake);
     }
+    return this.#ended();
+  }
+
+  readonly #wake = (): Promise<void> | undefined => this.#wait();
+
+  #ended(): Promise<void> | undefined {
+    const ctl = this.#ctl;
+    const seq = this.#wSeq;
+    const ids = this.#wIds;
+    const system = this.#wSystem;
+    const job = this.#wJob;
+    this.#wJob = undefined;
     let failure: SystemError | undefined;
-    const replace: number[] = [];
-    for (const i of ids) {
+    let replace: number[] | undefined;
+    for (let k = 0; k < ids.length; k++) {
+      const i = ids[k];
       const w = this.#ws[i];
       const base = W.header + i * PER_WORKER;
       const finished = Atomics.load(ctl, base + PW.done) >= seq;
       let e: SystemError | undefined;
       if (w.dead !== undefined) {
         e = new SystemError(system, i, "died", `the worker died (${w.dead})`);
-        replace.push(i);
+        (replace ??= []).push(i);
       } else if (!finished) {
-        e = new SystemError(system, i, "timeout", `did not finish within ${timeout} ms`);
-        replace.push(i);
+        e = new SystemError(system, i, "timeout", `did not finish within ${this.#wTimeout} ms`);
+        (replace ??= []).push(i);
       } else if (Atomics.load(ctl, base + PW.error) === seq) {
         const img = this.#errorOf(i);
         e = new SystemError(system, i, "threw", `${img.name}: ${img.message}`, {
@@ -655,11 +761,24 @@ export class WorkerPool {
       }
       failure ??= e;
     }
-    for (const i of replace) {
-      await this.#ws[i].thread.terminate();
-      if (!this.#closed) await this.#spawn(i);
+    if (replace !== undefined) return this.#replace(replace, failure, job);
+    if (job !== undefined) {
+      return failure === undefined ? void this.#settled(job) : this.#settled(job, failure);
     }
-    if (failure !== undefined) throw failure;
+    return failure === undefined ? undefined : Promise.reject(failure);
+  }
+
+  // Replaces the dead and late workers, then rejects with the run's failure.
+  async #replace(replace: number[], failure: unknown, job: Job | undefined): Promise<void> {
+    try {
+      for (const i of replace) {
+        await this.#ws[i].thread.terminate();
+        if (!this.#closed) await this.#spawn(i);
+      }
+    } finally {
+      if (job !== undefined) void this.#settled(job);
+    }
+    throw failure;
   }
 
   #errorOf(i: number): ErrorImage {
@@ -690,22 +809,19 @@ export class WorkerPool {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#queue;
+    await this.#queue.then(() => {}, () => {});
     // Out of their wait loops first: a worker blocked in Atomics.wait may not end on terminate()
     // alone (Deno then keeps the process alive).
     const alive = this.#ws.map((w, i) => (w?.dead === undefined && w?.boot === undefined ? i : -1))
       .filter((i) => i >= 0);
     if (alive.length > 0) {
       try {
-        await this.#job(OP.exit, 2_000, alive, "(close)");
+        await this.#start(OP.exit, 2_000, alive, "(close)");
       } catch { /* a worker that does not answer is terminated all the same */ }
     }
     await Promise.all(this.#ws.map((w) => w?.thread?.terminate()));
   }
 }
-
-const NO_ARENAS: [string, Arena][] = [];
-const NONE: Args = { mode: ARGS.none, n: 0, keys: [], values: [], json: "" };
 
 function hasPath(schema: StructSchema, path: unknown): boolean {
   if (typeof path !== "string") return false;

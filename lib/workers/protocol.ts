@@ -51,6 +51,44 @@ export const W = {
 /** Most chunks one run can split a table into. */
 export const MAX_CHUNKS = 1024;
 
+/** Fewest records in a chunk of the default split, unless an even share per worker is fewer. */
+export const MIN_CHUNK = 4096;
+
+/**
+ * Writes into `bounds` the chunk bounds (indices into `liveSlots()`) of a run over `n` live
+ * records by `workers` workers, and returns the number of chunks (at least `workers`: each worker
+ * runs its own chunk first). `chunks` given: that many chunks, as even as the count allows.
+ * Default: each chunk takes `1 / (2 · workers)` of the records not yet in a chunk, but at least
+ * {@linkcode MIN_CHUNK} (or an even share per worker, when that is fewer). Chunks thus shrink as
+ * the run goes: the first ones are large, so there are few claims, and the last ones small, so a
+ * worker that loses its core near the end of a run holds the others up by a small chunk.
+ */
+export function splitBounds(
+  n: number,
+  workers: number,
+  chunks: number | undefined,
+  bounds: Int32Array,
+): number {
+  if (chunks !== undefined) {
+    for (let c = 0; c <= chunks; c++) bounds[c] = Math.floor((c * n) / chunks);
+    return chunks;
+  }
+  const least = Math.min(MIN_CHUNK, Math.ceil(n / workers));
+  let c = 0;
+  let at = 0;
+  bounds[0] = 0;
+  while (at < n) {
+    const size = c === MAX_CHUNKS - 1
+      ? n - at
+      : Math.max(least, Math.ceil((n - at) / (2 * workers)));
+    at = Math.min(n, at + size);
+    bounds[++c] = at;
+  }
+  // Empty chunks for the workers the records did not reach.
+  while (c < workers) bounds[++c] = n;
+  return c;
+}
+
 /** Most arenas one run can pass. */
 export const MAX_RUN_ARENAS = 16;
 

@@ -232,6 +232,8 @@ class Worker {
       const seq = Atomics.load(ctl, W.seq);
       if (seq === this.seen) continue;
       this.seen = seq;
+      // The pool wakes one worker per job; each passes the wake-up on (a no-op once none sleeps).
+      Atomics.notify(ctl, W.seq, 1);
       const op = ctl[W.op];
       // Back to the event loop, where the handles posted with this job are waiting.
       if (op === OP.sync) return;

@@ -45,6 +45,12 @@ export function json(ctx: Ctx<{ list: number[]; tag: string }>): void {
 
 export function noop(): void {}
 
+/** Busy for `ms` milliseconds: a run that is surely still going while the test looks at it. */
+export function linger(ctx: Ctx<{ ms: number }>): void {
+  const until = performance.now() + ctx.args.ms;
+  while (performance.now() < until) { /* busy */ }
+}
+
 export function boom(ctx: SystemContext): void {
   if (ctx.worker === 1) throw new RangeError("boom in worker 1");
 }

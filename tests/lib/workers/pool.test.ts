@@ -97,8 +97,10 @@ describe("WorkerPool", () => {
   it("refuses the main thread's creates and deletes on a table a run writes, until it ends", async () => {
     const table = bodies(1000, "soa", 1010);
     const id = table.ids()[0];
-    const run = pool.run("integrate", { table, writes: ["x"], args: { dt: 1 } });
-    // The run starts after a microtask; the guard is up from then to its end.
+    // Long enough to be still going below (a short run may be over before run() returns).
+    const run = pool.run("linger", { table, writes: ["x"], args: { ms: 50 } });
+    // The guard is up from the call to the run's end.
+    assert.throws(() => table.create(), /owns this table/);
     await Promise.resolve();
     await Promise.resolve();
     assert.throws(() => table.create(), /owns this table; await the run first/);
@@ -107,12 +109,12 @@ describe("WorkerPool", () => {
     assert.equal(table.delete(id), true);
     assert.equal(typeof table.create(), "number");
     // Taken at the call: changing the options object afterwards neither keeps nor drops it.
-    const options: { table: typeof table; writes?: string[]; args: { dt: number } } = {
+    const options: { table: typeof table; writes?: string[]; args: { ms: number } } = {
       table,
       writes: ["x"],
-      args: { dt: 1 },
+      args: { ms: 50 },
     };
-    const again = pool.run("integrate", options);
+    const again = pool.run("linger", options);
     delete options.writes;
     await Promise.resolve();
     assert.throws(() => table.create(), /owns this table/);
