@@ -469,17 +469,16 @@ export class WorkerPool {
       if (this.#closed) throw new TypeError(`${this.#what(job.system)}: the pool is closed`);
       const opening = this.#register(job.table, job.core, job.arenas);
       if (opening !== undefined) {
-        return opening.then(() => this.#launch(job), (e) => this.#settled(job, e));
+        return opening.then(() => this.#launch(job), (e) => this.#failed(job, e));
       }
       return this.#launch(job);
     } catch (e) {
-      return this.#settled(job, e);
+      return this.#failed(job, e);
     }
   }
 
   #launch(job: Job): Promise<void> {
     try {
-      if (this.#closed) throw new TypeError(`${this.#what(job.system)}: the pool is closed`);
       const ctl = this.#ctl;
       const core = job.core;
       ctl[W.system] = job.index;
@@ -490,20 +489,25 @@ export class WorkerPool {
       this.#split(core, job.chunks);
       if (core !== undefined) core.privateLive = true;
     } catch (e) {
-      return this.#settled(job, e);
+      return this.#failed(job, e);
     }
     return this.#start(OP.run, job.timeout, this.#all, job.system, job);
   }
 
-  // A run is over (`error` when it failed): the table it wrote is the main thread's again, and
-  // the next queued run may start.
-  #settled(job: Job, error?: unknown): Promise<void> {
+  // A run is over: the table it wrote is the main thread's again, and the next queued run may
+  // start.
+  #settled(job: Job): void {
     this.#pending--;
     if (job.core !== undefined) job.core.privateLive = false;
     if (job.owned !== undefined) this.#own(job.owned, job.system, -1);
     job.table = undefined;
     job.core = job.owned = undefined;
-    return error === undefined ? RESOLVED : Promise.reject(error);
+  }
+
+  // A run that failed before its job started.
+  #failed(job: Job, error: unknown): Promise<void> {
+    this.#settled(job);
+    return Promise.reject(error);
   }
 
   #writes(o: RunOptions<unknown>): boolean {
@@ -762,9 +766,7 @@ export class WorkerPool {
       failure ??= e;
     }
     if (replace !== undefined) return this.#replace(replace, failure, job);
-    if (job !== undefined) {
-      return failure === undefined ? void this.#settled(job) : this.#settled(job, failure);
-    }
+    if (job !== undefined) this.#settled(job);
     return failure === undefined ? undefined : Promise.reject(failure);
   }
 
@@ -776,7 +778,7 @@ export class WorkerPool {
         if (!this.#closed) await this.#spawn(i);
       }
     } finally {
-      if (job !== undefined) void this.#settled(job);
+      if (job !== undefined) this.#settled(job);
     }
     throw failure;
   }
