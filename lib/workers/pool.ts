@@ -43,6 +43,15 @@ export interface WorkerPoolOptions {
   workers?: number;
   /** Milliseconds a run may take before it is rejected and its late workers replaced (default 30 000). */
   timeout?: number;
+  /**
+   * Milliseconds a worker that has finished its part of a run keeps polling for the next run
+   * before it sleeps (default 0.2; 0 never polls). Waking a sleeping thread costs tens of
+   * microseconds, so a frame's runs that follow each other within this time start at once. The
+   * cost is a core kept busy that long after each run: with as many workers as cores, the last
+   * worker to finish a run never polls (the main thread needs its core), and with more workers
+   * than cores none does.
+   */
+  spinMs?: number;
 }
 
 /** What a run works on, and what it declares. */
@@ -129,6 +138,9 @@ interface Worker {
 
 // deno-lint-ignore no-explicit-any
 const nav = (globalThis as any).navigator;
+// Long enough to cover a run's round trip here (the main thread hearing that the run is done,
+// then starting the next: 30-80 µs when the workers sleep), short enough to cost little.
+const DEFAULT_SPIN_MS = 0.2;
 const cores = (): number =>
   typeof nav?.hardwareConcurrency === "number" ? nav.hardwareConcurrency : 2;
 
@@ -175,6 +187,7 @@ export class WorkerPool {
   readonly systems: readonly string[];
   readonly #module: string;
   readonly #timeout: number;
+  readonly #spinMs: number;
   readonly #control: SharedArrayBuffer;
   readonly #ctl: Int32Array;
   readonly #numbers: Float64Array;
@@ -206,10 +219,11 @@ export class WorkerPool {
   #arenaNames: string[] = [];
   #arenaShape = 0;
 
-  private constructor(module: string, workers: number, timeout: number) {
+  private constructor(module: string, workers: number, timeout: number, spinMs: number) {
     this.#module = module;
     this.workers = workers;
     this.#timeout = timeout;
+    this.#spinMs = spinMs;
     const areas = areasOf(workers);
     this.#control = new SharedArrayBuffer(areas.bytes);
     this.#ctl = new Int32Array(this.#control, 0, W.header + workers * PER_WORKER);
@@ -259,7 +273,14 @@ export class WorkerPool {
           `got ${show(timeout)}`,
       );
     }
-    const pool = new WorkerPool(String(m), n, timeout);
+    const spinMs = options.spinMs ?? DEFAULT_SPIN_MS;
+    if (typeof spinMs !== "number" || !(spinMs >= 0 && spinMs <= 1000)) {
+      throw new RangeError(
+        `Cannot start WorkerPool: option "spinMs" must be a number of milliseconds from 0 to ` +
+          `1000, got ${show(spinMs)}`,
+      );
+    }
+    const pool = new WorkerPool(String(m), n, timeout, spinMs);
     try {
       await Promise.all(Array.from({ length: n }, (_, i) => pool.#spawn(i)));
     } catch (e) {
@@ -307,8 +328,10 @@ export class WorkerPool {
       index: i,
       workers: this.workers,
       module: this.#module,
-      // Spinning workers would take the core the main thread needs to hear that they are done.
-      spinMs: this.workers < cores() ? 0.05 : 0,
+      // Polling workers would take the core the main thread needs to hear that they are done:
+      // with a worker per core the last one to finish sleeps, and with more none polls.
+      spinMs: this.workers <= cores() ? this.#spinMs : 0,
+      spinLast: this.workers < cores(),
       // A replacement opens everything the pool opened before it.
       tables: [...this.#tables.values()],
       arenas: [...this.#arenas.values()],

@@ -150,8 +150,10 @@ export type ToWorker =
     readonly index: number;
     readonly workers: number;
     readonly module: string;
-    /** How long to spin for the next job before sleeping (0 when the cores are all taken). */
+    /** How long to poll for the next job before sleeping (0 when the cores are all taken). */
     readonly spinMs: number;
+    /** Whether the worker that finished a job last polls too (not when it needs its core). */
+    readonly spinLast: boolean;
     /** What the pool opened before this worker started (a replacement opens it all at once). */
     readonly tables: readonly OpenTable[];
     readonly arenas: readonly { readonly id: number; readonly handle: unknown }[];

@@ -134,6 +134,9 @@ class Worker {
   error!: Uint8Array;
   bounds!: Int32Array;
   spinMs = 0;
+  spinLast = false;
+  // Whether this worker finished its last job after every other (it woke the main thread).
+  last = true;
   views: Uint32Array[] = [];
   refusals: [string, string][] = [];
   base = 0;
@@ -201,6 +204,7 @@ class Worker {
   async init(m: Extract<ToWorker, { type: "init" }>): Promise<void> {
     const { control, index, workers } = m;
     this.spinMs = m.spinMs;
+    this.spinLast = m.spinLast;
     const areas = areasOf(workers);
     this.ctl = new Int32Array(control, 0, W.header + workers * PER_WORKER);
     this.numbers = new Float64Array(control, areas.numbers, 64);
@@ -224,9 +228,10 @@ class Worker {
   loop(): void {
     const ctl = this.ctl;
     for (;;) {
-      // A short spin first, when the pool leaves a core free for it: a frame's next run often
-      // comes within microseconds of the last, and waking a sleeping thread costs tens of them.
-      const until = performance.now() + this.spinMs;
+      // A short poll first: a frame's next run often comes within microseconds of the last, and
+      // waking a sleeping thread costs tens of them. Not by the worker that finished last when
+      // there is a worker per core: the main thread, woken by it, runs on the core it frees.
+      const until = performance.now() + (this.last && !this.spinLast ? 0 : this.spinMs);
       while (Atomics.load(ctl, W.seq) === this.seen && performance.now() < until) { /* spin */ }
       Atomics.wait(ctl, W.seq, this.seen);
       const seq = Atomics.load(ctl, W.seq);
@@ -256,7 +261,8 @@ class Worker {
     const ctl = this.ctl;
     Atomics.store(ctl, this.base + PW.done, seq);
     // Only the last worker of the job wakes the main thread: one wake-up per run, not one each.
-    if (Atomics.sub(ctl, W.remaining, 1) !== 1) return;
+    this.last = Atomics.sub(ctl, W.remaining, 1) === 1;
+    if (!this.last) return;
     Atomics.add(ctl, W.done, 1);
     Atomics.notify(ctl, W.done);
   }

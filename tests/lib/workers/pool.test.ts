@@ -275,7 +275,33 @@ describe("WorkerPool.start() and close()", () => {
     await assert.rejects(WorkerPool.start(undefined as never), TypeError);
     await assert.rejects(WorkerPool.start({ module: MODULE, workers: 0 }), RangeError);
     await assert.rejects(WorkerPool.start({ module: 5 as never }), TypeError);
+    for (const spinMs of [-1, Number.NaN, 1001, "1"]) {
+      await assert.rejects(
+        WorkerPool.start({ module: MODULE, workers: 1, spinMs: spinMs as never }),
+        (e) =>
+          e instanceof RangeError && e.message.includes(`"spinMs"`) &&
+          e.message.includes(`got ${typeof spinMs === "string" ? `"${spinMs}"` : spinMs}`),
+      );
+    }
   });
+
+  // Polling workers pick a run up without being woken: every run must still be done by each
+  // worker exactly once, whichever of them polls (the last to finish sleeps, the others poll).
+  for (const spinMs of [0, 0.2, 50]) {
+    it(`completes every one of many back-to-back runs (spinMs ${spinMs})`, async () => {
+      const pool = await WorkerPool.start({ module: MODULE, workers: 2, spinMs });
+      try {
+        const table = bodies(5000);
+        for (let r = 0; r < 200; r++) {
+          await pool.run("integrate", { table, reads: ["vx"], writes: ["x"], args: { dt: 1 } });
+          if (r % 50 === 0) await pool.run("noop");
+        }
+        table.forEach((b, id) => assert.equal(b.x, table.slotOf(id)! + 200));
+      } finally {
+        await pool.close();
+      }
+    });
+  }
 
   it("rejects when the module cannot be loaded", async () => {
     await assert.rejects(
