@@ -446,6 +446,29 @@ each((layout, jitless) => {
       assert.deepEqual(table.ids().map((id) => table.get(id)!.life), [1.5, 2.5, 10]);
     });
 
+    it("forEach and where continue with the new storage when the body grows the table", () => {
+      for (
+        const [how, checked] of [["forEach", true], ["where", true], ["forEach", false]] as const
+      ) {
+        const table = make(2, { growth: "double", checked });
+        const ids = [1, 2].map((life) => table.create({ life }));
+        const seen: number[] = [];
+        const body = (p: { life: number }, id: number) => {
+          seen.push(p.life);
+          p.life += 0.5;
+          if (id === ids[0]) {
+            // A growth (new storage, the cursor replaced), then a delete with the new cursor.
+            table.create({ life: 10 });
+            if (checked) assert.throws(() => p.life, StaleViewError, how);
+          } else table.delete(id);
+        };
+        if (how === "forEach") table.forEach(body);
+        else table.where(() => true).forEach(body);
+        assert.deepEqual(seen, [1, 2], how);
+        assert.deepEqual(table.ids().map((id) => table.get(id)!.life), [1.5, 10], how);
+      }
+    });
+
     it("a loop that throws leaves the table iterable", () => {
       const table = make();
       [1, 2].forEach((life) => table.create({ life }));
