@@ -331,7 +331,7 @@ export class WorkerPool {
       // Polling workers would take the core the main thread needs to hear that they are done:
       // with a worker per core the last one to finish sleeps, and with more none polls.
       spinMs: this.workers <= cores() ? this.#spinMs : 0,
-      spinLast: this.workers < cores(),
+      lastSpinMs: this.workers < cores() ? this.#spinMs : 0,
       // A replacement opens everything the pool opened before it.
       tables: [...this.#tables.values()],
       arenas: [...this.#arenas.values()],

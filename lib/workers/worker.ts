@@ -134,7 +134,7 @@ class Worker {
   error!: Uint8Array;
   bounds!: Int32Array;
   spinMs = 0;
-  spinLast = false;
+  lastSpinMs = 0;
   // Whether this worker finished its last job after every other (it woke the main thread).
   last = true;
   views: Uint32Array[] = [];
@@ -204,7 +204,7 @@ class Worker {
   async init(m: Extract<ToWorker, { type: "init" }>): Promise<void> {
     const { control, index, workers } = m;
     this.spinMs = m.spinMs;
-    this.spinLast = m.spinLast;
+    this.lastSpinMs = m.lastSpinMs;
     const areas = areasOf(workers);
     this.ctl = new Int32Array(control, 0, W.header + workers * PER_WORKER);
     this.numbers = new Float64Array(control, areas.numbers, 64);
@@ -231,7 +231,7 @@ class Worker {
       // A short poll first: a frame's next run often comes within microseconds of the last, and
       // waking a sleeping thread costs tens of them. Not by the worker that finished last when
       // there is a worker per core: the main thread, woken by it, runs on the core it frees.
-      const until = performance.now() + (this.last && !this.spinLast ? 0 : this.spinMs);
+      const until = performance.now() + (this.last ? this.lastSpinMs : this.spinMs);
       while (Atomics.load(ctl, W.seq) === this.seen && performance.now() < until) { /* spin */ }
       Atomics.wait(ctl, W.seq, this.seen);
       const seq = Atomics.load(ctl, W.seq);
