@@ -312,6 +312,10 @@ export const helpers = {
   isView,
   unknownKey,
   bad,
+  // Taken at load, so a program that replaces them later cannot change what the classes count.
+  OP: Object.prototype,
+  protoOf: Object.getPrototypeOf,
+  ownKeys: Object.keys,
 };
 
 /** Type of {@linkcode helpers}. */

@@ -10,6 +10,7 @@ import { Arena } from "../../../lib/memory/arena.ts";
 import { bufferOf, offsetOf } from "../../../lib/memory/views.ts";
 import { emitAccessors } from "../../../lib/codegen/emit_view.ts";
 import { planOf } from "../../../lib/codegen/plan.ts";
+import { asEmitted, withKeyCounting } from "./_pinned.ts";
 import {
   eachFor,
   loopsFor,
@@ -204,7 +205,7 @@ function bytesOf(v: object, S: StructSchema): number[] {
 
 describe("emitAccessors()", () => {
   it("emits the pinned source for a small schema", () => {
-    assert.equal(new Arena({ bytes: 64 }).classOf(Tiny).source, TINY_SOURCE);
+    assert.equal(new Arena({ bytes: 64 }).classOf(Tiny).source, asEmitted(TINY_SOURCE));
   });
 
   it("ends with a sourceURL naming the struct, mode and checking", () => {
@@ -254,7 +255,19 @@ describe("emitAccessors()", () => {
   it("is pure: the same plan gives the same text", () => {
     const key = { schema: Tiny, mode: "c" as const, baseAlign: 4, checked: true, trap: true };
     assert.equal(emitAccessors(planOf(key)), emitAccessors(planOf(key)));
-    assert.equal(emitAccessors(planOf(key)), TINY_SOURCE);
+    assert.equal(emitAccessors(planOf(key)), asEmitted(TINY_SOURCE));
+  });
+
+  it("counts keys as the engine's mode says, in both modes", () => {
+    const key = { schema: Tiny, mode: "c" as const, baseAlign: 4, checked: true, trap: true };
+    for (const ownKeys of [false, true]) {
+      withKeyCounting(ownKeys, () => {
+        assert.equal(emitAccessors(planOf(key)), asEmitted(TINY_SOURCE));
+      });
+    }
+    const own = withKeyCounting(true, () => emitAccessors(planOf(key)));
+    assert.match(own, /\$h\.ownKeys\(v\)\.length !== n/);
+    assert.notEqual(own, TINY_SOURCE);
   });
 });
 
@@ -289,7 +302,7 @@ describe("Arena.classOf()", () => {
     try {
       const arena = new Arena({ bytes: 64, jitless: true });
       const C = arena.classOf(S);
-      assert.equal(C.source, TINY_SOURCE);
+      assert.equal(C.source, asEmitted(TINY_SOURCE));
       assert.equal(C.name, "Tiny");
       const v = arena.alloc(S, { hp: 7, pos: { x: 1.5, y: -2 }, kind: "run" });
       assert.deepEqual(v.toObject(), { hp: 7, pos: { x: 1.5, y: -2 }, kind: "run" });
