@@ -71,10 +71,10 @@ export class AosStorage extends StorageLifetimes<Mem> implements TableStorage {
   }
 
   zero(slot: number): void {
-    // Every byte, padding included: snapshots and uploads of the buffer carry nothing of the
-    // slot's earlier records.
-    const o = slot * this.stride;
-    this.mem.u8.fill(0, o, o + this.stride);
+    // Every byte, padding included (the stride is the record's size): snapshots and uploads of
+    // the buffer carry nothing of the slot's earlier records. The class zeroes small records with
+    // word stores, which beats a fill() call on the create path.
+    this.#C.$z(this.mem, slot * this.stride);
   }
 
   commit(slot: number, staged: unknown): void {

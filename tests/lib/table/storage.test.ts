@@ -23,6 +23,34 @@ describe("Table AoS bytes", () => {
   });
 });
 
+describe("Table AoS reuse", () => {
+  // Word stores (u32, f64) or a fill, depending on size and alignment: each must reach every byte.
+  const shapes = [
+    t.struct({ a: t.u8(), b: t.f32() }, { name: "Padded" }),
+    t.struct({ a: t.u8(), d: t.f64() }, { name: "Wide" }),
+    t.struct({ a: t.u8(), b: t.u16() }, { name: "Odd", layout: "packed" }),
+    t.struct({ a: t.u8(), m: t.mat4x4f() }, { name: "Big" }),
+  ];
+  for (const S of shapes) {
+    it(`a reused slot starts with every byte zero, padding included (${S.name})`, () => {
+      const table = new Table(S, { capacity: 2, resolveRefs: false });
+      table.create();
+      const id = table.create();
+      const v = table.get(id)!;
+      const size = layoutOf(S).size;
+      const bytes = new Uint8Array(bufferOf(v), offsetOf(v), size);
+      const first = new Uint8Array(bufferOf(v), 0, size).slice();
+      bytes.fill(0xab);
+      table.delete(id);
+      const again = table.get(table.create())!;
+      assert.equal(offsetOf(again), offsetOf(v));
+      assert.deepEqual([...bytes], new Array(size).fill(0));
+      // The neighbour is untouched.
+      assert.deepEqual(new Uint8Array(bufferOf(v), 0, size), first);
+    });
+  }
+});
+
 describe("soaViewClass()", () => {
   it("emits readable source (pinned)", () => {
     const S = t.struct({ a: t.f32(), b: t.u8() }, { name: "Small" });
