@@ -169,6 +169,9 @@ class Specialised<T> {
   #lastFn: unknown = undefined;
   #lastPred: unknown = undefined;
   #last: T | undefined = undefined;
+  // The source of #last: a closure made anew every call, with the source of the one before,
+  // skips the map (comparing two equal strings costs less than hashing a new one).
+  #lastSrc: string | undefined = undefined;
   readonly #byClosure = new WeakMap<object, T>();
   readonly #bySource = new Map<string, T>();
 
@@ -178,17 +181,19 @@ class Specialised<T> {
       return this.#last;
     }
     let t = pred === undefined ? this.#byClosure.get(fn) : undefined;
-    if (t === undefined) {
+    if (t !== undefined) this.#lastSrc = undefined;
+    else {
       const src = pred === undefined
         ? Function.prototype.toString.call(fn)
         : `${Function.prototype.toString.call(pred)}\n\0\n${Function.prototype.toString.call(fn)}`;
-      t = this.#bySource.get(src);
+      t = src === this.#lastSrc ? this.#last : this.#bySource.get(src);
       if (t === undefined) {
         if (this.#bySource.size >= MAX_CALLBACK_LOOPS) return undefined;
         t = make();
         this.#bySource.set(src, t);
         if (pred === undefined) this.#byClosure.set(fn, t);
       }
+      this.#lastSrc = src;
     }
     this.#lastFn = fn;
     this.#lastPred = pred;

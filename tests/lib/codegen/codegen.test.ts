@@ -420,6 +420,32 @@ describe("loopsFor() and eachFor()", () => {
     );
   });
 
+  it("find the copy of a closure made anew every call, whatever came between", () => {
+    const C = viewClass({
+      schema: t.struct({ x: t.f32() }, { name: "LoopFresh" }),
+      mode: "c",
+      baseAlign: 4,
+      checked: true,
+    }, false);
+    const up = (k: number) => (p: { x: number }) => {
+      p.x += k;
+    };
+    const down = (k: number) => (p: { x: number }) => {
+      p.x -= k;
+    };
+    const a = up(1);
+    const A = loopsFor(C, 4, false, a);
+    const B = loopsFor(C, 4, false, down(1));
+    assert.notEqual(A, B);
+    // Fresh closures of one source in a row (the last-source shortcut).
+    for (let k = 2; k < 5; k++) assert.equal(loopsFor(C, 4, false, down(k)), B);
+    // `a` is found by closure; a fresh closure of the other source after it still gets its own.
+    assert.equal(loopsFor(C, 4, false, a), A);
+    assert.equal(loopsFor(C, 4, false, down(9)), B);
+    assert.equal(loopsFor(C, 4, false, up(9)), A);
+    assert.equal(eachFor(C, up(3)), eachFor(C, a));
+  });
+
   it("fall back to the shared loops past 32 sources per class, with the same results", () => {
     const P = t.struct({ x: t.f32() }, { name: "ManyLoops" });
     for (const jitless of [false, true]) {
