@@ -31,9 +31,9 @@ describe("Table AoS reuse", () => {
     t.struct({ a: t.u8(), b: t.u16() }, { name: "Odd", layout: "packed" }),
     t.struct({ a: t.u8(), m: t.mat4x4f() }, { name: "Big" }),
   ];
-  for (const S of shapes) {
-    it(`a reused slot starts with every byte zero, padding included (${S.name})`, () => {
-      const table = new Table(S, { capacity: 2, resolveRefs: false });
+  for (const [S, jitless] of shapes.flatMap((S) => [[S, false], [S, true]] as const)) {
+    it(`a reused slot starts with every byte zero, padding included (${S.name}, jitless: ${jitless})`, () => {
+      const table = new Table(S, { capacity: 2, resolveRefs: false, jitless });
       table.create();
       const id = table.create();
       const v = table.get(id)!;
