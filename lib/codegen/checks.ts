@@ -30,7 +30,10 @@ function isJavaScriptCore(): boolean {
 export function keyCountLines(indent: string): string[] {
   if (!keyCounting.ownKeys) return [`${indent}for (const _ in v) n--;`];
   return [
-    `${indent}if ($h.protoOf(v) !== $h.OP || $h.ownKeys(v).length !== n || $h.ownKeys($h.OP).length !== 0) {`,
+    `${indent}if (`,
+    `${indent}  $h.protoOf(v) !== $h.OP || $h.ownKeys(v).length !== n ||`,
+    `${indent}  $h.ownKeys($h.OP).length !== 0`,
+    `${indent}) {`,
     `${indent}  for (const _ in v) n--;`,
     `${indent}} else {`,
     `${indent}  n = 0;`,

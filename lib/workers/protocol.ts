@@ -152,7 +152,10 @@ export type ToWorker =
     readonly module: string;
     /** How long to poll for the next job before sleeping (0 when the cores are all taken). */
     readonly spinMs: number;
-    /** The same for the worker that finished the last job last (0 when the main thread needs its core). */
+    /**
+     * The same for the worker that finished the last job last (0 when the main thread needs its
+     * core).
+     */
     readonly lastSpinMs: number;
     /** What the pool opened before this worker started (a replacement opens it all at once). */
     readonly tables: readonly OpenTable[];

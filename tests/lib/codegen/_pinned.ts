@@ -4,8 +4,10 @@ import { keyCounting } from "../../../lib/codegen/checks.ts";
 
 const FOR_IN = "    for (const _ in v) n--;\n";
 
-const OWN_KEYS =
-  `    if ($h.protoOf(v) !== $h.OP || $h.ownKeys(v).length !== n || $h.ownKeys($h.OP).length !== 0) {
+const OWN_KEYS = `    if (
+      $h.protoOf(v) !== $h.OP || $h.ownKeys(v).length !== n ||
+      $h.ownKeys($h.OP).length !== 0
+    ) {
       for (const _ in v) n--;
     } else {
       n = 0;
