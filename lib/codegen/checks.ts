@@ -22,21 +22,21 @@ function isJavaScriptCore(): boolean {
 }
 
 /**
- * Source lines that subtract the keys of `v` from `n` (the count of known fields it has), so
- * `n !== 0` means an unknown key or a key set to undefined. With own keys: a plain object whose
- * prototype is an unpolluted `Object.prototype` has exactly the keys `for…in` would visit, so a
- * count that adds up is the answer; anything else is counted by `for…in`.
+ * Source lines that subtract the keys of object `v` from `n` (the count of known fields it has),
+ * so `n !== 0` means an unknown key or a key set to undefined. With own keys: a plain object
+ * whose prototype is an unpolluted `Object.prototype` has exactly the keys `for…in` would visit,
+ * so a count that adds up is the answer; anything else is counted by `for…in`.
  */
-export function keyCountLines(indent: string): string[] {
-  if (!keyCounting.ownKeys) return [`${indent}for (const _ in v) n--;`];
+export function keyCountLines(indent: string, v = "v", n = "n"): string[] {
+  if (!keyCounting.ownKeys) return [`${indent}for (const _ in ${v}) ${n}--;`];
   return [
     `${indent}if (`,
-    `${indent}  $h.protoOf(v) !== $h.OP || $h.ownKeys(v).length !== n ||`,
+    `${indent}  $h.protoOf(${v}) !== $h.OP || $h.ownKeys(${v}).length !== ${n} ||`,
     `${indent}  $h.ownKeys($h.OP).length !== 0`,
     `${indent}) {`,
-    `${indent}  for (const _ in v) n--;`,
+    `${indent}  for (const _ in ${v}) ${n}--;`,
     `${indent}} else {`,
-    `${indent}  n = 0;`,
+    `${indent}  ${n} = 0;`,
     `${indent}}`,
   ];
 }
@@ -128,10 +128,25 @@ export function readerMethods(
 }
 
 /**
+ * The step of `$w(m, o, v, p)` between reading and writing. A table's create passes its
+ * placement (`$take()`, `$mem`) as `m` and -1 as `o`: the slot is taken only once every property
+ * of the value has been read and checked, since a getter of the value may create or delete
+ * records of the same table meanwhile. `$take()` returns the record's address, or -1 when a
+ * table that may refuse is full.
+ */
+const TAKE_LINES: readonly string[] = [
+  `    if (o < 0) {`,
+  `      o = m.$take();`,
+  `      if (o < 0) return o;`,
+  `      m = m.$mem;`,
+  `    }`,
+];
+
+/**
  * Source lines of `$in(v, p)` and `$w(m, o, v, p)`, shared by both emitters: `$in` reads and
  * checks a value into the class's staging tree (kept in `tree`, made on first use; a fresh one
  * when a getter of the value writes a record of the same class meanwhile), and `$w` is `$in` then
- * `$wr`, so a bad value is refused before a byte is written.
+ * `$wr`, so a bad value is refused before a byte is written. `$w` returns the record's address.
  */
 export function stagingMethods(self: string, tree: string, withWrite = true): string[] {
   const L = [
@@ -148,77 +163,114 @@ export function stagingMethods(self: string, tree: string, withWrite = true): st
     `  }`,
   ];
   if (withWrite) {
-    L.push(`  static $w(m, o, v, p) {`, `    ${self}.$wr(m, o, ${self}.$in(v, p));`, `  }`);
+    L.push(`  static $w(m, o, v, p) {`, `    const s = ${self}.$in(v, p);`);
+    L.push(...TAKE_LINES);
+    L.push(`    ${self}.$wr(m, o, s);`, `    return o;`, `  }`);
   }
   return L;
 }
 
-/**
- * The fields of `reads` as a flat `$w` takes them, or undefined when one is not a scalar;
- * `write(i)` gives field i's write statement for a variable.
- */
-export function flatFields(
-  reads: readonly ReadField[],
-  write: (i: number) => (x: string) => string,
-): FlatField[] | undefined {
-  const out: FlatField[] = [];
-  for (let i = 0; i < reads.length; i++) {
-    const f = reads[i];
-    if (!("bad" in f)) return undefined;
-    const bad = f.bad;
-    out.push({
-      name: f.name,
-      fieldIndex: f.fieldIndex,
-      bad: (x) => bad.replace(/\bx\b/g, x),
-      write: write(i),
-    });
-  }
-  return out;
-}
-
-/** A scalar field as `$w` of a flat class reads, checks and writes it. */
+/** A scalar field as a flat `$w` reads, checks and writes it. */
 export interface FlatField {
   readonly name: string;
-  readonly fieldIndex: number;
+  /** Source naming the field's schema (for the error of a bad value). */
+  readonly schema: string;
   /** Source of the test that is true when the value in variable `x` is bad. */
   bad(x: string): string;
   /** Source of the statement writing the (checked) value in variable `x`. */
   write(x: string): string;
 }
 
+/** A nested struct or vector field: a flat `$w` reads its fields into locals of its own. */
+export interface FlatGroup {
+  readonly name: string;
+  /** Source naming the nested schema (for the errors of a bad value). */
+  readonly schema: string;
+  readonly fields: readonly FlatItem[];
+}
+
+/** A field of a flat `$w`. */
+export type FlatItem = FlatField | FlatGroup;
+
 /**
- * Source lines of `$w(m, o, v, p)` for a class whose fields are all scalars: every field is
- * read once into a local and checked, then all are written, with no staging tree (the fast
- * path of `set()`). Same reads, checks, errors and order as `$rd` then `$wr`.
+ * Source lines of `$w(m, o, v, p)` for a class whose fields are scalars, or nested structs of
+ * them: every scalar is read once into a local and checked, then all are written, with no staging
+ * tree (the fast path of `set()` and of a table's create: a staging tree boxes every double it
+ * holds). Same reads, checks, errors and order as `$rd` then `$wr`, nested views included: a
+ * view given for a nested struct is read again as a plain object, as the nested `$rd` does.
  */
 export function flatWriteMethod(
   self: string,
   schema: string,
-  fields: readonly FlatField[],
+  fields: readonly FlatItem[],
 ): string[] {
   const L = [
     `  static $w(m, o, v, p) {`,
     `    if (typeof v !== "object" || v === null || Array.isArray(v)) $h.stage(${schema}, v, p, true);`,
     `    let n = 0;`,
   ];
-  fields.forEach((f, i) => {
-    const x = `x${i}`;
-    L.push(`    const ${x} = v[${JSON.stringify(f.name)}];`);
-    L.push(`    if (${x} !== undefined) {`);
-    L.push(
-      `      if (${f.bad(x)}) $h.bad($d.F[${f.fieldIndex}], ${x}, $h.join(p, ${
-        JSON.stringify(f.name)
-      }));`,
-    );
-    L.push(`      n++;`);
-    L.push(`    }`);
-  });
+  const leaves: FlatField[] = [];
+  // Scalars of nested structs are assigned in their struct's block: declared up front.
+  const nested: string[] = [];
+  const body: string[] = [];
+  let groups = 0;
+  // Reads the fields of object `obj` (its path the source `path`) into locals, counting in `n`.
+  const read = (items: readonly FlatItem[], obj: string, n: string, path: string, ind: string) => {
+    for (const f of items) {
+      const key = JSON.stringify(f.name);
+      const at = path === "p" ? `$h.join(p, ${key})` : `$h.join(${path}, ${key})`;
+      if ("fields" in f) {
+        const k = ++groups;
+        const g = `v${k}`;
+        const first = leaves.length;
+        body.push(`${ind}let ${g} = ${obj}[${key}];`);
+        body.push(`${ind}if (${g} !== undefined) {`);
+        body.push(
+          `${ind}  if (typeof ${g} !== "object" || ${g} === null || Array.isArray(${g})) {`,
+        );
+        body.push(`${ind}    $h.stage(${f.schema}, ${g}, ${at}, true);`);
+        body.push(`${ind}  }`);
+        body.push(`${ind}  let n${k};`);
+        // At most twice: a view given for the struct is read again as a plain object.
+        body.push(`${ind}  for (;;) {`);
+        body.push(`${ind}    n${k} = 0;`);
+        read(f.fields, g, `n${k}`, at, `${ind}    `);
+        body.push(...keyCountLines(`${ind}    `, g, `n${k}`));
+        body.push(`${ind}    if (n${k} === 0 || !$h.isView(${g})) break;`);
+        body.push(`${ind}    ${g} = ${g}.toObject();`);
+        body.push(`${ind}  }`);
+        // (Returns when the count is off only by keys set to undefined.)
+        body.push(`${ind}  if (n${k} !== 0) $h.unknownKey(${f.schema}, ${g}, ${at});`);
+        body.push(`${ind}  ${n}++;`);
+        if (obj !== "v") {
+          // Read again after a view: a struct absent from the plain object writes nothing.
+          body.push(`${ind}} else {`);
+          for (let i = first; i < leaves.length; i++) body.push(`${ind}  x${i} = undefined;`);
+        }
+        body.push(`${ind}}`);
+        continue;
+      }
+      const x = `x${leaves.length}`;
+      leaves.push(f);
+      if (obj !== "v") nested.push(x);
+      body.push(`${ind}${obj === "v" ? "const " : ""}${x} = ${obj}[${key}];`);
+      body.push(`${ind}if (${x} !== undefined) {`);
+      body.push(`${ind}  if (${f.bad(x)}) $h.bad(${f.schema}, ${x}, ${at});`);
+      body.push(`${ind}  ${n}++;`);
+      body.push(`${ind}}`);
+    }
+  };
+  read(fields, "v", "n", "p", "    ");
+  if (nested.length > 0) L.push(`    let ${nested.join(", ")};`);
+  L.push(...body);
   L.push(...keyCountLines("    "));
   L.push(`    if (n !== 0) {`);
   L.push(`      if ($h.isView(v)) return ${self}.$w(m, o, v.toObject(), p);`);
   L.push(`      $h.unknownKey(${schema}, v, p);`);
   L.push(`    }`);
-  fields.forEach((f, i) => L.push(`    if (x${i} !== undefined) ${f.write(`x${i}`)}`));
+  L.push(...TAKE_LINES);
+  leaves.forEach((f, i) => L.push(`    if (x${i} !== undefined) ${f.write(`x${i}`)}`));
+  L.push(`    return o;`);
   L.push(`  }`);
   return L;
 }

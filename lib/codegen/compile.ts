@@ -7,7 +7,7 @@
  */
 import type { EnumSchema, Schema, StructSchema } from "../../schemas/types.ts";
 import { enumIndex, type Mem } from "../values/codec.ts";
-import { type ArenaLike, helpers, type ViewInternals } from "./runtime.ts";
+import { type ArenaLike, helpers, type Placement, type ViewInternals } from "./runtime.ts";
 import { type ClassKey, type ClassPlan, planOf } from "./plan.ts";
 import { emitAccessors } from "./emit_view.ts";
 import { emitSoa } from "./emit_soa.ts";
@@ -27,9 +27,10 @@ export interface ViewClass {
   readonly plan: ClassPlan;
   /**
    * Reads a plain value (or a view) once, checks it and writes its defined fields at (m, o);
-   * throws before writing anything when a field is bad.
+   * throws before writing anything when a field is bad. With a table's placement and -1, takes
+   * the record only after reading; returns its address (-1: the table is full).
    */
-  $w(m: Mem, o: number, v: unknown, p: string): void;
+  $w(m: Mem | Placement, o: number, v: unknown, p: string): number;
   /** Reads and checks a plain value once into a staged copy (the first half of `$w`). */
   $in(v: unknown, p: string): unknown;
   /** Writes a staged copy at (m, o); cannot throw (the second half of `$w`). */
@@ -85,6 +86,8 @@ export function viewClass(key: ClassKey, jitless: boolean): ViewClass {
     : buildJitless(plan, deps);
   Object.defineProperty(cls, "source", { value: source });
   Object.defineProperty(cls, "plan", { value: plan });
+  // A flat $w of a class holding this one reads this class's schemas here.
+  Object.defineProperty(cls, "deps", { value: deps });
   if (useJit) evaluated.add(cls);
   if (!byKey) cache.set(key.schema, byKey = new Map());
   byKey.set(id, cls);

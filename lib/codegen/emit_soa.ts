@@ -9,7 +9,7 @@
 import {
   badCheck,
   checkMethods,
-  flatFields,
+  type FlatItem,
   flatWriteMethod,
   quickBad,
   readerMethods,
@@ -85,6 +85,32 @@ function writeStmt(f: SoaFieldPlan, m: string, o: string, x: string, path: strin
   }
 }
 
+/**
+ * The fields of node `k` as a flat `$w` reads them, or undefined when one (or one of a nested
+ * node) is a typed array, which is staged.
+ */
+function flatOf(plan: SoaPlan, k: number): FlatItem[] | undefined {
+  const out: FlatItem[] = [];
+  for (const f of plan.nodes[k].fields) {
+    const a = f.access;
+    if (a.how === "typed") return undefined;
+    if (a.how === "child") {
+      const fields = flatOf(plan, a.node);
+      if (fields === undefined) return undefined;
+      out.push({ name: f.name, schema: `$d.S[${a.node}]`, fields });
+      continue;
+    }
+    const bad = verdictBad(f);
+    out.push({
+      name: f.name,
+      schema: `$d.F[${f.fieldIndex}]`,
+      bad: (x) => bad.replace(/\bx\b/g, x),
+      write: (x) => writeStmt(f, "m", "o", x, `""`),
+    });
+  }
+  return out;
+}
+
 /** The legend at the top of every SoA class source: what each `$`-name holds. */
 const SOA_LEGEND: readonly string[] = [
   "// $h: runtime helpers (slow paths, errors) · $d: inputs (P: the plan, F: field schemas,",
@@ -96,7 +122,8 @@ const SOA_LEGEND: readonly string[] = [
   "//   N: class names, T: staging trees) · statics: $w read a plain value once and write it",
   "//   = $wr(m, o, $in(v, p)): $in reads and checks it into the staging tree ($rd does, into a",
   "//   given tree; $tree makes one), $wr writes a staged value and cannot throw",
-  "//   · $r read a record · $z zero a slot",
+  "//   · $r read a record · $z zero a slot · $w(t, -1, v, p) a table's create: takes the slot",
+  "//   from placement t once v is read and checked",
 ];
 
 /**
@@ -234,8 +261,8 @@ export function emitSoa(plan: SoaPlan, cursor = false): string {
       L.push(`    if (x !== undefined) ${writeStmt(f, "m", "o", "x", `""`)}`);
     }
     L.push(`  }`);
-    // A node of scalars only writes straight from locals: set() makes no staging tree.
-    const flat = flatFields(reads, (i) => (x) => writeStmt(node.fields[i], "m", "o", x, `""`));
+    // A node of scalars (or nodes of them) writes straight from locals: no staging tree.
+    const flat = flatOf(plan, k);
     L.push(...stagingMethods(self, `$d.T[${k}]`, flat === undefined));
     if (flat !== undefined) L.push(...flatWriteMethod(self, `$d.S[${k}]`, flat));
     L.push(`  static $r(m, o) {`);

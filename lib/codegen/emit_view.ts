@@ -6,11 +6,11 @@
  * @module
  */
 import type { Schema } from "../../schemas/types.ts";
-import { type ClassPlan, type FieldPlan, SCALAR_HOW } from "./plan.ts";
+import { type ClassPlan, type FieldPlan, planOf, SCALAR_HOW } from "./plan.ts";
 import {
   badCheck,
   checkMethods,
-  flatFields,
+  type FlatItem,
   flatWriteMethod,
   quickBad,
   readerMethods,
@@ -59,6 +59,7 @@ function writeStmt(
   x: string,
   path: string,
   base?: string,
+  d = "$d",
 ): string {
   const a = f.access;
   const o = `${base ?? (self ? "this.$o" : "o")} + ${f.offset}`;
@@ -74,14 +75,14 @@ function writeStmt(
     case "bool":
       return `${arr("u8")}[${o}] = ${x} ? 1 : 0;`;
     case "enum": {
-      const idx = `$h.enumIndexOf($d.F[${f.fieldIndex}], $d.M[${a.enumIndex}], ${x}, ${path})`;
+      const idx = `$h.enumIndexOf(${d}.F[${f.fieldIndex}], ${d}.M[${a.enumIndex}], ${x}, ${path})`;
       if (a.dv) return `${m}.dv.setUint16(${o}, ${idx}, true);`;
       return a.shift === 0
         ? `${arr(a.arr)}[${o}] = ${idx};`
         : `${arr(a.arr)}[(${o}) >> 1] = ${idx};`;
     }
     case "string":
-      return `$h.writeStringChecked($d.F[${f.fieldIndex}], ${arr("u8")}, ${o}, ${x}, ${path});`;
+      return `$h.writeStringChecked(${d}.F[${f.fieldIndex}], ${arr("u8")}, ${o}, ${x}, ${path});`;
     case "ref": {
       const id = `${x} === null ? 0 : ${x}`;
       return a.arr
@@ -111,6 +112,43 @@ function checkedWrite(
   const wat = quick ? `this.$k${f.schema.kind}(${f.fieldIndex}, v)` : at;
   const value = fits ? `(${fits} ? v : $h.valueSlow(this, ${f.fieldIndex}, v))` : "v";
   return writeStmt(f, true, value, path, wat);
+}
+
+/** Source of the test that is true when `x` (defined) is not a valid value of scalar field `f`. */
+function verdictBad(f: FieldPlan, d: string): string {
+  const a = f.access;
+  if (a.how === "enum") return `${d}.M[${a.enumIndex}].get(x) === undefined`;
+  if (a.how === "string") return `!$h.scalarFits(${d}.F[${f.fieldIndex}], x)`;
+  return badCheck(f.schema.kind, "x")!;
+}
+
+/**
+ * The fields of `plan` as a flat `$w` reads them, at `base` bytes into the record, or undefined
+ * when one (or one of a nested struct) is an array, which is staged. `d` is the source of the
+ * class's inputs: a nested struct's are its class's (`$d.C[i].deps`).
+ */
+function flatOf(plan: ClassPlan, d: string, base: number): FlatItem[] | undefined {
+  const out: FlatItem[] = [];
+  for (const f of plan.fields) {
+    const a = f.access;
+    if (a.how === "child") {
+      const cd = `${d}.C[${a.childIndex}].deps`;
+      const fields = flatOf(planOf(plan.children[a.childIndex]), cd, base + f.offset);
+      if (fields === undefined) return undefined;
+      out.push({ name: f.name, schema: `${cd}.S`, fields });
+      continue;
+    }
+    if (!SCALAR_HOW.has(a.how)) return undefined;
+    const bad = verdictBad(f, d);
+    const at = { ...f, offset: base + f.offset };
+    out.push({
+      name: f.name,
+      schema: `${d}.F[${f.fieldIndex}]`,
+      bad: (x) => bad.replace(/\bx\b/g, x),
+      write: (x) => writeStmt(at, false, x, `""`, undefined, d),
+    });
+  }
+  return out;
 }
 
 /** The typed-array element a trap getter reads, or undefined when the field needs a test. */
@@ -213,7 +251,8 @@ const AOS_LEGEND: readonly string[] = [
   "//   · $c<i> cached child view of field i · $c(i) lifetime check · $k<kind>(i, v) value check",
   "// statics: $w read a plain value once and write it = $wr(m, o, $in(v, p)): $in reads and",
   "//   checks it into the staging tree ($rd does, into a given tree; $tree makes one), $wr writes",
-  "//   a staged value and cannot throw · $r read a record · $z zero one",
+  "//   a staged value and cannot throw · $r read a record · $z zero one · $w(t, -1, v, p) a",
+  "//   table's create: takes the record from placement t once v is read and checked",
 ];
 
 export function emitAccessors(plan: ClassPlan): string {
@@ -368,9 +407,7 @@ export function emitAccessors(plan: ClassPlan): string {
     const at = { name: f.name, fieldIndex: f.fieldIndex };
     if (a.how === "child") return { ...at, child: `$d.C[${a.childIndex}]` };
     if (!SCALAR_HOW.has(a.how)) return { ...at, stage: true };
-    if (a.how === "enum") return { ...at, bad: `$d.M[${a.enumIndex}].get(x) === undefined` };
-    if (a.how === "string") return { ...at, bad: `!$h.scalarFits($d.F[${f.fieldIndex}], x)` };
-    return { ...at, bad: badCheck(f.schema.kind, "x")! };
+    return { ...at, bad: verdictBad(f, "$d") };
   });
   L.push(...readerMethods("$C", "$d.S", reads));
   L.push(`  static $wr(m, o, s) {`);
@@ -390,8 +427,8 @@ export function emitAccessors(plan: ClassPlan): string {
     L.push(`    if (x !== undefined) ${stmt}`);
   }
   L.push(`  }`);
-  // A class of scalars only writes straight from locals: set() makes no staging tree.
-  const flat = flatFields(reads, (i) => (x) => writeStmt(plan.fields[i], false, x, `""`));
+  // A class of scalars (or nested structs of them) writes straight from locals: no staging tree.
+  const flat = flatOf(plan, "$d", 0);
   L.push(...stagingMethods("$C", "$d.T", flat === undefined));
   if (flat !== undefined) L.push(...flatWriteMethod("$C", "$d.S", flat));
   // Zeroing a fresh record inline beats a fill() call for the small structs frames are made of.

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { type ArenaLike, helpers, type ViewInternals } from "./runtime.ts";
+import { type ArenaLike, helpers, type Placement, type ViewInternals } from "./runtime.ts";
 import {
   type SoaFieldPlan,
   soaHelpers,
@@ -166,8 +166,16 @@ export function buildSoaJitless(
       $in(v: unknown, p: string): unknown {
         return stage(node.schema, v, p, true);
       },
-      $w(m: SoaMem, o: number, v: unknown, p: string): void {
-        statics.$wr(m, o, stage(node.schema, v, p, true));
+      $w(m: SoaMem | Placement, o: number, v: unknown, p: string): number {
+        const s = stage(node.schema, v, p, true);
+        // A table's create: the slot is taken only now, after every read (see Placement).
+        if (o < 0) {
+          o = (m as Placement).$take();
+          if (o < 0) return o;
+          m = (m as Placement).$mem as SoaMem;
+        }
+        statics.$wr(m as SoaMem, o, s);
+        return o;
       },
       $wr(m: SoaMem, o: number, s: unknown): void {
         for (const f of node.fields) {

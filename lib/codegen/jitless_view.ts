@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type ArenaLike, helpers, type ViewInternals } from "./runtime.ts";
+import { type ArenaLike, helpers, type Placement, type ViewInternals } from "./runtime.ts";
 import { type ClassPlan, type FieldPlan, SCALAR_HOW } from "./plan.ts";
 import { scalarProblem, stage } from "../values/check.ts";
 import { type Mem, readScalar, readValue, writeScalar, writeValue } from "../values/codec.ts";
@@ -199,8 +199,16 @@ export function buildJitless(plan: ClassPlan, d: Deps): ViewClass {
     $wr(m: Mem, o: number, s: unknown): void {
       writeValue(d.S, mode, m, o, s);
     },
-    $w(m: Mem, o: number, v: unknown, p: string): void {
-      writeValue(d.S, mode, m, o, stage(d.S, v, p, true));
+    $w(m: Mem | Placement, o: number, v: unknown, p: string): number {
+      const s = stage(d.S, v, p, true);
+      // A table's create: the slot is taken only now, after every read (see Placement).
+      if (o < 0) {
+        o = (m as Placement).$take();
+        if (o < 0) return o;
+        m = (m as Placement).$mem as Mem;
+      }
+      writeValue(d.S, mode, m as Mem, o, s);
+      return o;
     },
     $r(m: Mem, o: number): unknown {
       return readValue(d.S, mode, m, o);

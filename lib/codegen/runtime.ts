@@ -50,6 +50,18 @@ export interface ArenaLike {
   resolveRef?(ref: RefSchema, id: number): unknown;
 }
 
+/**
+ * Where a table's create puts a record: passed to a class's `$w` as its memory, with address -1,
+ * so the slot is taken only after every property of the value was read and checked (a getter of
+ * the value may create or delete records of the same table meanwhile).
+ */
+export interface Placement {
+  /** Takes a zeroed slot; returns its address, or -1 when a table that may refuse is full. */
+  $take(): number;
+  /** The storage's memory, read after `$take()` (which may grow it). */
+  readonly $mem: unknown;
+}
+
 /** The fields every generated view has (all `$`-prefixed, so no field name can clash). */
 export interface ViewInternals {
   $a: ArenaLike;

@@ -6,7 +6,7 @@
  * @module
  */
 import type { EnumSchema, Schema, StructSchema, VecSchema } from "../../schemas/types.ts";
-import type { ArenaLike, ArenaState } from "./runtime.ts";
+import type { ArenaLike, ArenaState, Placement } from "./runtime.ts";
 import { SchemaError } from "../errors.ts";
 import { KINDS, type ScalarKind } from "../../schemas/kinds.ts";
 import { isNumeric } from "./plan.ts";
@@ -216,9 +216,10 @@ export interface SoaViewClass {
   readonly plan: SoaPlan;
   /**
    * Reads a plain value (or a view) once, checks it and writes its defined fields at slot `o`;
-   * throws before writing anything when a field is bad.
+   * throws before writing anything when a field is bad. With a table's placement and -1, takes
+   * the slot only after reading; returns the slot (-1: the table is full).
    */
-  $w(m: SoaMem, o: number, v: unknown, p: string): void;
+  $w(m: SoaMem | Placement, o: number, v: unknown, p: string): number;
   /** Reads and checks a plain value once into a staged copy (the first half of `$w`). */
   $in(v: unknown, p: string): unknown;
   /** Writes a staged copy at (m, o); cannot throw (the second half of `$w`). */

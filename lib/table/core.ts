@@ -6,7 +6,7 @@
  * @module
  */
 import type { RefSchema, StructSchema } from "../../schemas/types.ts";
-import type { ArenaLike, ArenaState } from "../codegen/runtime.ts";
+import type { ArenaLike, ArenaState, Placement } from "../codegen/runtime.ts";
 import { loopsFor, tableLoops } from "../codegen/compile.ts";
 import type { LoopIterator, LoopTable, TableLoops } from "../codegen/emit_loops.ts";
 import { TableFullError } from "../errors.ts";
@@ -72,6 +72,11 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
   privateLive = false;
   #ownLive: Uint32Array = new Uint32Array(0);
   readonly #grownAt: Float64Array;
+  // Where create() and a soft create put a record (see Placement); each keeps the id it made.
+  readonly #hard: Placer = new Placer(this, false);
+  readonly #soft: Placer = new Placer(this, true);
+  // The slot #place took last.
+  #taken = 0;
 
   constructor(
     schema: StructSchema,
@@ -233,7 +238,13 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
 
   create(init: unknown, soft: boolean): number | undefined {
     if (this.createGuard !== undefined) throw new TypeError(`Cannot create: ${this.createGuard}`);
-    // Read and checked once before a slot is taken: a bad init changes nothing.
+    // Read and checked once before a slot is taken: a bad init changes nothing. Unshared tables
+    // let the class take the slot (through take()) between its reads and its writes, so the
+    // value goes from locals to the slot with no staged copy between.
+    if (init !== undefined && !this.shared) {
+      const t = soft ? this.#soft : this.#hard;
+      return this.storage.C.$w(t, -1, init, "") < 0 ? undefined : t.id;
+    }
     const staged = init === undefined ? undefined : this.storage.C.$in(init, "");
     // Unshared tables skip the lock (and the try it needs): create and delete are their hot path.
     if (!this.shared) return this.#place(staged, soft);
@@ -258,6 +269,7 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
     else throw new TableFullError(this.capacity);
     this.storage.zero(slot);
     if (staged !== undefined) this.storage.commit(slot, staged);
+    this.#taken = slot;
     const gens = this.gens;
     const gen = gens[slot] + 1;
     gens[slot] = gen;
@@ -266,6 +278,17 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
     ctl[CTL.liveOk] = 0;
     this.live = undefined;
     return idOf(gen, slot);
+  }
+
+  /**
+   * Takes a zeroed slot for a create through placement `t` (the class calls it once the init
+   * is read and checked): returns its table address, or -1 when the table is full and `t` soft.
+   */
+  take(t: Placer): number {
+    const id = this.#place(undefined, t.soft);
+    if (id === undefined) return -1;
+    t.id = id;
+    return this.#taken * this.storage.stride;
   }
 
   /** Writes values staged by the class's `$in` into live `slot`. */
@@ -480,5 +503,26 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
     }
     c.length = this.hw;
     return c;
+  }
+}
+
+/** A table's placement for its class's `$w`: see {@linkcode Placement}. */
+class Placer implements Placement {
+  /** The id of the record the last take made. */
+  id = 0;
+  readonly #core: Core;
+  readonly soft: boolean;
+
+  constructor(core: Core, soft: boolean) {
+    this.#core = core;
+    this.soft = soft;
+  }
+
+  $take(): number {
+    return this.#core.take(this);
+  }
+
+  get $mem(): unknown {
+    return this.#core.storage.mem;
   }
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ArenaLike, ArenaState } from "../codegen/runtime.ts";
+import type { ArenaLike, ArenaState, Placement } from "../codegen/runtime.ts";
 import type { Column } from "../memory/struct_array.ts";
 import type { TableLayout } from "./options.ts";
 
@@ -35,6 +35,12 @@ export interface TableViewClass {
   readonly name: string;
   /** Reads and checks a partial plain value once into a staged copy; throws for a bad one. */
   $in(v: unknown, p: string): unknown;
+  /**
+   * Reads and checks a partial plain value once, then takes a slot from `t` and writes the value
+   * there (address -1: see {@linkcode Placement}); returns the address, or -1 when `t` is full.
+   * Throws for a bad value before taking anything.
+   */
+  $w(t: Placement, o: -1, v: unknown, p: string): number;
 }
 
 /** What a storage is made with: its size and mode, and a handle's buffers when it is opened. */

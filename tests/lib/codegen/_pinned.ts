@@ -2,22 +2,25 @@
 // engine counts own keys instead (JavaScriptCore), the emitter writes this block in its place.
 import { keyCounting } from "../../../lib/codegen/checks.ts";
 
-const FOR_IN = "    for (const _ in v) n--;\n";
+// A key count at any depth: the value's variable, its counter and the line's indent.
+const FOR_IN = /^( *)for \(const _ in (\w+)\) (\w+)--;\n/gm;
 
-const OWN_KEYS = `    if (
-      $h.protoOf(v) !== $h.OP || $h.ownKeys(v).length !== n ||
-      $h.ownKeys($h.OP).length !== 0
-    ) {
-      for (const _ in v) n--;
-    } else {
-      n = 0;
-    }
+const ownKeys = (i: string, v: string, n: string) =>
+  `${i}if (
+${i}  $h.protoOf(${v}) !== $h.OP || $h.ownKeys(${v}).length !== ${n} ||
+${i}  $h.ownKeys($h.OP).length !== 0
+${i}) {
+${i}  for (const _ in ${v}) ${n}--;
+${i}} else {
+${i}  ${n} = 0;
+${i}}
 `;
 
 /** The pinned source as the emitter writes it in the current key-counting mode. */
 export function asEmitted(pinned: string): string {
-  if (!pinned.includes(FOR_IN)) throw new Error("the pinned source counts no keys");
-  return keyCounting.ownKeys ? pinned.replaceAll(FOR_IN, OWN_KEYS) : pinned;
+  if (!FOR_IN.test(pinned)) throw new Error("the pinned source counts no keys");
+  FOR_IN.lastIndex = 0;
+  return keyCounting.ownKeys ? pinned.replace(FOR_IN, (_, i, v, n) => ownKeys(i, v, n)) : pinned;
 }
 
 /** Runs `body` with classes emitted in key-counting mode `ownKeys`. */

@@ -35,7 +35,8 @@ const TINY_SOURCE = `// Tiny (size 16, align 4, layout c, checked by trap) — g
 //   · $c<i> cached child view of field i · $c(i) lifetime check · $k<kind>(i, v) value check
 // statics: $w read a plain value once and write it = $wr(m, o, $in(v, p)): $in reads and
 //   checks it into the staging tree ($rd does, into a given tree; $tree makes one), $wr writes
-//   a staged value and cannot throw · $r read a record · $z zero one
+//   a staged value and cannot throw · $r read a record · $z zero one · $w(t, -1, v, p) a
+//   table's create: takes the record from placement t once v is read and checked
 // trap: $m is an epoch that a cut kills (zero-length arrays, live false), so a typed-array read
 //   of undefined goes to $t<i> (stale, or revived), the rest test $m.live; setters' slow path $y;
 //   $g and $s are getters (the epoch's generation, the arena's cell), not fields
@@ -154,7 +155,59 @@ const $C = { [$d.N]: class {
     }
   }
   static $w(m, o, v, p) {
-    $C.$wr(m, o, $C.$in(v, p));
+    if (typeof v !== "object" || v === null || Array.isArray(v)) $h.stage($d.S, v, p, true);
+    let n = 0;
+    let x1, x2;
+    const x0 = v["hp"];
+    if (x0 !== undefined) {
+      if (!((x0 | 0) === x0 && x0 >= 0 && x0 <= 255)) $h.bad($d.F[0], x0, $h.join(p, "hp"));
+      n++;
+    }
+    let v1 = v["pos"];
+    if (v1 !== undefined) {
+      if (typeof v1 !== "object" || v1 === null || Array.isArray(v1)) {
+        $h.stage($d.C[0].deps.S, v1, $h.join(p, "pos"), true);
+      }
+      let n1;
+      for (;;) {
+        n1 = 0;
+        x1 = v1["x"];
+        if (x1 !== undefined) {
+          if (typeof x1 !== "number") $h.bad($d.C[0].deps.F[0], x1, $h.join($h.join(p, "pos"), "x"));
+          n1++;
+        }
+        x2 = v1["y"];
+        if (x2 !== undefined) {
+          if (typeof x2 !== "number") $h.bad($d.C[0].deps.F[1], x2, $h.join($h.join(p, "pos"), "y"));
+          n1++;
+        }
+        for (const _ in v1) n1--;
+        if (n1 === 0 || !$h.isView(v1)) break;
+        v1 = v1.toObject();
+      }
+      if (n1 !== 0) $h.unknownKey($d.C[0].deps.S, v1, $h.join(p, "pos"));
+      n++;
+    }
+    const x3 = v["kind"];
+    if (x3 !== undefined) {
+      if ($d.M[0].get(x3) === undefined) $h.bad($d.F[2], x3, $h.join(p, "kind"));
+      n++;
+    }
+    for (const _ in v) n--;
+    if (n !== 0) {
+      if ($h.isView(v)) return $C.$w(m, o, v.toObject(), p);
+      $h.unknownKey($d.S, v, p);
+    }
+    if (o < 0) {
+      o = m.$take();
+      if (o < 0) return o;
+      m = m.$mem;
+    }
+    if (x0 !== undefined) m.u8[o + 0] = x0;
+    if (x1 !== undefined) m.f32[(o + 4) >> 2] = x1;
+    if (x2 !== undefined) m.f32[(o + 8) >> 2] = x2;
+    if (x3 !== undefined) m.u8[o + 12] = $h.enumIndexOf($d.F[2], $d.M[0], x3, "");
+    return o;
   }
   static $z(m, o) {
     m.u32[o >> 2] = 0;

@@ -66,7 +66,8 @@ describe("soaViewClass()", () => {
 //   N: class names, T: staging trees) · statics: $w read a plain value once and write it
 //   = $wr(m, o, $in(v, p)): $in reads and checks it into the staging tree ($rd does, into a
 //   given tree; $tree makes one), $wr writes a staged value and cannot throw
-//   · $r read a record · $z zero a slot
+//   · $r read a record · $z zero a slot · $w(t, -1, v, p) a table's create: takes the slot
+//   from placement t once v is read and checked
 // c0: a Float32Array
 // c1: b Uint8Array
 "use strict";
@@ -170,8 +171,14 @@ const $N0 = { [$d.N[0]]: class {
       if ($h.isView(v)) return $N0.$w(m, o, v.toObject(), p);
       $h.unknownKey($d.S[0], v, p);
     }
+    if (o < 0) {
+      o = m.$take();
+      if (o < 0) return o;
+      m = m.$mem;
+    }
     if (x0 !== undefined) m.c0[o] = x0;
     if (x1 !== undefined) m.c1[o] = x1;
+    return o;
   }
   static $r(m, o) {
     return {
