@@ -75,6 +75,8 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
   // Where create() and a soft create put a record (see Placement); each keeps the id it made.
   readonly #hard: Placer = new Placer(this, false);
   readonly #soft: Placer = new Placer(this, true);
+  // Where update() writes: the slot of its id, found once the values are read.
+  readonly #update: Updater = new Updater(this);
   // The slot #place took last.
   #taken = 0;
 
@@ -291,9 +293,23 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
     return this.#taken * this.storage.stride;
   }
 
-  /** Writes values staged by the class's `$in` into live `slot`. */
-  update(slot: number, staged: unknown): void {
-    this.storage.commit(slot, staged);
+  /**
+   * Writes the fields `values` gives into record `id`; returns false when the record is gone by
+   * the time they have all been read and checked (a getter of `values` may delete it, and may
+   * create another in its slot). Throws InvalidIdError for values that cannot be ids, before
+   * reading anything.
+   */
+  update(id: number, values: unknown): boolean {
+    this.checkedSlotOf(id, "update");
+    const t = this.#update;
+    // A getter of `values` may update another record of this table meanwhile.
+    const outer = t.id;
+    t.id = id;
+    try {
+      return this.storage.C.$w(t, -1, values, "") >= 0;
+    } finally {
+      t.id = outer;
+    }
   }
 
   /**
@@ -520,6 +536,26 @@ class Placer implements Placement {
 
   $take(): number {
     return this.#core.take(this);
+  }
+
+  get $mem(): unknown {
+    return this.#core.storage.mem;
+  }
+}
+
+/** Update's placement: the slot of record `id` as it is once the values are read, or -1. */
+class Updater implements Placement {
+  id = 0;
+  readonly #core: Core;
+
+  constructor(core: Core) {
+    this.#core = core;
+  }
+
+  $take(): number {
+    const core = this.#core;
+    const slot = core.slotOf(this.id);
+    return slot < 0 ? -1 : slot * core.storage.stride;
   }
 
   get $mem(): unknown {

@@ -318,8 +318,9 @@ export class Table<S extends StructSchema> extends TableColumns implements Itera
 
   /**
    * Writes the given fields of record `id` and returns true, or returns false when the record is
-   * gone. `values` is validated in full first: on error nothing is written. Throws
-   * {@linkcode InvalidIdError} for values that cannot be ids.
+   * gone. `values` is validated in full first: on error nothing is written. The record is looked
+   * up only then, so a getter of `values` that deletes it makes the update write nothing and
+   * return false. Throws {@linkcode InvalidIdError} for values that cannot be ids.
    *
    * @example Update two fields
    * ```ts
@@ -332,13 +333,8 @@ export class Table<S extends StructSchema> extends TableColumns implements Itera
    * ```
    */
   update(id: number, values: DeepPartial<Infer<S>>): boolean {
-    const core = this.#core;
-    const slot = core.checkedSlotOf(id, "update");
     // Read and checked once, even for a deleted id, before anything is written.
-    const staged = core.storage.C.$in(values, "");
-    if (slot < 0) return false;
-    core.update(slot, staged);
-    return true;
+    return this.#core.update(id, values);
   }
 
   /**
