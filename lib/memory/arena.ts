@@ -5,7 +5,9 @@
  * @module
  */
 import type { DeepPartial, Infer, StructSchema, ViewOf } from "../../schemas/types.ts";
-import type { ArenaState, ViewInternals } from "../codegen/runtime.ts";
+import type { ArenaState, Placement, ViewInternals } from "../codegen/runtime.ts";
+import type { ViewClass } from "../codegen/compile.ts";
+import type { Mem } from "../values/codec.ts";
 import { copyRecord } from "./views.ts";
 import type { SnapshotOptions } from "../snapshot/envelope.ts";
 import { decodeArena, encodeArena } from "../snapshot/arena_section.ts";
@@ -81,6 +83,9 @@ export class Arena {
   #resets = 0;
   #marks: Marks;
   #classes: ArenaClasses;
+  // Where alloc(S, init) and tryAlloc(S, init) put a record (see Placement).
+  #hard: ArenaPlacer;
+  #soft: ArenaPlacer;
   // Tells this arena's snapshots from other arenas' (see restore()).
   #id = nextArenaId();
 
@@ -132,6 +137,8 @@ export class Arena {
       }
     }
     this.#classes = new ArenaClasses(this.checked, this.jitless, this.#c.epochs !== undefined);
+    this.#hard = new ArenaPlacer(this.#c, false);
+    this.#soft = new ArenaPlacer(this.#c, true);
     this.#marks = new Marks(this, this.#c, this.#cuts);
   }
 
@@ -214,14 +221,26 @@ export class Arena {
 
   #alloc(schema: StructSchema, init: unknown, soft: boolean): ViewInternals | undefined {
     const C = this.#classes.of(schema);
-    // Read and checked once before anything is allocated: a bad init changes nothing.
-    const s = init === undefined ? undefined : C.$in(init, "");
+    if (init !== undefined) {
+      // Read and checked once before anything is allocated: the class takes the record through
+      // the placement only then (and writes from locals), so a bad init changes nothing.
+      const t = soft ? this.#soft : this.#hard;
+      // A getter of `init` may allocate a record of another schema meanwhile.
+      const outer = t.C;
+      t.C = C;
+      let o: number;
+      try {
+        o = C.$w(t, -1, init, "");
+      } finally {
+        t.C = outer;
+      }
+      return o < 0 ? undefined : new C(this, t.m!, o, this.state.g, "");
+    }
     const c = this.#c;
     const o = c.bump(C.plan.size, C.plan.align, soft);
     if (o < 0) return undefined;
     const m = c.memFor(o);
     C.$z(m, o);
-    if (s !== undefined) C.$wr(m, o, s);
     return new C(this, m, o, this.state.g, "");
   }
 
@@ -711,5 +730,34 @@ export class Arena {
       resets: this.#shared?.ctl.resets ?? this.#resets,
       generation: this.state.g,
     };
+  }
+}
+
+/** An arena's placement for `alloc(S, init)`: see {@linkcode Placement}. */
+class ArenaPlacer implements Placement {
+  /** The class of the record being allocated. */
+  C: ViewClass | undefined = undefined;
+  /** The memory of the record the last take made. */
+  m: Mem | undefined = undefined;
+  readonly #c: Chunks;
+  readonly #soft: boolean;
+
+  constructor(c: Chunks, soft: boolean) {
+    this.#c = c;
+    this.#soft = soft;
+  }
+
+  $take(): number {
+    const C = this.C!;
+    const o = this.#c.bump(C.plan.size, C.plan.align, this.#soft);
+    if (o < 0) return -1;
+    const m = this.#c.memFor(o);
+    C.$z(m, o);
+    this.m = m;
+    return o;
+  }
+
+  get $mem(): unknown {
+    return this.m;
   }
 }
