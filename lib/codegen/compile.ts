@@ -12,7 +12,12 @@ import { type ClassKey, type ClassPlan, planOf } from "./plan.ts";
 import { emitAccessors } from "./emit_view.ts";
 import { emitSoa } from "./emit_soa.ts";
 import { planSoa, soaHelpers, type SoaViewClass } from "./soa_plan.ts";
-import { emitArrayEach, emitTableLoops, type TableLoops } from "./emit_loops.ts";
+import {
+  emitArrayEach,
+  emitTableLoops,
+  seesSecondArgument,
+  type TableLoops,
+} from "./emit_loops.ts";
 import { buildJitless, type Deps } from "./jitless_view.ts";
 import { buildLoopsJitless } from "./jitless_loops.ts";
 import { buildSoaJitless } from "./jitless_soa.ts";
@@ -179,7 +184,7 @@ class Specialised<T> {
   readonly #bySource = new Map<string, T>();
 
   /** The copy for callback `fn` (and filter `pred`), made by `make` for a new source. */
-  get(fn: object, pred: object | undefined, make: () => T): T | undefined {
+  get(fn: object, pred: object | undefined, make: (src: string) => T): T | undefined {
     if (this.#lastFn === fn && this.#lastPred === pred && this.#last !== undefined) {
       return this.#last;
     }
@@ -192,7 +197,7 @@ class Specialised<T> {
       t = src === this.#lastSrc ? this.#last : this.#bySource.get(src);
       if (t === undefined) {
         if (this.#bySource.size >= MAX_CALLBACK_LOOPS) return undefined;
-        t = make();
+        t = make(src);
         this.#bySource.set(src, t);
         if (pred === undefined) this.#byClosure.set(fn, t);
       }
@@ -249,7 +254,16 @@ export function loopsFor(
     : specialisedOf(callbackLoops, C).get(
       fn,
       pred as object | undefined,
-      () => new Function(emitTableLoops(C.name, stride, ++loopSerial))() as TableLoops,
+      // forEach's callback gets no id when it cannot see one (filter copies keep it).
+      (src) =>
+        new Function(
+          emitTableLoops(
+            C.name,
+            stride,
+            ++loopSerial,
+            pred !== undefined || seesSecondArgument(src),
+          ),
+        )() as TableLoops,
     );
   // The class's shared loops only when no copy applies (one lookup fewer per call).
   return special ?? tableLoops(C, stride, jitless);
