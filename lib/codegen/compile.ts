@@ -254,16 +254,19 @@ export function loopsFor(
     : specialisedOf(callbackLoops, C).get(
       fn,
       pred as object | undefined,
-      // forEach's callback gets no id when it cannot see one (filter copies keep it).
-      (src) =>
-        new Function(
-          emitTableLoops(
-            C.name,
-            stride,
-            ++loopSerial,
-            pred !== undefined || seesSecondArgument(src),
-          ),
-        )() as TableLoops,
+      // A callback gets no id when it cannot see one (the source of a filter copy is its pred's
+      // and its fn's, joined as Specialised does).
+      (src) => {
+        const parts = pred === undefined ? ["", src] : src.split("\n\0\n");
+        // (A source holding the separator itself gets ids everywhere.)
+        const [p, f] = parts.length === 2 ? parts : ["", ""];
+        const ids = {
+          each: seesSecondArgument(f),
+          pred: seesSecondArgument(p),
+          fn: seesSecondArgument(f),
+        };
+        return new Function(emitTableLoops(C.name, stride, ++loopSerial, ids))() as TableLoops;
+      },
     );
   // The class's shared loops only when no copy applies (one lookup fewer per call).
   return special ?? tableLoops(C, stride, jitless);

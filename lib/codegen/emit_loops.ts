@@ -68,6 +68,17 @@ export interface TableLoops {
   Iterator: new (t: LoopTable) => LoopIterator;
 }
 
+/** Which callbacks of a loop copy get the record's id: `each`'s, and `filter`'s `pred` and `fn`. */
+export interface LoopIds {
+  readonly each: boolean;
+  readonly pred: boolean;
+  readonly fn: boolean;
+}
+
+const ALL_IDS: LoopIds = { each: true, pred: true, fn: true };
+
+const args = (id: boolean) => (id ? `c, x * ${ID_SLOTS} + s` : "c");
+
 /**
  * Emits the loops of the accessor class `name` whose cursors step `stride` units per slot (bytes
  * for array-of-structs classes, 1 for struct-of-arrays ones): the body of a function of no
@@ -84,7 +95,7 @@ export function emitTableLoops(
   name: string,
   stride: number,
   serial: number,
-  eachPassesId = true,
+  ids: LoopIds = ALL_IDS,
 ): string {
   // A loop's cursor moves with the nested views it made: $at(address).
   const move = (c: string, s: string) => `${c}.$at(${stride === 1 ? s : `${s} * ${stride}`});`;
@@ -164,8 +175,8 @@ export function emitTableLoops(
     `"use strict";`,
     // A callback that cannot see a second argument gets none: V8 computes an argument it does
     // not need all the same (for a deoptimization's frame), about 20% of a one-field loop.
-    ...loop("each", eachPassesId ? `fn(c, x * ${ID_SLOTS} + s);` : `fn(c);`),
-    ...loop("filter", `if (pred(c, x * ${ID_SLOTS} + s)) fn(c, x * ${ID_SLOTS} + s);`),
+    ...loop("each", `fn(${args(ids.each)});`),
+    ...loop("filter", `if (pred(${args(ids.pred)})) fn(${args(ids.fn)});`),
     `const Iterator = class {`,
     `  constructor(t) {`,
     `    this.t = t;`,

@@ -86,4 +86,22 @@ each((layout, jitless) => {
       none: [0, 0, 0],
     });
   });
+
+  it("where(pred).forEach(fn): pred and fn each get the id when they can read it", () => {
+    const table = new Table(S, { capacity: 8, layout, jitless });
+    const ids = [1.5, 2.5, 3.5].map((v) => table.create({ v }));
+    const got: unknown[][] = [];
+    table.where((p) => p.v > 2).forEach((_p, id) => got.push(["fn", id]));
+    table.where((_p, id) => id !== ids[1]).forEach((p) => got.push(["pred", p.v]));
+    table.where((p) => p.v < 2).forEach((p) => got.push(["one", p.v]));
+    table.where((_p, ...r) => r[0] === ids[2]).forEach((...a) => got.push(["rest", a[1]]));
+    assert.deepEqual(got, [
+      ["fn", ids[1]],
+      ["fn", ids[2]],
+      ["pred", 1.5],
+      ["pred", 3.5],
+      ["one", 1.5],
+      ["rest", ids[2]],
+    ]);
+  });
 });
