@@ -128,11 +128,11 @@ export function readerMethods(
 }
 
 /**
- * The step of `$w(m, o, v, p)` between reading and writing. A table's create passes its
- * placement (`$take()`, `$mem`) as `m` and -1 as `o`: the slot is taken only once every property
- * of the value has been read and checked, since a getter of the value may create or delete
- * records of the same table meanwhile. `$take()` returns the record's address, or -1 when a
- * table that may refuse is full.
+ * The step of `$w(m, o, v, p)` between reading and writing. A caller that must not choose the
+ * record before the value is read passes a placement (`$take()`, `$mem`) as `m` and -1 as `o`:
+ * a table's create, update and an arena's alloc, and a view writing itself (`set()`, a nested
+ * struct's setter), since a getter of the value may create, delete or free records meanwhile.
+ * `$take()` returns the record's address, or -1 (a full table that may refuse, a gone record).
  */
 const TAKE_LINES: readonly string[] = [
   `    if (o < 0) {`,
@@ -141,6 +141,24 @@ const TAKE_LINES: readonly string[] = [
   `      m = m.$mem;`,
   `    }`,
 ];
+
+/**
+ * Source lines that make a view the placement of its own writes: `set(v)` and the setters of
+ * nested structs pass the view to `$w` with -1, so its lifetime is tested again (`live`, the
+ * class's test) once the value has been read: a getter of the value may free the record and
+ * hand its memory to another, which must not be written.
+ */
+export function placementMethods(live: readonly string[]): string[] {
+  return [
+    `  $take() {`,
+    ...live,
+    `    return this.$o;`,
+    `  }`,
+    `  get $mem() {`,
+    `    return this.$m;`,
+    `  }`,
+  ];
+}
 
 /**
  * Source lines of `$in(v, p)` and `$w(m, o, v, p)`, shared by both emitters: `$in` reads and

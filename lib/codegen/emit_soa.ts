@@ -11,6 +11,7 @@ import {
   checkMethods,
   type FlatItem,
   flatWriteMethod,
+  placementMethods,
   quickBad,
   readerMethods,
   type ReadField,
@@ -122,8 +123,9 @@ const SOA_LEGEND: readonly string[] = [
   "//   N: class names, T: staging trees) · statics: $w read a plain value once and write it",
   "//   = $wr(m, o, $in(v, p)): $in reads and checks it into the staging tree ($rd does, into a",
   "//   given tree; $tree makes one), $wr writes a staged value and cannot throw",
-  "//   · $r read a record · $z zero a slot · $w(t, -1, v, p) a table's create: takes the slot",
-  "//   from placement t once v is read and checked",
+  "//   · $r read a record · $z zero a slot · $w(t, -1, v, p): writes where placement t says",
+  "//   once v is read and checked (a table's create or update; a view itself: $take tests its",
+  "//   lifetime again, $mem its columns)",
 ];
 
 /**
@@ -225,11 +227,15 @@ export function emitSoa(plan: SoaPlan, cursor = false): string {
       if (quick) checkKinds.add(f.schema.kind);
       const wslot = quick ? `this.$k${f.schema.kind}(${f.fieldIndex}, v)` : wide ? "this.$o" : slot;
       if (a.how === "child") {
-        L.push(`    $N${a.node}.$w(this.$m, this.$o, v, ${path});`);
+        // The nested view is where the value goes (see $take).
+        const c = cursor ? `this.$c${f.fieldIndex}` : `this[${name}]`;
+        L.push(`    $N${a.node}.$w(${c}, -1, v, ${path});`);
       } else if (a.how === "typed") {
-        // Read once into a checked copy, then written: a getter cannot change what was checked.
-        const x = `$h.stage($d.F[${f.fieldIndex}], v, ${path}, true)`;
-        L.push(`    ${writeStmt(f, "this.$m", wslot, x, path)}`);
+        // Read once into a checked copy, then written: a getter cannot change what was checked,
+        // and one that freed the record meanwhile is caught by the second test.
+        L.push(`    const x = $h.stage($d.F[${f.fieldIndex}], v, ${path}, true);`);
+        L.push(...live(f.name));
+        L.push(`    ${writeStmt(f, "this.$m", wslot, "x", path)}`);
       } else L.push(`    ${writeStmt(f, "this.$m", wslot, "v", path)}`);
       L.push(`  }`);
     }
@@ -288,9 +294,10 @@ export function emitSoa(plan: SoaPlan, cursor = false): string {
       L.push(`  }`);
     }
     L.push(`  set(v) {`, ...live("set"));
-    L.push(`    ${self}.$w(this.$m, this.$o, v, this.$p);`);
+    L.push(`    ${self}.$w(this, -1, v, this.$p);`);
     L.push(`    return this;`);
     L.push(`  }`);
+    L.push(...placementMethods(live("set")));
     L.push(`  toObject() {`, ...live("toObject"));
     L.push(`    return ${self}.$r(this.$m, this.$o);`);
     L.push(`  }`);

@@ -12,6 +12,7 @@ import {
   checkMethods,
   type FlatItem,
   flatWriteMethod,
+  placementMethods,
   quickBad,
   readerMethods,
   type ReadField,
@@ -251,8 +252,9 @@ const AOS_LEGEND: readonly string[] = [
   "//   · $c<i> cached child view of field i · $c(i) lifetime check · $k<kind>(i, v) value check",
   "// statics: $w read a plain value once and write it = $wr(m, o, $in(v, p)): $in reads and",
   "//   checks it into the staging tree ($rd does, into a given tree; $tree makes one), $wr writes",
-  "//   a staged value and cannot throw · $r read a record · $z zero one · $w(t, -1, v, p) a",
-  "//   table's create: takes the record from placement t once v is read and checked",
+  "//   a staged value and cannot throw · $r read a record · $z zero one · $w(t, -1, v, p):",
+  "//   writes where placement t says once v is read and checked (a table's create or update, an",
+  "//   arena's alloc; a view itself: $take tests its lifetime again, $mem its memory)",
 ];
 
 export function emitAccessors(plan: ClassPlan): string {
@@ -345,7 +347,9 @@ export function emitAccessors(plan: ClassPlan): string {
       L.push(`    return this.$c${f.fieldIndex}; ${note}`);
       L.push(`  }`);
       L.push(`  set ${name}(v) {`, ...live(f.name));
-      L.push(`    $d.C[${a.childIndex}].$w(this.$m, this.$o + ${f.offset}, v, ${path});`);
+      // The nested view is where the value goes (see $take): it tests its lifetime once the
+      // value is read.
+      L.push(`    $d.C[${a.childIndex}].$w(this.$c${f.fieldIndex}, -1, v, ${path});`);
       L.push(`  }`);
       continue;
     }
@@ -382,12 +386,16 @@ export function emitAccessors(plan: ClassPlan): string {
     L.push(`  }`);
     L.push(`  set ${name}(v) {`, ...live(f.name));
     if (a.how === "child") {
-      L.push(`    $d.C[${a.childIndex}].$w(this.$m, this.$o + ${f.offset}, v, ${path});`);
+      // The nested view (made by the getter) is where the value goes: see $take.
+      L.push(`    $d.C[${a.childIndex}].$w(this[${name}], -1, v, ${path});`);
     } else {
-      // Read once into a checked copy, then written: a getter cannot change what was checked.
+      // Read once into a checked copy, then written: a getter cannot change what was checked,
+      // and one that freed the record meanwhile is caught by the second test.
+      L.push(`    const x = $h.stage($d.F[${f.fieldIndex}], v, ${path}, true);`);
+      L.push(...live(f.name));
       L.push(
         `    $h.writeValue($d.F[${f.fieldIndex}], ${JSON.stringify(mode)}, this.$m, ` +
-          `this.$o + ${f.offset}, $h.stage($d.F[${f.fieldIndex}], v, ${path}, true));`,
+          `this.$o + ${f.offset}, x);`,
       );
     }
     L.push(`  }`);
@@ -465,9 +473,10 @@ export function emitAccessors(plan: ClassPlan): string {
   L.push(`    };`);
   L.push(`  }`);
   L.push(`  set(v) {`, ...live("set"));
-  L.push(`    $C.$w(this.$m, this.$o, v, this.$p);`);
+  L.push(`    $C.$w(this, -1, v, this.$p);`);
   L.push(`    return this;`);
   L.push(`  }`);
+  L.push(...placementMethods(live("set")));
   L.push(`  toObject() {`, ...live("toObject"));
   L.push(`    return $C.$r(this.$m, this.$o);`);
   L.push(`  }`);

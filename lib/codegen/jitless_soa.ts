@@ -13,7 +13,7 @@ import {
   type SoaViewInternals,
 } from "./soa_plan.ts";
 import { stage } from "../values/check.ts";
-import { recordMethods } from "./jitless_view.ts";
+import { definePlacementMem, recordMethods } from "./jitless_view.ts";
 
 type SoaView = SoaViewInternals & Record<string, unknown>;
 type Staged = { $wr(m: SoaMem, o: number, s: unknown): void };
@@ -146,11 +146,15 @@ export function buildSoaJitless(
         live(this, f.name);
         const path = h.join(this.$p, f.name);
         if (a.how === "child") {
-          classes[a.node].$w(this.$m, this.$o, v, path);
+          // The nested view is where the value goes (see $take).
+          classes[a.node].$w(this[f.name] as never, -1, v, path);
           return;
         }
         if (a.how === "typed") {
-          write(f, this.$m, this.$o, stage(f.schema, v, path, true), path);
+          const x = stage(f.schema, v, path, true);
+          // A getter of the value may have freed the record meanwhile.
+          live(this, f.name);
+          write(f, this.$m, this.$o, x, path);
           return;
         }
         if (a.how !== "enum" && a.how !== "string") {
@@ -214,6 +218,7 @@ export function buildSoaJitless(
     for (const [name, fn] of Object.entries(methods)) {
       Object.defineProperty(C.prototype, name, { value: fn, writable: true, configurable: true });
     }
+    definePlacementMem(C.prototype);
     classes[k] = C;
   }
   return classes[0];

@@ -35,17 +35,32 @@ interface RecordView {
   $p: string;
 }
 
-// set / toObject / toJSON of jitless classes, the same for both layouts.
+/** The `$mem` of a view as its own placement (see `placementMethods` in `checks.ts`). */
+export function definePlacementMem(proto: object): void {
+  Object.defineProperty(proto, "$mem", {
+    get(this: RecordView) {
+      return this.$m;
+    },
+    configurable: true,
+  });
+}
+
+// set / $take / toObject / toJSON of jitless classes, the same for both layouts.
 export function recordMethods<V extends RecordView>(
-  C: { $w(m: never, o: number, v: unknown, p: string): void; $r(m: never, o: number): unknown },
+  C: { $w(m: never, o: number, v: unknown, p: string): number; $r(m: never, o: number): unknown },
   schema: Schema,
   live: (v: V, field: string) => void,
 ): Record<string, (this: V, ...args: never[]) => unknown> {
   return {
     set(this: V, v: unknown) {
       live(this, "set");
-      C.$w(this.$m as never, this.$o, v, this.$p);
+      // The view is where the value goes: $take tests its lifetime again once it is read.
+      C.$w(this as never, -1, v, this.$p);
       return this;
+    },
+    $take(this: V): number {
+      live(this, "set");
+      return this.$o;
     },
     toObject(this: V) {
       live(this, "toObject");
@@ -187,7 +202,16 @@ export function buildJitless(plan: ClassPlan, d: Deps): ViewClass {
       }
       : function (this: View, v: unknown) {
         live(this, f.name);
-        writeField(f, this.$m, this.$o + f.offset, v, h.join(this.$p, f.name));
+        const path = h.join(this.$p, f.name);
+        if (SCALAR_HOW.has(a.how)) writeField(f, this.$m, this.$o + f.offset, v, path);
+        // The nested view is where the value goes (see $take).
+        else if (a.how === "child") d.C[a.childIndex].$w(this[f.name] as never, -1, v, path);
+        else {
+          const x = stage(f.schema, v, path, true);
+          // A getter of the value may have freed the record meanwhile.
+          live(this, f.name);
+          writeValue(f.schema, mode, this.$m, this.$o + f.offset, x);
+        }
       };
     Object.defineProperty(C.prototype, f.name, { get, set, configurable: true });
   }
@@ -249,6 +273,7 @@ export function buildJitless(plan: ClassPlan, d: Deps): ViewClass {
   for (const [name, fn] of Object.entries(methods)) {
     Object.defineProperty(C.prototype, name, { value: fn, writable: true, configurable: true });
   }
+  definePlacementMem(C.prototype);
   if (lean) {
     // As generated: the generation is the epoch's, the cell the arena's; writes are dropped.
     Object.defineProperty(C.prototype, "$g", {

@@ -51,12 +51,16 @@ export interface ArenaLike {
 }
 
 /**
- * Where a table's create puts a record: passed to a class's `$w` as its memory, with address -1,
- * so the slot is taken only after every property of the value was read and checked (a getter of
- * the value may create or delete records of the same table meanwhile).
+ * Where a write goes, decided only after every property of the value was read and checked:
+ * passed to a class's `$w` as its memory, with address -1. A getter of the value may create,
+ * delete or free records meanwhile. Tables (create, update), arenas (alloc) and views (their own
+ * `set()`: `$take` tests the view's lifetime again) implement it.
  */
 export interface Placement {
-  /** Takes a zeroed slot; returns its address, or -1 when a table that may refuse is full. */
+  /**
+   * The record's address (a new table or arena record comes zeroed), or -1: a full table that
+   * may refuse, a record gone meanwhile. Throws for a view freed meanwhile.
+   */
   $take(): number;
   /** The storage's memory, read after `$take()` (which may grow it). */
   readonly $mem: unknown;

@@ -35,8 +35,9 @@ const TINY_SOURCE = `// Tiny (size 16, align 4, layout c, checked by trap) — g
 //   · $c<i> cached child view of field i · $c(i) lifetime check · $k<kind>(i, v) value check
 // statics: $w read a plain value once and write it = $wr(m, o, $in(v, p)): $in reads and
 //   checks it into the staging tree ($rd does, into a given tree; $tree makes one), $wr writes
-//   a staged value and cannot throw · $r read a record · $z zero one · $w(t, -1, v, p) a
-//   table's create: takes the record from placement t once v is read and checked
+//   a staged value and cannot throw · $r read a record · $z zero one · $w(t, -1, v, p):
+//   writes where placement t says once v is read and checked (a table's create or update, an
+//   arena's alloc; a view itself: $take tests its lifetime again, $mem its memory)
 // trap: $m is an epoch that a cut kills (zero-length arrays, live false), so a typed-array read
 //   of undefined goes to $t<i> (stale, or revived), the rest test $m.live; setters' slow path $y;
 //   $g and $s are getters (the epoch's generation, the arena's cell), not fields
@@ -73,7 +74,7 @@ const $C = { [$d.N]: class {
   }
   set "pos"(v) {
     if (this.$m.live !== true) $h.revive(this, "pos");
-    $d.C[0].$w(this.$m, this.$o + 4, v, $h.join(this.$p, "pos"));
+    $d.C[0].$w(this["pos"], -1, v, $h.join(this.$p, "pos"));
   }
   get "kind"() {
     return $d.E[0][this.$m.u8[this.$o + 12] ?? this.$t2]; // +12 kind: enum(2)
@@ -224,8 +225,15 @@ const $C = { [$d.N]: class {
   }
   set(v) {
     if (this.$m.live !== true) $h.revive(this, "set");
-    $C.$w(this.$m, this.$o, v, this.$p);
+    $C.$w(this, -1, v, this.$p);
     return this;
+  }
+  $take() {
+    if (this.$m.live !== true) $h.revive(this, "set");
+    return this.$o;
+  }
+  get $mem() {
+    return this.$m;
   }
   toObject() {
     if (this.$m.live !== true) $h.revive(this, "toObject");

@@ -66,8 +66,9 @@ describe("soaViewClass()", () => {
 //   N: class names, T: staging trees) · statics: $w read a plain value once and write it
 //   = $wr(m, o, $in(v, p)): $in reads and checks it into the staging tree ($rd does, into a
 //   given tree; $tree makes one), $wr writes a staged value and cannot throw
-//   · $r read a record · $z zero a slot · $w(t, -1, v, p) a table's create: takes the slot
-//   from placement t once v is read and checked
+//   · $r read a record · $z zero a slot · $w(t, -1, v, p): writes where placement t says
+//   once v is read and checked (a table's create or update; a view itself: $take tests its
+//   lifetime again, $mem its columns)
 // c0: a Float32Array
 // c1: b Uint8Array
 "use strict";
@@ -192,8 +193,15 @@ const $N0 = { [$d.N[0]]: class {
   }
   set(v) {
     if (this.$g !== this.$s.g) $h.stale(this, "set");
-    $N0.$w(this.$m, this.$o, v, this.$p);
+    $N0.$w(this, -1, v, this.$p);
     return this;
+  }
+  $take() {
+    if (this.$g !== this.$s.g) $h.stale(this, "set");
+    return this.$o;
+  }
+  get $mem() {
+    return this.$m;
   }
   toObject() {
     if (this.$g !== this.$s.g) $h.stale(this, "toObject");
