@@ -283,8 +283,11 @@ export class ArrayView {
   }
   /** Writes element `i` (checked like any field write; nothing is written on error). */
   setAt(i: number, value: unknown): void {
-    const o = this.#at(i, "write");
+    this.#at(i, "write");
     const x = stage(this.#element, value, `${this.#path}[${i}]`, false);
+    // Found only now: a getter of the value may have freed the record (and handed its memory
+    // to another) meanwhile.
+    const o = this.#at(i, "write");
     writeValue(this.#element, this.#mode, this.#parent.$m, o, x);
   }
   /** The elements as plain values. */

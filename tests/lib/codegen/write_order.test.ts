@@ -11,16 +11,37 @@ import { Table } from "../../../lib/table/table.ts";
 import { Arena } from "../../../lib/memory/arena.ts";
 import { StaleViewError } from "../../../lib/errors.ts";
 
-const S = t.struct({ pos: t.vec2f(), hist: t.array(t.f32(), 2), n: t.u16() }, { name: "Order" });
-const first = { pos: { x: 1, y: 2 }, hist: [3, 4], n: 5 };
-const next = { pos: { x: 6, y: 7 }, hist: [8, 9], n: 10 };
+const Item = t.struct({ a: t.f32() }, { name: "OrderItem" });
+const S = t.struct({
+  pos: t.vec2f(),
+  hist: t.array(t.f32(), 2),
+  items: t.array(Item, 2),
+  n: t.u16(),
+}, { name: "Order" });
+// SoA tables hold no arrays of structs.
+const SoaS = t.struct({ pos: t.vec2f(), hist: t.array(t.f32(), 2), n: t.u16() }, {
+  name: "OrderSoa",
+});
+const records = (items: boolean) => {
+  const first = { pos: { x: 1, y: 2 }, hist: [3, 4], items: [{ a: 1 }, { a: 2 }], n: 5 };
+  const next = { pos: { x: 6, y: 7 }, hist: [8, 9], items: [{ a: 3 }, { a: 4 }], n: 10 };
+  if (items) return { first, next };
+  const { items: _a, ...f } = first;
+  const { items: _b, ...n } = next;
+  return { first: f, next: n };
+};
 
-type Target = { set(v: unknown): unknown; pos: unknown; hist: unknown };
+type Target = {
+  set(v: unknown): unknown;
+  pos: unknown;
+  hist: unknown;
+  items: { setAt(i: number, v: unknown): void };
+};
 
 interface Place {
-  /** The view of a live record holding `first`. */
+  /** The view of a live record holding the first record of `records()`. */
   view(): Target;
-  /** Frees that record and makes another, holding `next`, in its memory; returns a reader. */
+  /** Frees that record and makes the next one in its memory; returns a reader of it. */
   reuse(): () => unknown;
 }
 
@@ -56,12 +77,21 @@ function hostile(during: () => void): [string, (v: Target) => void][] {
         },
       })),
     ],
+    ["an array element", (v) =>
+      v.items.setAt(0, {
+        get a() {
+          once();
+          return 11;
+        },
+      })],
   ];
 }
 
-function check(name: string, place: () => Place): void {
+function check(name: string, items: boolean, place: () => Place): void {
   it(name, () => {
-    for (let k = 0; k < 3; k++) {
+    const { next } = records(items);
+    const writes = items ? 4 : 3;
+    for (let k = 0; k < writes; k++) {
       const p = place();
       const v = p.view();
       let read: (() => unknown) | undefined;
@@ -76,8 +106,15 @@ describe("writes through a checked view test its lifetime after reading the valu
   for (const jitless of [false, true]) {
     for (const shared of [false, true]) {
       for (const layout of ["aos", "soa"] as const) {
-        check(`table (${layout}, shared: ${shared}, jitless: ${jitless})`, () => {
-          const table = new Table(S, { capacity: 4, layout, shared, jitless });
+        const items = layout === "aos";
+        const { first, next } = records(items);
+        check(`table (${layout}, shared: ${shared}, jitless: ${jitless})`, items, () => {
+          const table = new Table((items ? S : SoaS) as typeof S, {
+            capacity: 4,
+            layout,
+            shared,
+            jitless,
+          });
           const id = table.create(first);
           return {
             view: () => table.get(id)! as never,
@@ -90,7 +127,8 @@ describe("writes through a checked view test its lifetime after reading the valu
           };
         });
       }
-      check(`arena (shared: ${shared}, jitless: ${jitless})`, () => {
+      const { first, next } = records(true);
+      check(`arena (shared: ${shared}, jitless: ${jitless})`, true, () => {
         const arena = new Arena({ bytes: 256, shared, jitless });
         const view = arena.alloc(S, first);
         return {
