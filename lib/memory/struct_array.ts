@@ -388,6 +388,8 @@ export class StructArray<S extends StructSchema> implements Iterable<Cursor<S>> 
       throw new FieldTypeError("", json, `an array of ${this.length} ${this.schema.name} records`);
     }
     const values = json.map((r, i) => decodeJSON(this.schema, r, `[${i}]`));
+    // Again: a getter of the records may have freed the array (and handed its memory to another).
+    this.#live("setJSON");
     for (let i = 0; i < values.length; i++) {
       this.#C.$w(this.#m, this.byteOffset + i * this.stride, values[i], "");
     }

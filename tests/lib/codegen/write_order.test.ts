@@ -143,3 +143,29 @@ describe("writes through a checked view test its lifetime after reading the valu
     }
   }
 });
+
+describe("a struct array's setJSON tests its lifetime after reading the records", () => {
+  for (const jitless of [false, true]) {
+    for (const shared of [false, true]) {
+      it(`shared: ${shared}, jitless: ${jitless}`, () => {
+        const { first, next } = records(true);
+        const arena = new Arena({ bytes: 256, shared, jitless });
+        const arr = arena.allocArray(S, 1);
+        arr.at(0).set(first);
+        let other: { toObject(): unknown } | undefined;
+        const json = [{
+          ...first,
+          get n() {
+            arena.reset();
+            other = arena.allocArray(S, 1);
+            other = (other as unknown as { at(i: number): { set(v: unknown): unknown } }).at(0)
+              .set(next) as never;
+            return 11;
+          },
+        }];
+        assert.throws(() => arr.setJSON(json), StaleViewError);
+        assert.deepEqual(other!.toObject(), next);
+      });
+    }
+  }
+});
