@@ -13,7 +13,7 @@ import {
   type SoaViewInternals,
 } from "./soa_plan.ts";
 import { stage } from "../values/check.ts";
-import { definePlacementMem, recordMethods } from "./jitless_view.ts";
+import { definePlacementMem, placedAt, placedMem, recordMethods } from "./jitless_view.ts";
 
 type SoaView = SoaViewInternals & Record<string, unknown>;
 type Staged = { $wr(m: SoaMem, o: number, s: unknown): void };
@@ -172,14 +172,9 @@ export function buildSoaJitless(
       },
       $w(m: SoaMem | Placement, o: number, v: unknown, p: string): number {
         const s = stage(node.schema, v, p, true);
-        // A table's create: the slot is taken only now, after every read (see Placement).
-        if (o < 0) {
-          o = (m as Placement).$take();
-          if (o < 0) return o;
-          m = (m as Placement).$mem as SoaMem;
-        }
-        statics.$wr(m as SoaMem, o, s);
-        return o;
+        const at = placedAt(m, o);
+        if (at >= 0) statics.$wr(placedMem<SoaMem>(m, o), at, s);
+        return at;
       },
       $wr(m: SoaMem, o: number, s: unknown): void {
         for (const f of node.fields) {

@@ -35,6 +35,19 @@ interface RecordView {
   $p: string;
 }
 
+/**
+ * Where a jitless `$w` writes once it has read the value: address `o`, or, for -1, the one the
+ * placement `m` takes only now (see {@linkcode Placement}); -1 when there is none.
+ */
+export function placedAt(m: unknown, o: number): number {
+  return o < 0 ? (m as Placement).$take() : o;
+}
+
+/** The memory a jitless `$w` writes: `m`, or the placement's (read after {@linkcode placedAt}). */
+export function placedMem<M>(m: M | Placement, o: number): M {
+  return (o < 0 ? (m as Placement).$mem : m) as M;
+}
+
 /** The `$mem` of a view as its own placement (see `placementMethods` in `checks.ts`). */
 export function definePlacementMem(proto: object): void {
   Object.defineProperty(proto, "$mem", {
@@ -225,14 +238,9 @@ export function buildJitless(plan: ClassPlan, d: Deps): ViewClass {
     },
     $w(m: Mem | Placement, o: number, v: unknown, p: string): number {
       const s = stage(d.S, v, p, true);
-      // A table's create: the slot is taken only now, after every read (see Placement).
-      if (o < 0) {
-        o = (m as Placement).$take();
-        if (o < 0) return o;
-        m = (m as Placement).$mem as Mem;
-      }
-      writeValue(d.S, mode, m as Mem, o, s);
-      return o;
+      const at = placedAt(m, o);
+      if (at >= 0) writeValue(d.S, mode, placedMem<Mem>(m, o), at, s);
+      return at;
     },
     $r(m: Mem, o: number): unknown {
       return readValue(d.S, mode, m, o);

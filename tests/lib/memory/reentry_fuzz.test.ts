@@ -7,56 +7,39 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import * as t from "../../../schemas/t.ts";
 import { Arena } from "../../../lib/memory/arena.ts";
 import type { ArenaMark } from "../../../lib/memory/mark.ts";
 import { StaleViewError } from "../../../lib/errors.ts";
 import { reportFuzz, rng } from "../../_fuzz.ts";
+import * as R from "../../_reentrant.ts";
 
-const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env;
-const SEED = Number(env?.FUZZ_SEED ?? 11);
+const SEED = R.fuzzSeed(11);
 const OPS = 1500;
 const MAX = 64;
 
-const Rec = t.struct({ p: t.struct({ x: t.f32(), y: t.f32() }, { name: "ArP" }), b: t.u16() }, {
-  name: "ArRec",
-});
-type Value = { p: { x: number; y: number }; b: number };
-type Partial = { p?: { x?: number; y?: number }; b?: number };
 type View = { toObject(): unknown; set(v: unknown): unknown; p: unknown };
-
-const merge = (into: Value, v: Partial): Value => ({
-  p: { x: v.p?.x ?? into.p.x, y: v.p?.y ?? into.p.y },
-  b: v.b ?? into.b,
-});
-const ZERO: Value = { p: { x: 0, y: 0 }, b: 0 };
 
 function run(shared: boolean, jitless: boolean, seed: number): void {
   const r = rng(seed);
   const int = (n: number) => Math.floor(r() * n);
   const arena = new Arena({ bytes: 16 * (MAX + 8), shared, jitless });
   // Live records in allocation order, and the marks: how many records each found.
-  let live: { view: View; want: Value }[] = [];
+  let live: { view: View; want: R.Value }[] = [];
   let dead: View[] = [];
   let marks: { mark: ArenaMark; count: number }[] = [];
-  const value = (): Partial => {
-    const v: Partial = {};
-    if (int(4) !== 0) v.p = { x: (int(200) - 100) / 4, y: int(50) / 2 };
-    if (int(4) !== 0) v.b = int(65536);
-    return v;
-  };
+  const value = (): R.Partial => R.randomValue(int);
   const reset = () => {
     arena.reset();
     dead = dead.concat(live.map((l) => l.view));
     live = [];
     marks = [];
   };
-  const alloc = (v: Partial, view: View) => live.push({ view, want: merge(ZERO, v) });
+  const alloc = (v: R.Partial, view: View) => live.push({ view, want: R.merge(R.ZERO, v) });
   const nested = () => {
     switch (int(5)) {
       case 0: {
         const v = value();
-        alloc(v, arena.alloc(Rec, v) as unknown as View);
+        alloc(v, arena.alloc(R.Rec, v) as unknown as View);
         return;
       }
       case 1:
@@ -77,24 +60,7 @@ function run(shared: boolean, jitless: boolean, seed: number): void {
         return;
     }
   };
-  const hostile = (v: Partial): Partial => {
-    let ran = false;
-    const once = () => {
-      if (!ran) {
-        ran = true;
-        nested();
-      }
-    };
-    if (int(2) === 0 || v.p === undefined) {
-      const b = v.b ?? 7;
-      v.b = b;
-      return Object.defineProperty({ ...v }, "b", { get: () => (once(), b), enumerable: true });
-    }
-    const x = v.p.x ?? 1.5;
-    v.p = { ...v.p, x };
-    const p = Object.defineProperty({ ...v.p }, "x", { get: () => (once(), x), enumerable: true });
-    return { ...v, p: p as { x: number; y: number } };
-  };
+  const hostile = (v: R.Partial): R.Partial => R.withGetter(v, int, nested);
   const step = (n: number, what: string) =>
     `op ${n} ${what} (seed ${seed}, shared ${shared}, jitless ${jitless})`;
 
@@ -105,7 +71,7 @@ function run(shared: boolean, jitless: boolean, seed: number): void {
     const v = hostile(plain);
     const what = ["alloc", "tryAlloc", "set", "nested set", "mark"][kind];
     if (kind === 0 || kind === 1) {
-      const view = kind === 0 ? arena.alloc(Rec, v) : arena.tryAlloc(Rec, v);
+      const view = kind === 0 ? arena.alloc(R.Rec, v) : arena.tryAlloc(R.Rec, v);
       assert.ok(view !== undefined, step(n, what));
       alloc(plain, view as unknown as View);
     } else if (kind === 2 || kind === 3) {
@@ -115,7 +81,7 @@ function run(shared: boolean, jitless: boolean, seed: number): void {
         if (kind === 2) target.view.set(v);
         else target.view.p = v.p ?? { x: 2, y: 3 };
         assert.ok(live.includes(target), step(n, `${what} wrote a freed record`));
-        target.want = merge(target.want, kind === 2 ? plain : { p: plain.p ?? { x: 2, y: 3 } });
+        target.want = R.merge(target.want, kind === 2 ? plain : { p: plain.p ?? { x: 2, y: 3 } });
       } catch (e) {
         assert.ok(e instanceof StaleViewError, step(n, `${what}: ${e}`));
         assert.ok(!live.includes(target), step(n, `${what} refused a live record`));

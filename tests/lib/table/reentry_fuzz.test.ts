@@ -8,42 +8,21 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import * as t from "../../../schemas/t.ts";
 import { Table } from "../../../lib/table/table.ts";
 import { StaleViewError, TableFullError } from "../../../lib/errors.ts";
 import { reportFuzz, rng } from "../../_fuzz.ts";
+import * as R from "../../_reentrant.ts";
 
-const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env;
-const SEED = Number(env?.FUZZ_SEED ?? 7);
+const SEED = R.fuzzSeed(7);
 const OPS = 1500;
 const CAP = 6;
-
-const Rec = t.struct({ p: t.struct({ x: t.f32(), y: t.f32() }, { name: "ReP" }), b: t.u16() }, {
-  name: "ReRec",
-});
-type Value = { p: { x: number; y: number }; b: number };
-type Partial = { p?: { x?: number; y?: number }; b?: number };
-
-function merge(into: Value, v: Partial): Value {
-  return {
-    p: { x: v.p?.x ?? into.p.x, y: v.p?.y ?? into.p.y },
-    b: v.b ?? into.b,
-  };
-}
-
-const ZERO: Value = { p: { x: 0, y: 0 }, b: 0 };
 
 function run(layout: "aos" | "soa", jitless: boolean, shared: boolean, seed: number): void {
   const r = rng(seed);
   const int = (n: number) => Math.floor(r() * n);
-  const table = new Table(Rec, { capacity: CAP, layout, jitless, shared });
-  const model = new Map<number, Value>();
-  const value = (): Partial => {
-    const v: Partial = {};
-    if (int(4) !== 0) v.p = { x: (int(200) - 100) / 4, y: int(50) / 2 };
-    if (int(4) !== 0) v.b = int(65536);
-    return v;
-  };
+  const table = new Table(R.Rec, { capacity: CAP, layout, jitless, shared });
+  const model = new Map<number, R.Value>();
+  const value = (): R.Partial => R.randomValue(int);
   const pick = () => {
     const live = [...model.keys()];
     return live.length > 0 ? live[int(live.length)] : undefined;
@@ -55,7 +34,7 @@ function run(layout: "aos" | "soa", jitless: boolean, shared: boolean, seed: num
         const v = value();
         const id = table.tryCreate(v);
         if (id === undefined) assert.equal(model.size, CAP);
-        else model.set(id, merge(ZERO, v));
+        else model.set(id, R.merge(R.ZERO, v));
         return;
       }
       case 1: {
@@ -71,7 +50,7 @@ function run(layout: "aos" | "soa", jitless: boolean, shared: boolean, seed: num
         const v = value();
         if (id !== undefined) {
           assert.equal(table.update(id, v), true);
-          model.set(id, merge(model.get(id)!, v));
+          model.set(id, R.merge(model.get(id)!, v));
         }
         return;
       }
@@ -83,31 +62,7 @@ function run(layout: "aos" | "soa", jitless: boolean, shared: boolean, seed: num
         return;
     }
   };
-  // `v` with a getter in place of one of its fields (made if absent) that runs `nested` once.
-  const hostile = (v: Partial): Partial => {
-    let ran = false;
-    const once = () => {
-      if (!ran) {
-        ran = true;
-        nested();
-      }
-    };
-    if (int(2) === 0 || v.p === undefined) {
-      const b = v.b ?? 7;
-      v.b = b;
-      return Object.defineProperty({ ...v }, "b", {
-        get: () => (once(), b),
-        enumerable: true,
-      });
-    }
-    const x = v.p.x ?? 1.5;
-    v.p = { ...v.p, x };
-    const p = Object.defineProperty({ ...v.p }, "x", {
-      get: () => (once(), x),
-      enumerable: true,
-    });
-    return { ...v, p: p as { x: number; y: number } };
-  };
+  const hostile = (v: R.Partial): R.Partial => R.withGetter(v, int, nested);
   const step = (n: number, what: string) =>
     `op ${n} ${what} (seed ${seed}, ${layout}, jitless ${jitless}, shared ${shared})`;
 
@@ -126,14 +81,14 @@ function run(layout: "aos" | "soa", jitless: boolean, shared: boolean, seed: num
       if (id === undefined) assert.equal(model.size, CAP, step(n, what));
       else {
         assert.ok(!model.has(id), step(n, what));
-        model.set(id, merge(ZERO, plain));
+        model.set(id, R.merge(R.ZERO, plain));
       }
     } else if (kind === 2) {
       const id = pick();
       if (id === undefined) continue;
       const ok = table.update(id, v);
       assert.equal(ok, model.has(id), step(n, what));
-      if (ok) model.set(id, merge(model.get(id)!, plain));
+      if (ok) model.set(id, R.merge(model.get(id)!, plain));
     } else if (kind === 3 || kind === 4) {
       const id = pick();
       if (id === undefined) continue;
@@ -143,7 +98,7 @@ function run(layout: "aos" | "soa", jitless: boolean, shared: boolean, seed: num
         else (view as unknown as { p: unknown }).p = v.p ?? { x: 2, y: 3 };
         assert.ok(model.has(id), step(n, `${what} wrote a gone record`));
         const written = kind === 3 ? plain : { p: plain.p ?? { x: 2, y: 3 } };
-        model.set(id, merge(model.get(id)!, written));
+        model.set(id, R.merge(model.get(id)!, written));
       } catch (e) {
         assert.ok(e instanceof StaleViewError, step(n, `${what}: ${e}`));
         assert.ok(!model.has(id), step(n, `${what} refused a live record`));
