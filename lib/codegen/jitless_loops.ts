@@ -49,7 +49,9 @@ export function buildLoopsJitless(stride: number): TableLoops {
     s = 0;
     e = 0;
     on = false;
-    r: { value: unknown; done: boolean } = { value: undefined, done: false };
+    // Its own result, as generated: value (the cursor) and done.
+    value: unknown = undefined;
+    done = false;
     constructor(t: LoopTable) {
       this.t = t;
       this.c = t.takeCursor();
@@ -64,7 +66,7 @@ export function buildLoopsJitless(stride: number): TableLoops {
       this.e = this.t.hw;
       this.on = true;
       this.g = this.t.state.g;
-      this.r.done = false;
+      this.done = false;
       return this;
     }
     next(): IteratorResult<unknown> {
@@ -77,15 +79,15 @@ export function buildLoopsJitless(stride: number): TableLoops {
         if ((this.gens[s] & 1) !== 0) {
           this.s = s + 1;
           move(this.c, s);
-          this.r.value = this.c;
-          return this.r as IteratorResult<unknown>;
+          this.value = this.c;
+          return this as IteratorResult<unknown>;
         }
       }
       this.s = this.e;
-      this.r.value = undefined;
-      this.r.done = true;
+      this.value = undefined;
+      this.done = true;
       this.release();
-      return this.r as IteratorResult<unknown>;
+      return this as IteratorResult<unknown>;
     }
     renew(): void {
       this.ep = this.t.epoch;

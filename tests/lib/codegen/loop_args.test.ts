@@ -87,6 +87,29 @@ each((layout, jitless) => {
     });
   });
 
+  it("for…of: one result object per iterator, { value: the cursor, done }, then done", () => {
+    const table = new Table(S, { capacity: 8, layout, jitless });
+    [1.5, 2.5].forEach((v) => table.create({ v }));
+    const it = table[Symbol.iterator]();
+    const first = it.next();
+    const vs = [(first.value as { v: number }).v];
+    const second = it.next();
+    vs.push((second.value as { v: number }).v);
+    // The same object each step (no allocation), holding the one re-pointed cursor.
+    assert.equal(second, first);
+    assert.equal(second.done, false);
+    const end = it.next();
+    assert.deepEqual([end.done, end.value, vs], [true, undefined, [1.5, 2.5]]);
+    // Pooled: the next loop reuses the iterator, and a loop left early leaves it idle.
+    let n = 0;
+    for (const p of table) {
+      n += p.v;
+      break;
+    }
+    for (const p of table) n += p.v;
+    assert.equal(n, 1.5 + 1.5 + 2.5);
+  });
+
   it("where(pred).forEach(fn): pred and fn each get the id when they can read it", () => {
     const table = new Table(S, { capacity: 8, layout, jitless });
     const ids = [1.5, 2.5, 3.5].map((v) => table.create({ v }));
