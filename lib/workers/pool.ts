@@ -204,6 +204,8 @@ export class WorkerPool {
   #checked = new WeakMap<readonly string[], Core>();
   #all: readonly number[] = [];
   #spare: Args = { mode: 0, n: 0, keys: [], values: [], json: "" };
+  // Set while the spare lists are being filled (a getter of the arguments may start a run).
+  #spareBusy = false;
   #pending = 0;
   #spareJob = new Job();
   #guards = new Map<string, string>();
@@ -398,10 +400,14 @@ export class WorkerPool {
         `${this.#what(system)}: expected options like { table, args }, got ${show(o)}`,
       );
     }
-    const core = o.table === undefined ? undefined : tableCore(o.table);
-    if (o.table !== undefined && core === undefined) {
+    // Every option is read once, here: a getter cannot change one after it was checked, nor run
+    // user code between the arguments' encoding and the job taking them.
+    const { table, reads, writes, creates, deletes, arenas: arenaMap, timeout: t, chunks } = o;
+    const argsIn = o.args;
+    const core = table === undefined ? undefined : tableCore(table);
+    if (table !== undefined && core === undefined) {
       throw new TypeError(
-        `${this.#what(system)}: option "table" is not a Table, got ${show(o.table)}`,
+        `${this.#what(system)}: option "table" is not a Table, got ${show(table)}`,
       );
     }
     if (core !== undefined && !core.shared) {
@@ -411,7 +417,7 @@ export class WorkerPool {
     }
     for (let k = 0; k < 2; k++) {
       const key = k === 0 ? "reads" : "writes";
-      const list = o[key];
+      const list = k === 0 ? reads : writes;
       // A frame loop passes the same lists every frame: checked once per list and table.
       if (list === undefined || (core !== undefined && this.#checked.get(list) === core)) continue;
       if (!Array.isArray(list)) {
@@ -431,7 +437,7 @@ export class WorkerPool {
       }
       if (core !== undefined) this.#checked.set(list, core);
     }
-    const arenas = o.arenas === undefined ? NO_ARENAS : Object.entries(o.arenas);
+    const arenas = arenaMap === undefined ? NO_ARENAS : Object.entries(arenaMap);
     if (arenas.length > MAX_RUN_ARENAS) {
       throw new RangeError(`${this.#what(system)}: at most ${MAX_RUN_ARENAS} arenas per run`);
     }
@@ -449,13 +455,12 @@ export class WorkerPool {
         );
       }
     }
-    const timeout = o.timeout ?? this.#timeout;
+    const timeout = t ?? this.#timeout;
     if (typeof timeout !== "number" || !(timeout > 0)) {
       throw new RangeError(
         `${this.#what(system)}: option "timeout" must be a positive number, got ${show(timeout)}`,
       );
     }
-    const chunks = o.chunks;
     if (
       chunks !== undefined &&
       (!Number.isInteger(chunks) || chunks < this.workers || chunks > MAX_CHUNKS)
@@ -467,20 +472,21 @@ export class WorkerPool {
           `${MAX_CHUNKS}, got ${show(chunks)}`,
       );
     }
-    const args = this.#encodeArgs(system, o.args);
+    const args = this.#encodeArgs(system, argsIn);
     // Everything the run needs is taken now: the options object may change before it starts.
     const job = this.#pending === 0 ? this.#spareJob : new Job();
     job.system = system;
     job.index = index;
     job.core = core;
-    job.table = o.table;
-    job.flags = (o.creates === true ? 1 : 0) | (o.deletes === true ? 2 : 0);
+    job.table = table;
+    job.flags = (creates === true ? 1 : 0) | (deletes === true ? 2 : 0);
     job.args = args;
     job.arenas = arenas;
     job.chunks = chunks;
     job.timeout = timeout;
     // From the call on, so code right after run() cannot slip a create in before the run starts.
-    job.owned = core !== undefined && this.#writes(o) ? core : undefined;
+    const writing = (writes?.length ?? 0) > 0 || creates === true || deletes === true;
+    job.owned = core !== undefined && writing ? core : undefined;
     if (job.owned !== undefined) this.#own(job.owned, system, 1);
     return job;
   }
@@ -531,10 +537,6 @@ export class WorkerPool {
   #failed(job: Job, error: unknown): Promise<void> {
     this.#settled(job);
     return Promise.reject(error);
-  }
-
-  #writes(o: RunOptions<unknown>): boolean {
-    return (o.writes?.length ?? 0) > 0 || o.creates === true || o.deletes === true;
   }
 
   // Counts the queued and running runs that write `core`; the main thread's creates and deletes
@@ -620,21 +622,26 @@ export class WorkerPool {
       );
     }
     // With nothing queued, this run's arguments are the next to be written: the pool's spare
-    // lists hold them, so a frame loop that awaits each run allocates none.
-    const a: Args = this.#pending === 0
-      ? this.#spare
-      : { mode: 0, n: 0, keys: [], values: [], json: "" };
+    // lists hold them, so a frame loop that awaits each run allocates none. Not while a getter
+    // of the arguments being read starts another run: that one gets lists of its own.
+    const spare = this.#pending === 0 && !this.#spareBusy;
+    const a: Args = spare ? this.#spare : { mode: 0, n: 0, keys: [], values: [], json: "" };
     const keys = a.keys;
     const values = a.values;
     let n = 0;
     let numeric = true;
-    for (const k in args) {
-      const v = (args as Record<string, unknown>)[k];
-      if (typeof v !== "number") numeric = false;
-      // Index stores, not push after a truncation: the lists keep their storage from run to run.
-      keys[n] = k;
-      values[n] = v as number;
-      n++;
+    if (spare) this.#spareBusy = true;
+    try {
+      for (const k in args) {
+        const v = (args as Record<string, unknown>)[k];
+        if (typeof v !== "number") numeric = false;
+        // Index stores, not push after a truncation: the lists keep their storage run to run.
+        keys[n] = k;
+        values[n] = v as number;
+        n++;
+      }
+    } finally {
+      if (spare) this.#spareBusy = false;
     }
     a.n = n;
     if (numeric && n <= MAX_NUMERIC_ARGS) {

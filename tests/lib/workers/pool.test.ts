@@ -86,6 +86,47 @@ describe("WorkerPool", () => {
     table.forEach((b) => assert.equal(b.x, 20));
   });
 
+  it("gives each run its own arguments when a getter of one starts another", async () => {
+    const a = bodies(10);
+    const b = bodies(10);
+    const c = bodies(10);
+    let inner: Promise<void> | undefined;
+    let queued: Promise<void> | undefined;
+    // Numeric arguments of the outer run are read while it is being prepared: the getter starts
+    // a run (nothing queued yet), and a JSON one after it.
+    const args = {
+      add: 1,
+      get by() {
+        inner = pool.run("scale", { table: b, writes: ["x"], args: { by: 3, add: 7 } });
+        queued = pool.run("json", { table: c, writes: ["x"], args: { list: [4], tag: "ab" } });
+        return 2;
+      },
+    };
+    await pool.run("scale", { table: a, writes: ["x"], args: args as never });
+    await Promise.all([inner, queued]);
+    assert.deepEqual(a.toArray().map((r) => r.x), a.ids().map((_, i) => i * 2 + 1));
+    assert.deepEqual(b.toArray().map((r) => r.x), b.ids().map((_, i) => i * 3 + 7));
+    c.forEach((r) => assert.equal(r.x, 6));
+  });
+
+  it("reads each option once: a getter cannot swap the table after it was checked", async () => {
+    const shared = bodies(10);
+    const local = new Table(Body, { capacity: 4, layout: "soa" });
+    local.create({ x: 5, vx: 1 });
+    let reads = 0;
+    const options = {
+      get table() {
+        return reads++ === 0 ? shared : local;
+      },
+      writes: ["x"],
+      args: { by: 2, add: 0 },
+    };
+    await pool.run("scale", options as never);
+    assert.equal(reads, 1);
+    assert.deepEqual(shared.toArray().map((r) => r.x), shared.ids().map((_, i) => i * 2));
+    assert.equal(local.toArray()[0].x, 5);
+  });
+
   it("queues runs in call order", async () => {
     const table = bodies(100);
     const a = pool.run("scale", { table, writes: ["x"], args: { by: 0, add: 3 } });
