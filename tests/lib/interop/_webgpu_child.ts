@@ -6,7 +6,7 @@
 // (glibc heap corruption, after all work is done): that must not take the test runner down.
 // FUZZ_SEED overrides the seed, GPU_SCHEMAS the number of schemas.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -337,9 +337,15 @@ async function readmeExample(): Promise<string> {
     '"@arenakit/core"',
     JSON.stringify(new URL("../../../mod.ts", import.meta.url).href),
   );
-  const file = join(mkdtempSync(join(tmpdir(), "arenakit-")), "readme_webgpu.ts");
+  const dir = mkdtempSync(join(tmpdir(), "arenakit-"));
+  const file = join(dir, "readme_webgpu.ts");
   writeFileSync(file, code);
-  await import(pathToFileURL(file).href);
+  try {
+    await import(pathToFileURL(file).href);
+  } finally {
+    // One directory per run otherwise stays behind in the system's temporary directory.
+    rmSync(dir, { recursive: true, force: true });
+  }
   return "the README's WebGPU example ran on the device";
 }
 
