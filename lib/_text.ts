@@ -1,6 +1,6 @@
 /**
  * Text helpers every layer shares: how a value is quoted in an error message, how a field path
- * is joined, and the names of vector components. It imports nothing, so `schemas/` and the
+ * is joined, the names of vector components, and how a boolean option is read. It imports nothing, so `schemas/` and the
  * error module can use it without an arrow pointing back up.
  *
  * @module
@@ -27,4 +27,19 @@ export function show(value: unknown): string {
 /** The dotted path of `key` under `path` ("" is the root). */
 export function join(path: string, key: string): string {
   return path === "" ? key : `${path}.${key}`;
+}
+
+/**
+ * A boolean option of `what` (say "Table"): absent (undefined) gives `byDefault`; anything but a
+ * boolean throws a TypeError naming the option and the value, so `checked: 0` or
+ * `checked: "false"` never turns the checks off (or on) by its truthiness.
+ */
+export function booleanOption(what: string, name: string, v: unknown, byDefault: boolean): boolean {
+  if (v === undefined) return byDefault;
+  if (typeof v !== "boolean") {
+    throw new TypeError(
+      `Cannot create ${what}: option "${name}" must be a boolean, got ${show(v)}`,
+    );
+  }
+  return v;
 }

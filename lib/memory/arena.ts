@@ -115,8 +115,8 @@ export class Arena {
       const o = parseArenaOptions(options);
       const { bytes, overflow, shared, chunkBytes, maxBytes, rawArrays } = o;
       this.overflow = overflow;
-      this.checked = options.checked ?? true;
-      this.jitless = options.jitless ?? false;
+      this.checked = o.checked;
+      this.jitless = o.jitless;
       const buffer = () => shared ? new SharedArrayBuffer(chunkBytes) : new ArrayBuffer(chunkBytes);
       const pool = overflow !== "pool" ? undefined : options.pool ?? new Pool({ create: buffer });
       const detach = this.checked && !shared && CAN_TRANSFER && rawArrays === "detach";

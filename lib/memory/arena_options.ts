@@ -6,7 +6,7 @@
  */
 import type { Pool } from "./pool.ts";
 import type { ArenaMark } from "./mark.ts";
-import { show } from "../_text.ts";
+import { booleanOption, show } from "../_text.ts";
 import { roundUp16 } from "./chunks.ts";
 
 /** Bytes a shared arena takes from the shared top at a time, unless `blockBytes` says otherwise. */
@@ -131,6 +131,8 @@ export interface ParsedArenaOptions {
   readonly bytes: number;
   readonly overflow: Overflow;
   readonly shared: boolean;
+  readonly checked: boolean;
+  readonly jitless: boolean;
   readonly chunkBytes: number;
   readonly maxBytes: number;
   readonly rawArrays: "detach" | "keep";
@@ -151,7 +153,9 @@ export function parseArenaOptions(options: ArenaOptions): ParsedArenaOptions {
       }`,
     );
   }
-  const shared = options.shared === true;
+  const shared = booleanOption("Arena", "shared", options.shared, false);
+  const checked = booleanOption("Arena", "checked", options.checked, true);
+  const jitless = booleanOption("Arena", "jitless", options.jitless, false);
   if (shared && typeof SharedArrayBuffer === "undefined") {
     throw new TypeError("Cannot create a shared Arena: SharedArrayBuffer is not available here");
   }
@@ -173,5 +177,5 @@ export function parseArenaOptions(options: ArenaOptions): ParsedArenaOptions {
   const blockBytes = roundUp16(
     positiveInt("blockBytes", options.blockBytes ?? DEFAULT_BLOCK_BYTES),
   );
-  return { bytes, overflow, shared, chunkBytes, maxBytes, rawArrays, blockBytes };
+  return { bytes, overflow, shared, checked, jitless, chunkBytes, maxBytes, rawArrays, blockBytes };
 }

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { show } from "../_text.ts";
+import { booleanOption, show } from "../_text.ts";
 import { SLOTS } from "./ids.ts";
 import type { Table } from "./table.ts";
 
@@ -107,12 +107,7 @@ export function resolveTableOptions(options: TableOptions): ResolvedTableOptions
       `Cannot create Table: option "growth" must be "fixed" or "double", got ${show(growth)}`,
     );
   }
-  const shared = options.shared ?? false;
-  if (typeof shared !== "boolean") {
-    throw new TypeError(
-      `Cannot create Table: option "shared" must be a boolean, got ${show(shared)}`,
-    );
-  }
+  const shared = booleanOption("Table", "shared", options.shared, false);
   if (shared && typeof SharedArrayBuffer === "undefined") {
     throw new TypeError(
       `Cannot create Table: option "shared" needs SharedArrayBuffer, which this runtime does not ` +
@@ -133,9 +128,9 @@ export function resolveTableOptions(options: TableOptions): ResolvedTableOptions
     layout,
     capacity,
     maxCapacity,
-    checked: options.checked ?? true,
-    jitless: options.jitless ?? false,
-    resolveRefs: options.resolveRefs ?? true,
+    checked: booleanOption("Table", "checked", options.checked, true),
+    jitless: booleanOption("Table", "jitless", options.jitless, false),
+    resolveRefs: booleanOption("Table", "resolveRefs", options.resolveRefs, true),
     shared,
   };
 }

@@ -710,6 +710,20 @@ describe("Arena allocation", () => {
     assert.throws(() => new Arena(undefined as never), TypeError);
   });
 
+  it("refuses a boolean option given as anything but a boolean (it never means the other)", () => {
+    for (const key of ["checked", "jitless", "shared"]) {
+      for (const v of [0, 1, "false", "yes", null]) {
+        assert.throws(() => new Arena({ bytes: 64, [key]: v } as never), {
+          name: "TypeError",
+          message: `Cannot create Arena: option "${key}" must be a boolean, got ${
+            v === null ? "null" : typeof v === "string" ? JSON.stringify(v) : String(v)
+          }`,
+        });
+      }
+      for (const v of [undefined, true, false]) new Arena({ bytes: 64, [key]: v });
+    }
+  });
+
   it("overflow: grow chains chunks, reuses them after reset and honours maxBytes", () => {
     const Q = t.struct({ a: t.f64(), b: t.f64(), c: t.f64(), d: t.f64() }); // 32 bytes
     const arena = new Arena({ bytes: 64, overflow: "grow", maxBytes: 192 });

@@ -253,6 +253,21 @@ each((layout, jitless) => {
       assert.throws(() => new Table(Particle, { capacity: 1, growth: "x" as never }), RangeError);
       assert.throws(() => new Table(t.f32() as never, { capacity: 1 }), TypeError);
     });
+
+    it("refuses a boolean option given as anything but a boolean (it never means the other)", () => {
+      for (const key of ["checked", "jitless", "resolveRefs", "shared"]) {
+        for (const v of [0, 1, "false", "yes", null]) {
+          assert.throws(() => new Table(Particle, { capacity: 1, [key]: v } as never), {
+            name: "TypeError",
+            message: `Cannot create Table: option "${key}" must be a boolean, got ${
+              v === null ? "null" : typeof v === "string" ? JSON.stringify(v) : String(v)
+            }`,
+          });
+        }
+        // Absent, undefined, true and false are all fine.
+        for (const v of [undefined, true, false]) new Table(Particle, { capacity: 1, [key]: v });
+      }
+    });
   });
 
   describe("views", () => {
