@@ -199,6 +199,19 @@ export interface FlatField {
   write(x: string): string;
 }
 
+/**
+ * A scalar field of a flat `$w`: `bad` is the source of the test on a variable named `x` (as
+ * `$rd` takes it), renamed here for each local.
+ */
+export function flatField(
+  name: string,
+  schema: string,
+  bad: string,
+  write: (x: string) => string,
+): FlatField {
+  return { name, schema, bad: (x) => bad.replace(/\bx\b/g, x), write };
+}
+
 /** A nested struct or vector field: a flat `$w` reads its fields into locals of its own. */
 export interface FlatGroup {
   readonly name: string;
@@ -236,7 +249,7 @@ export function flatWriteMethod(
   const read = (items: readonly FlatItem[], obj: string, n: string, path: string, ind: string) => {
     for (const f of items) {
       const key = JSON.stringify(f.name);
-      const at = path === "p" ? `$h.join(p, ${key})` : `$h.join(${path}, ${key})`;
+      const at = `$h.join(${path}, ${key})`;
       if ("fields" in f) {
         const k = ++groups;
         const g = `v${k}`;

@@ -32,8 +32,8 @@ export interface ViewClass {
   readonly plan: ClassPlan;
   /**
    * Reads a plain value (or a view) once, checks it and writes its defined fields at (m, o);
-   * throws before writing anything when a field is bad. With a table's placement and -1, takes
-   * the record only after reading; returns its address (-1: the table is full).
+   * throws before writing anything when a field is bad. With a placement and -1, asks it for the
+   * record only after reading; returns the address written (-1: the placement had none).
    */
   $w(m: Mem | Placement, o: number, v: unknown, p: string): number;
   /** Reads and checks a plain value once into a staged copy (the first half of `$w`). */
@@ -260,11 +260,7 @@ export function loopsFor(
         const parts = pred === undefined ? ["", src] : src.split("\n\0\n");
         // (A source holding the separator itself gets ids everywhere.)
         const [p, f] = parts.length === 2 ? parts : ["", ""];
-        const ids = {
-          each: seesSecondArgument(f),
-          pred: seesSecondArgument(p),
-          fn: seesSecondArgument(f),
-        };
+        const ids = { fn: seesSecondArgument(f), pred: seesSecondArgument(p) };
         return new Function(emitTableLoops(C.name, stride, ++loopSerial, ids))() as TableLoops;
       },
     );

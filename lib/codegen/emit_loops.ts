@@ -68,14 +68,13 @@ export interface TableLoops {
   Iterator: new (t: LoopTable) => LoopIterator;
 }
 
-/** Which callbacks of a loop copy get the record's id: `each`'s, and `filter`'s `pred` and `fn`. */
+/** Which callbacks of a loop copy get the record's id: `fn` (of `each` and `filter`) and `pred`. */
 export interface LoopIds {
-  readonly each: boolean;
-  readonly pred: boolean;
   readonly fn: boolean;
+  readonly pred: boolean;
 }
 
-const ALL_IDS: LoopIds = { each: true, pred: true, fn: true };
+const ALL_IDS: LoopIds = { fn: true, pred: true };
 
 const args = (id: boolean) => (id ? `c, x * ${ID_SLOTS} + s` : "c");
 
@@ -175,7 +174,7 @@ export function emitTableLoops(
     `"use strict";`,
     // A callback that cannot see a second argument gets none: V8 computes an argument it does
     // not need all the same (for a deoptimization's frame), about 20% of a one-field loop.
-    ...loop("each", `fn(${args(ids.each)});`),
+    ...loop("each", `fn(${args(ids.fn)});`),
     ...loop("filter", `if (pred(${args(ids.pred)})) fn(${args(ids.fn)});`),
     `const Iterator = class {`,
     `  constructor(t) {`,

@@ -9,6 +9,7 @@
 import {
   badCheck,
   checkMethods,
+  flatField,
   type FlatItem,
   flatWriteMethod,
   placementMethods,
@@ -101,13 +102,8 @@ function flatOf(plan: SoaPlan, k: number): FlatItem[] | undefined {
       out.push({ name: f.name, schema: `$d.S[${a.node}]`, fields });
       continue;
     }
-    const bad = verdictBad(f);
-    out.push({
-      name: f.name,
-      schema: `$d.F[${f.fieldIndex}]`,
-      bad: (x) => bad.replace(/\bx\b/g, x),
-      write: (x) => writeStmt(f, "m", "o", x, `""`),
-    });
+    const write = (x: string) => writeStmt(f, "m", "o", x, `""`);
+    out.push(flatField(f.name, `$d.F[${f.fieldIndex}]`, verdictBad(f), write));
   }
   return out;
 }

@@ -10,6 +10,7 @@ import { type ClassPlan, type FieldPlan, planOf, SCALAR_HOW } from "./plan.ts";
 import {
   badCheck,
   checkMethods,
+  flatField,
   type FlatItem,
   flatWriteMethod,
   placementMethods,
@@ -140,14 +141,9 @@ function flatOf(plan: ClassPlan, d: string, base: number): FlatItem[] | undefine
       continue;
     }
     if (!SCALAR_HOW.has(a.how)) return undefined;
-    const bad = verdictBad(f, d);
     const at = { ...f, offset: base + f.offset };
-    out.push({
-      name: f.name,
-      schema: `${d}.F[${f.fieldIndex}]`,
-      bad: (x) => bad.replace(/\bx\b/g, x),
-      write: (x) => writeStmt(at, false, x, `""`, undefined, d),
-    });
+    const write = (x: string) => writeStmt(at, false, x, `""`, undefined, d);
+    out.push(flatField(f.name, `${d}.F[${f.fieldIndex}]`, verdictBad(f, d), write));
   }
   return out;
 }

@@ -216,8 +216,8 @@ export interface SoaViewClass {
   readonly plan: SoaPlan;
   /**
    * Reads a plain value (or a view) once, checks it and writes its defined fields at slot `o`;
-   * throws before writing anything when a field is bad. With a table's placement and -1, takes
-   * the slot only after reading; returns the slot (-1: the table is full).
+   * throws before writing anything when a field is bad. With a placement and -1, asks it for the
+   * slot only after reading; returns the slot written (-1: the placement had none).
    */
   $w(m: SoaMem | Placement, o: number, v: unknown, p: string): number;
   /** Reads and checks a plain value once into a staged copy (the first half of `$w`). */

@@ -522,43 +522,41 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
   }
 }
 
-/** A table's placement for its class's `$w`: see {@linkcode Placement}. */
-class Placer implements Placement {
-  /** The id of the record the last take made. */
+/** Where a table's class writes a record: see {@linkcode Placement}. */
+abstract class TablePlacement implements Placement {
+  /** The id the placement is for (update), or made (create). */
   id = 0;
-  readonly #core: Core;
+  protected readonly core: Core;
+
+  constructor(core: Core) {
+    this.core = core;
+  }
+
+  abstract $take(): number;
+
+  get $mem(): unknown {
+    return this.core.storage.mem;
+  }
+}
+
+/** Create's placement: a new slot, taken once the init is read. */
+class Placer extends TablePlacement {
   readonly soft: boolean;
 
   constructor(core: Core, soft: boolean) {
-    this.#core = core;
+    super(core);
     this.soft = soft;
   }
 
   $take(): number {
-    return this.#core.take(this);
-  }
-
-  get $mem(): unknown {
-    return this.#core.storage.mem;
+    return this.core.take(this);
   }
 }
 
 /** Update's placement: the slot of record `id` as it is once the values are read, or -1. */
-class Updater implements Placement {
-  id = 0;
-  readonly #core: Core;
-
-  constructor(core: Core) {
-    this.#core = core;
-  }
-
+class Updater extends TablePlacement {
   $take(): number {
-    const core = this.#core;
-    const slot = core.slotOf(this.id);
-    return slot < 0 ? -1 : slot * core.storage.stride;
-  }
-
-  get $mem(): unknown {
-    return this.#core.storage.mem;
+    const slot = this.core.slotOf(this.id);
+    return slot < 0 ? -1 : slot * this.core.storage.stride;
   }
 }

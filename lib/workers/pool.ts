@@ -402,8 +402,17 @@ export class WorkerPool {
     }
     // Every option is read once, here: a getter cannot change one after it was checked, nor run
     // user code between the arguments' encoding and the job taking them.
-    const { table, reads, writes, creates, deletes, arenas: arenaMap, timeout: t, chunks } = o;
-    const argsIn = o.args;
+    const {
+      table,
+      reads,
+      writes,
+      creates,
+      deletes,
+      arenas: arenaMap,
+      timeout: t,
+      chunks,
+      args: argsIn,
+    } = o;
     const core = table === undefined ? undefined : tableCore(table);
     if (table !== undefined && core === undefined) {
       throw new TypeError(
