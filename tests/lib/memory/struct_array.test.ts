@@ -294,6 +294,12 @@ for (const jitless of [false, true]) {
       assert.equal(empty.length, 0);
       assert.deepEqual(empty.toObject(), []);
       assert.equal(empty.bytes().length, 0);
+      // forEach calls its callback for no record (the generated loop calls the first record
+      // before its loop) and neither does iteration.
+      let calls = 0;
+      empty.forEach(() => calls++);
+      for (const _ of empty) calls++;
+      assert.equal(calls, 0);
       assert.throws(() => arena.allocArray(P, -1), RangeError);
       assert.throws(() => arena.allocArray(P, 1.5), RangeError);
     });
