@@ -29,7 +29,8 @@ export class RecordTraps<M extends { readonly live: boolean }> {
   // Per slot, the copy its views read; made on first use, dropped when the record is freed.
   #bySlot: (M | undefined)[] = [];
   // The loops' cursors in use, each reading its own copy.
-  readonly #lent = new Set<TableView>();
+  // (An array, not a Set: loops rarely nest, and a Set hashes every new cursor it is given.)
+  readonly #lent: TableView[] = [];
 
   constructor(of: TrapMemory<M>) {
     this.#of = of;
@@ -42,16 +43,24 @@ export class RecordTraps<M extends { readonly live: boolean }> {
     return m;
   }
 
-  /** A new loop cursor, made by `make` over a copy of its own. */
-  take(make: (m: M) => TableView): TableView {
-    const c = make(this.#of.copy());
-    this.#lent.add(c);
-    return c;
+  /** A new copy of the memory object, for a loop cursor to read through (see `lend`). */
+  copy(): M {
+    return this.#of.copy();
+  }
+
+  /** Counts loop cursor `c`, made over a `copy()`, as lent until `end(c)`. */
+  lend(c: TableView): void {
+    this.#lent.push(c);
   }
 
   /** Ends a loop cursor: it and its children throw from now on. */
   end(c: TableView): void {
-    this.#lent.delete(c);
+    const lent = this.#lent;
+    const i = lent.lastIndexOf(c);
+    if (i >= 0) {
+      lent[i] = lent[lent.length - 1];
+      lent.pop();
+    }
     this.#of.kill(c.$m as M);
   }
 
@@ -73,7 +82,7 @@ export class RecordTraps<M extends { readonly live: boolean }> {
       this.#bySlot[slot] = undefined;
     }
     // Deletes are the churn path: no iterator unless a loop is running.
-    if (this.#lent.size === 0) return;
+    if (this.#lent.length === 0) return;
     const o = slot * this.#of.stride;
     for (const c of this.#lent) if (c.$o === o) this.#of.kill(c.$m as M);
   }
@@ -119,7 +128,10 @@ export abstract class StorageLifetimes<M extends { readonly live: boolean }> {
   cursor(a: ArenaLike, g: number): TableCursor {
     const C = this.Cursor;
     if (this.traps === undefined) return new C(a, this.mem as never, 0, g, "") as TableCursor;
-    return this.traps.take((m) => new C(a, m as never, 0, g, "")) as TableCursor;
+    // Made here, not by a callback the traps call: a loop takes a cursor on every call.
+    const c = new C(a, this.traps.copy() as never, 0, g, "") as TableCursor;
+    this.traps.lend(c);
+    return c;
   }
 
   /** Ends a lent cursor and the child views it made. */

@@ -500,6 +500,32 @@ each((layout, jitless) => {
       assert.equal(n, 2);
     });
 
+    it("loops that end out of order: deleting the record a live one stands on still ends it", () => {
+      const table = make();
+      const ids = [1, 2, 3].map((life) => table.create({ life }));
+      const a = table[Symbol.iterator]();
+      const b = table[Symbol.iterator]();
+      const c = table[Symbol.iterator]();
+      const pa = a.next().value!;
+      const pb = b.next().value!;
+      b.next();
+      const pc = c.next().value!;
+      c.next();
+      c.next();
+      // The first and the last to start end first; b stands on the second record.
+      a.return!();
+      c.return!();
+      assert.throws(() => pa.life, StaleViewError);
+      assert.throws(() => pc.life, StaleViewError);
+      assert.equal(pb.life, 2);
+      table.delete(ids[1]);
+      assert.throws(() => pb.life, StaleViewError);
+      // b goes on with the next record, through a fresh copy.
+      assert.equal(b.next().value!.life, 3);
+      assert.equal(b.next().done, true);
+      assert.throws(() => pb.life, StaleViewError);
+    });
+
     it("nested loops over one table get their own cursors", () => {
       const table = make();
       [1, 2].forEach((life) => table.create({ life }));
