@@ -423,7 +423,7 @@ export class Table<S extends StructSchema> extends TableColumns implements Itera
    */
   forEach(fn: (record: ViewOf<S>, id: number) => void): void {
     const core = this.#core;
-    core.loopsFor(fn).each(core, fn as never, 0, core.hw);
+    core.runEach(core.loopsFor(fn), fn as never, 0, core.hw);
   }
 
   /**

@@ -526,6 +526,46 @@ each((layout, jitless) => {
       assert.throws(() => pb.life, StaleViewError);
     });
 
+    it("a loop whose callback throws retires its cursor, as one that ends does", () => {
+      for (const extra of [{}, { shared: true }, { growth: "double" as const }]) {
+        const table = make(2, extra);
+        [1, 2].forEach((life) => table.create({ life }));
+        const how = JSON.stringify(extra);
+        const loops = {
+          forEach: (fn: (p: ViewOf<typeof Particle>) => void) => table.forEach(fn),
+          where: (fn: (p: ViewOf<typeof Particle>) => void) => table.where(() => true).forEach(fn),
+          "where (pred throws)": (fn: (p: ViewOf<typeof Particle>) => void) =>
+            table.where((p) => {
+              fn(p);
+              return true;
+            }).count(),
+        };
+        for (const [name, loop] of Object.entries(loops)) {
+          for (const at of [1, 2]) {
+            let kept: ViewOf<typeof Particle> | undefined;
+            let pos: ViewOf<typeof Particle>["pos"] | undefined;
+            assert.throws(
+              () =>
+                loop((p) => {
+                  kept = p;
+                  pos = p.pos;
+                  const life = p.life;
+                  // Where the table can grow, a growth first (the loop then takes a new cursor).
+                  if ("growth" in extra && table.count === 2) table.create({ life: 3 });
+                  if (life === at) throw new Error("stop");
+                }),
+              /stop/,
+              `${how} ${name} at ${at}`,
+            );
+            assert.throws(() => kept!.life, StaleViewError, `${how} ${name} at ${at}`);
+            assert.throws(() => (kept!.life = 9), StaleViewError, `${how} ${name} at ${at}`);
+            assert.throws(() => pos!.x, StaleViewError, `${how} ${name} at ${at}`);
+          }
+        }
+        assert.deepEqual(table.ids().map((id) => table.get(id)!.life).slice(0, 2), [1, 2], how);
+      }
+    });
+
     it("nested loops over one table get their own cursors", () => {
       const table = make();
       [1, 2].forEach((life) => table.create({ life }));
