@@ -407,7 +407,8 @@ export class Table<S extends StructSchema> extends TableColumns implements Itera
    * per record. Deleting records (the current one included) from `fn` is safe.
    *
    * Lifetimes: the cursor is re-pointed at the next record after `fn` returns, and retired
-   * (throws {@linkcode StaleViewError}) once the loop ends; keep the id, not the cursor.
+   * (throws {@linkcode StaleViewError}) once the loop ends, or `fn` throws; keep the id, not the
+   * cursor.
    *
    * @example Sum a field
    * ```ts
