@@ -566,6 +566,26 @@ each((layout, jitless) => {
       }
     });
 
+    it("an inner loop that throws, caught inside the outer one, retires only its own cursor", () => {
+      const table = make();
+      [1, 2].forEach((life) => table.create({ life }));
+      const seen: number[] = [];
+      table.forEach((outer) => {
+        let inner: ViewOf<typeof Particle> | undefined;
+        assert.throws(() =>
+          table.forEach((p) => {
+            inner = p;
+            throw new Error("stop");
+          }), /stop/);
+        assert.throws(() => inner!.life, StaleViewError);
+        // The outer loop's cursor is still lent, and still at its record.
+        seen.push(outer.life);
+        outer.life += 0.5;
+      });
+      assert.deepEqual(seen, [1, 2]);
+      assert.deepEqual(table.ids().map((id) => table.get(id)!.life), [1.5, 2.5]);
+    });
+
     it("nested loops over one table get their own cursors", () => {
       const table = make();
       [1, 2].forEach((life) => table.create({ life }));
