@@ -73,7 +73,7 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
   #ownLive: Uint32Array = new Uint32Array(0);
   readonly #grownAt: Float64Array;
   // The loop cursors lent and not yet retired, oldest first, and the serial each was lent at:
-  // a loop whose callback throws retires the ones lent since it began (see runEach).
+  // a loop whose callback throws retires the ones lent since it began (see runLoop).
   readonly #lent: TableCursor[] = [];
   readonly #lentAt: number[] = [];
   #lends = 0;
@@ -516,36 +516,22 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
   }
 
   /**
-   * Runs `loops.each` over slots [from, to). A callback that throws ends the loop as a return
-   * does: the cursors it lent are retired before the error goes on, so a cursor kept from it
-   * throws `StaleViewError` and is not counted as lent any more.
+   * Runs `loops.each` (or, given a filter `pred`, `loops.filter`) over slots [from, to). A
+   * callback that throws ends the loop as a return does: the cursors it lent are retired before
+   * the error goes on, so a cursor kept from it throws `StaleViewError` and is not counted as
+   * lent any more.
    */
-  runEach(
+  runLoop(
     loops: TableLoops,
+    pred: ((record: unknown, id: number) => boolean) | undefined,
     fn: (record: unknown, id: number) => void,
     from: number,
     to: number,
   ): void {
     const mark = this.#lends;
     try {
-      loops.each(this, fn, from, to);
-    } catch (e) {
-      this.#retireSince(mark);
-      throw e;
-    }
-  }
-
-  /** Runs `loops.filter` as {@linkcode runEach} runs `loops.each`. */
-  runFilter(
-    loops: TableLoops,
-    pred: (record: unknown, id: number) => boolean,
-    fn: (record: unknown, id: number) => void,
-    from: number,
-    to: number,
-  ): void {
-    const mark = this.#lends;
-    try {
-      loops.filter(this, pred, fn, from, to);
+      if (pred === undefined) loops.each(this, fn, from, to);
+      else loops.filter(this, pred, fn, from, to);
     } catch (e) {
       this.#retireSince(mark);
       throw e;

@@ -75,7 +75,7 @@ export class Query<S extends StructSchema> {
    */
   forEach(fn: (record: ViewOf<S>, id: number) => void): void {
     const core = this.#core;
-    core.runFilter(core.loopsFor(fn, this.#pred), this.#pred as never, fn as never, 0, core.hw);
+    core.runLoop(core.loopsFor(fn, this.#pred), this.#pred as never, fn as never, 0, core.hw);
   }
 
   /**
@@ -95,7 +95,7 @@ export class Query<S extends StructSchema> {
   ids(): number[] {
     const core = this.#core;
     const out: number[] = [];
-    core.runFilter(core.loops, this.#pred as never, (_, id) => out.push(id), 0, core.hw);
+    core.runLoop(core.loops, this.#pred as never, (_, id) => out.push(id), 0, core.hw);
     return out;
   }
 
@@ -115,7 +115,7 @@ export class Query<S extends StructSchema> {
   count(): number {
     const core = this.#core;
     let n = 0;
-    core.runFilter(core.loops, this.#pred as never, () => n++, 0, core.hw);
+    core.runLoop(core.loops, this.#pred as never, () => n++, 0, core.hw);
     return n;
   }
 
@@ -135,7 +135,7 @@ export class Query<S extends StructSchema> {
   delete(): number {
     const core = this.#core;
     let n = 0;
-    core.runFilter(
+    core.runLoop(
       core.loops,
       this.#pred as never,
       (_, id) => {

@@ -424,7 +424,7 @@ export class Table<S extends StructSchema> extends TableColumns implements Itera
    */
   forEach(fn: (record: ViewOf<S>, id: number) => void): void {
     const core = this.#core;
-    core.runEach(core.loopsFor(fn), fn as never, 0, core.hw);
+    core.runLoop(core.loopsFor(fn), undefined, fn as never, 0, core.hw);
   }
 
   /**

@@ -122,7 +122,7 @@ class Context implements SystemContext {
     if (core === undefined) {
       throw new TypeError(`Cannot ctx.forEach: system "${this.system}" was run without a table`);
     }
-    core.runEach(core.loopsFor(fn), fn as never, this.from, this.to);
+    core.runLoop(core.loopsFor(fn), undefined, fn as never, this.from, this.to);
   }
 }
 
