@@ -62,6 +62,7 @@ export class AosStorage extends StorageLifetimes<Mem> implements TableStorage {
         },
         walk: (c, fn) => this.walk(c, fn),
         stride: this.stride,
+        lent: this.lent,
       })
       : undefined;
   }

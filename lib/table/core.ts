@@ -72,11 +72,6 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
   privateLive = false;
   #ownLive: Uint32Array = new Uint32Array(0);
   readonly #grownAt: Float64Array;
-  // The loop cursors lent and not yet retired, oldest first, and the serial each was lent at:
-  // a loop whose callback throws retires the ones lent since it began (see runLoop).
-  readonly #lent: TableCursor[] = [];
-  readonly #lentAt: number[] = [];
-  #lends = 0;
   // Where create() and a soft create put a record (see Placement); each keeps the id it made.
   readonly #hard: Placer = new Placer(this, false);
   readonly #soft: Placer = new Placer(this, true);
@@ -488,10 +483,7 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
   }
 
   takeCursor(): TableCursor {
-    const c = this.storage.cursor(this, this.state.g);
-    this.#lent.push(c);
-    this.#lentAt.push(++this.#lends);
-    return c;
+    return this.storage.cursor(this, this.state.g);
   }
 
   resync(c: TableCursor, g: number): void {
@@ -502,16 +494,6 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
   }
 
   retire(c: TableCursor): void {
-    const lent = this.#lent;
-    const i = lent.lastIndexOf(c);
-    // Loops nest, so the cursor ending is nearly always the last one lent.
-    if (i === lent.length - 1) {
-      lent.pop();
-      this.#lentAt.pop();
-    } else if (i >= 0) {
-      lent.splice(i, 1);
-      this.#lentAt.splice(i, 1);
-    }
     this.storage.end(c);
   }
 
@@ -528,24 +510,13 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
     from: number,
     to: number,
   ): void {
-    const mark = this.#lends;
+    const mark = this.storage.lends;
     try {
       if (pred === undefined) loops.each(this, fn, from, to);
       else loops.filter(this, pred, fn, from, to);
     } catch (e) {
-      this.#retireSince(mark);
+      this.storage.endSince(mark);
       throw e;
-    }
-  }
-
-  // Lent cursors stay in the order they were lent (retire removes in place), so the ones lent
-  // after serial `mark` are the last ones.
-  #retireSince(mark: number): void {
-    const lent = this.#lent;
-    const at = this.#lentAt;
-    while (lent.length > 0 && at[at.length - 1] > mark) {
-      at.pop();
-      this.storage.end(lent.pop()!);
     }
   }
 

@@ -117,6 +117,7 @@ export class SoaStorage extends StorageLifetimes<SoaMem> implements TableStorage
         kill: (m) => this.#kill(m),
         walk: (c, fn) => this.walk(c, fn),
         stride: 1,
+        lent: this.lent,
       })
       : undefined;
   }

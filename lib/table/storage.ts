@@ -87,6 +87,10 @@ export interface TableStorage {
   cursor(a: ArenaLike, g: number): TableCursor;
   /** Ends a lent cursor: any later access throws (or, unchecked, reads nothing). */
   end(c: TableView): void;
+  /** The serial of the last cursor lent (each `cursor()` is one more). */
+  readonly lends: number;
+  /** Ends every cursor lent after serial `mark` that is not ended yet. */
+  endSince(mark: number): void;
   /** Called when a loop resyncs its cursor: a cursor whose record was freed reads afresh. */
   revive(c: TableView): void;
   /** Record `slot` was deleted: its views (and cursors on it) must fail from now on. */

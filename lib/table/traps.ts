@@ -21,6 +21,8 @@ export interface TrapMemory<M extends { readonly live: boolean }> {
   walk(c: TableView, fn: (v: TableView) => void): void;
   /** Table address units per slot (a cursor's `$o` is `slot * stride`). */
   readonly stride: number;
+  /** The loop cursors lent and not yet ended (the storage's list). */
+  readonly lent: readonly TableView[];
 }
 
 /** The copies of one table's records and loop cursors. */
@@ -28,10 +30,6 @@ export class RecordTraps<M extends { readonly live: boolean }> {
   readonly #of: TrapMemory<M>;
   // Per slot, the copy its views read; made on first use, dropped when the record is freed.
   #bySlot: (M | undefined)[] = [];
-  // The loops' cursors in use, each reading its own copy.
-  // (An array, not a Set: loops rarely nest, and a Set hashes every new cursor it is given.)
-  readonly #lent: TableView[] = [];
-
   constructor(of: TrapMemory<M>) {
     this.#of = of;
   }
@@ -43,24 +41,13 @@ export class RecordTraps<M extends { readonly live: boolean }> {
     return m;
   }
 
-  /** A new copy of the memory object, for a loop cursor to read through (see `lend`). */
+  /** A new copy of the memory object, for a loop cursor to read through. */
   copy(): M {
     return this.#of.copy();
   }
 
-  /** Counts loop cursor `c`, made over a `copy()`, as lent until `end(c)`. */
-  lend(c: TableView): void {
-    this.#lent.push(c);
-  }
-
   /** Ends a loop cursor: it and its children throw from now on. */
   end(c: TableView): void {
-    const lent = this.#lent;
-    const i = lent.lastIndexOf(c);
-    if (i >= 0) {
-      lent[i] = lent[lent.length - 1];
-      lent.pop();
-    }
     this.#of.kill(c.$m as M);
   }
 
@@ -82,16 +69,17 @@ export class RecordTraps<M extends { readonly live: boolean }> {
       this.#bySlot[slot] = undefined;
     }
     // Deletes are the churn path: no iterator unless a loop is running.
-    if (this.#lent.length === 0) return;
+    const lent = this.#of.lent;
+    if (lent.length === 0) return;
     const o = slot * this.#of.stride;
-    for (const c of this.#lent) if (c.$o === o) this.#of.kill(c.$m as M);
+    for (const c of lent) if (c.$o === o) this.#of.kill(c.$m as M);
   }
 
   /** Every record was dropped (clear, growth, restore): every view throws from now on. */
   freedAll(): void {
     for (const m of this.#bySlot) if (m !== undefined) this.#of.kill(m);
     this.#bySlot = [];
-    for (const c of this.#lent) this.#of.kill(c.$m as M);
+    for (const c of this.#of.lent) this.#of.kill(c.$m as M);
   }
 }
 
@@ -113,6 +101,14 @@ export abstract class StorageLifetimes<M extends { readonly live: boolean }> {
   protected traps: RecordTraps<M> | undefined;
   /** The table's generation cell, once attached (the errors of freed records quote it). */
   protected state: ArenaState = { g: 0 };
+  /**
+   * The loop cursors lent and not yet ended, oldest first (an array, not a Set: loops rarely
+   * nest, and a Set hashes every new cursor it is given).
+   */
+  readonly lent: TableCursor[] = [];
+  // The serial each of `lent` was lent at (see endSince).
+  readonly #lentAt: number[] = [];
+  #lends = 0;
 
   /** Gives the storage its table's generation cell. */
   attach(state: ArenaState): void {
@@ -124,18 +120,43 @@ export abstract class StorageLifetimes<M extends { readonly live: boolean }> {
     return this.traps === undefined ? this.mem : this.traps.memAt(slot);
   }
 
-  /** A new loop cursor, at slot 0, live in generation `g` of table `a`. */
+  /** A new loop cursor, at slot 0, live in generation `g` of table `a`, counted as lent. */
   cursor(a: ArenaLike, g: number): TableCursor {
     const C = this.Cursor;
-    if (this.traps === undefined) return new C(a, this.mem as never, 0, g, "") as TableCursor;
-    // Made here, not by a callback the traps call: a loop takes a cursor on every call.
-    const c = new C(a, this.traps.copy() as never, 0, g, "") as TableCursor;
-    this.traps.lend(c);
+    const m = this.traps === undefined ? this.mem : this.traps.copy();
+    const c = new C(a, m as never, 0, g, "") as TableCursor;
+    this.lent.push(c);
+    this.#lentAt.push(++this.#lends);
     return c;
+  }
+
+  /** The serial of the last cursor lent: what {@linkcode endSince} takes. */
+  get lends(): number {
+    return this.#lends;
+  }
+
+  /**
+   * Ends every cursor lent after serial `mark` that is still lent. They are the last ones:
+   * `end` removes in place, so `lent` stays in the order it was lent.
+   */
+  endSince(mark: number): void {
+    const lent = this.lent;
+    const at = this.#lentAt;
+    while (lent.length > 0 && at[at.length - 1] > mark) this.end(lent[lent.length - 1]);
   }
 
   /** Ends a lent cursor and the child views it made. */
   end(c: TableView): void {
+    const lent = this.lent;
+    const i = lent.lastIndexOf(c as TableCursor);
+    // Loops nest, so the cursor ending is nearly always the last one lent.
+    if (i === lent.length - 1) {
+      lent.pop();
+      this.#lentAt.pop();
+    } else if (i >= 0) {
+      lent.splice(i, 1);
+      this.#lentAt.splice(i, 1);
+    }
     if (this.traps !== undefined) return this.traps.end(c);
     // Generation -1 is never live, and the empty storage has nothing to read even unchecked.
     const dead = this.dead;
