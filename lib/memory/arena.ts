@@ -137,8 +137,8 @@ export class Arena {
       }
     }
     this.#classes = new ArenaClasses(this.checked, this.jitless, this.#c.epochs !== undefined);
-    this.#hard = new ArenaPlacer(this.#c, false);
-    this.#soft = new ArenaPlacer(this.#c, true);
+    this.#hard = new ArenaPlacer(this, this.#c, this.#classes, false);
+    this.#soft = new ArenaPlacer(this, this.#c, this.#classes, true);
     this.#marks = new Marks(this, this.#c, this.#cuts);
   }
 
@@ -198,7 +198,10 @@ export class Arena {
    * ```
    */
   alloc<S extends StructSchema>(schema: S, init?: DeepPartial<Infer<S>>): ViewOf<S> {
-    return this.#alloc(schema, init, false) as unknown as ViewOf<S>;
+    // Two paths, so a frame loop's own inlining budget is charged only for the short one.
+    return (init === undefined
+      ? this.#hard.blank(schema)
+      : this.#alloc(schema, init, false)) as unknown as ViewOf<S>;
   }
 
   /**
@@ -220,28 +223,21 @@ export class Arena {
   }
 
   #alloc(schema: StructSchema, init: unknown, soft: boolean): ViewInternals | undefined {
+    const t = soft ? this.#soft : this.#hard;
+    if (init === undefined) return t.blank(schema);
     const C = this.#classes.of(schema);
-    if (init !== undefined) {
-      // Read and checked once before anything is allocated: the class takes the record through
-      // the placement only then (and writes from locals), so a bad init changes nothing.
-      const t = soft ? this.#soft : this.#hard;
-      // A getter of `init` may allocate a record of another schema meanwhile.
-      const outer = t.C;
-      t.C = C;
-      let o: number;
-      try {
-        o = C.$w(t, -1, init, "");
-      } finally {
-        t.C = outer;
-      }
-      return o < 0 ? undefined : new C(this, t.m!, o, this.state.g, "");
+    // Read and checked once before anything is allocated: the class takes the record through
+    // the placement only then (and writes from locals), so a bad init changes nothing.
+    // A getter of `init` may allocate a record of another schema meanwhile.
+    const outer = t.C;
+    t.C = C;
+    let o: number;
+    try {
+      o = C.$w(t, -1, init, "");
+    } finally {
+      t.C = outer;
     }
-    const c = this.#c;
-    const o = c.bump(C.plan.size, C.plan.align, soft);
-    if (o < 0) return undefined;
-    const m = c.memFor(o);
-    C.$z(m, o);
-    return new C(this, m, o, this.state.g, "");
+    return o < 0 ? undefined : new C(this, t.m!, o, this.state.g, "");
   }
 
   /**
@@ -365,7 +361,7 @@ export class Arena {
     c.rewind(0);
     if (this.overflow === "pool") c.drop(1);
     c.detachAll();
-    c.allocs = 0;
+    c.recount(0);
     this.#resets++;
     if (this.#shared !== undefined) this.#shared.ctl.resets = this.#resets;
   }
@@ -733,25 +729,48 @@ export class Arena {
   }
 }
 
-/** An arena's placement for `alloc(S, init)`: see {@linkcode Placement}. */
+/**
+ * An arena's placement for `alloc(S, init)` (see {@linkcode Placement}), and its maker of zeroed
+ * records for `alloc(S)`. No private names here: JavaScriptCore counts each one's lookup in a
+ * function's inlining cost, and `blank` must stay small enough to inline into frame loops.
+ */
 class ArenaPlacer implements Placement {
   /** The class of the record being allocated. */
   C: ViewClass | undefined = undefined;
   /** The memory of the record the last take made. */
   m: Mem | undefined = undefined;
-  readonly #c: Chunks;
-  readonly #soft: boolean;
+  readonly arena: Arena;
+  /** The arena's generation cell. */
+  readonly state: ArenaState;
+  readonly chunks: Chunks;
+  readonly classes: ArenaClasses;
+  readonly soft: boolean;
 
-  constructor(c: Chunks, soft: boolean) {
-    this.#c = c;
-    this.#soft = soft;
+  constructor(arena: Arena, chunks: Chunks, classes: ArenaClasses, soft: boolean) {
+    this.arena = arena;
+    this.state = arena.state;
+    this.chunks = chunks;
+    this.classes = classes;
+    this.soft = soft;
+  }
+
+  /** A zeroed record of `schema` and its view, or undefined when soft and full. */
+  blank(schema: StructSchema): ViewInternals | undefined {
+    const C = this.classes.of(schema);
+    const c = this.chunks;
+    const o = c.bump(C.$size, C.$align, this.soft);
+    if (o < 0) return undefined;
+    const m = c.memFor(o);
+    C.$z(m, o);
+    return new C(this.arena, m, o, this.state.g, "");
   }
 
   $take(): number {
     const C = this.C!;
-    const o = this.#c.bump(C.plan.size, C.plan.align, this.#soft);
+    const c = this.chunks;
+    const o = c.bump(C.plan.size, C.plan.align, this.soft);
     if (o < 0) return -1;
-    const m = this.#c.memFor(o);
+    const m = c.memFor(o);
     C.$z(m, o);
     this.m = m;
     return o;

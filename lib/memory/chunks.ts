@@ -71,8 +71,12 @@ export class Chunks {
   epochs: Epochs | undefined = undefined;
   /** Offset of the first free byte in the current chunk. */
   top = 0;
+  /** Allocations since the last `recount`. */
   allocs = 0;
-  totalAllocs = 0;
+  // Allocations before the last recount: the total is derived, so a bump counts once.
+  #allocsBefore = 0;
+  // The highest arena address the top reached before it last moved down. The top only rises
+  // between such moves, so `peak` is this or the top now, and a bump tracks nothing.
   highWater = 0;
   overflows = 0;
 
@@ -105,7 +109,24 @@ export class Chunks {
 
   /** Largest `mark` ever seen. */
   get peak(): number {
-    return this.highWater;
+    return Math.max(this.highWater, this.mark);
+  }
+
+  /** Allocations since the arena was made. */
+  get totalAllocs(): number {
+    return this.#allocsBefore + this.allocs;
+  }
+
+  /** Starts the count of allocations since the last reset again at `n`; the total keeps on. */
+  recount(n: number): void {
+    this.#allocsBefore += this.allocs - n;
+    this.allocs = n;
+  }
+
+  /** Keeps the top's height before the top moves down. */
+  protected seeTop(): void {
+    const used = this.mem.start + this.top;
+    if (used > this.highWater) this.highWater = used;
   }
 
   /** The top as a mark position (a shared arena first gives up its block). */
@@ -121,20 +142,16 @@ export class Chunks {
 
   /** Offset of `size` bytes aligned to `align` in `this.mem`, or -1 when `soft` and full. */
   bump(size: number, align: number, soft: boolean): number {
-    let m = this.mem;
-    // Plain arithmetic, no bit tricks: tops and sizes may exceed 2³¹ in a chain of chunks.
-    const r = this.top % align;
-    let o = r === 0 ? this.top : this.top + align - r;
-    if (!(o + size <= m.size)) {
+    // The top is an offset in one chunk (at most MAX_CHUNK_BYTES, below 2³¹) and alignments
+    // are powers of two, so a mask rounds it; sizes may be larger, so they take plain arithmetic.
+    const top = this.top;
+    let o = (top + align - 1) & -align;
+    if (!(o + size <= this.mem.size)) {
       if (!this.next(size, align, soft)) return -1;
-      m = this.mem;
       o = 0;
     }
     this.top = o + size;
     this.allocs++;
-    this.totalAllocs++;
-    const used = m.start + this.top;
-    if (used > this.highWater) this.highWater = used;
     return o;
   }
 
@@ -219,6 +236,7 @@ export class Chunks {
 
   /** Moves the top down to arena address `mark` (a reset is `rewind(0)`). */
   rewind(mark: number): void {
+    this.seeTop();
     let k = this.ci;
     while (k > 0 && this.list[k].start > mark) k--;
     this.ci = k;
@@ -231,6 +249,7 @@ export class Chunks {
    * into them: the last step of a restore, after everything was validated.
    */
   replace(plan: readonly ChunkExtent[], data: readonly Uint8Array[], allocs: number): void {
+    this.seeTop();
     let reuse = this.matching(plan);
     if (reuse < plan.length) {
       this.drop(reuse);
@@ -243,8 +262,8 @@ export class Chunks {
     this.ci = k;
     this.mem = this.list[k];
     this.top = data[k].length;
-    this.allocs = allocs;
-    if (this.mark > this.highWater) this.highWater = this.mark;
+    this.recount(allocs);
+    this.seeTop();
   }
 
   /** The chunks up to the current one as a snapshot records them. */

@@ -16,8 +16,10 @@ export class ArenaClasses {
   /** Whether classes check lifetimes by trap (a checked, unshared arena's epochs). */
   readonly trap: boolean;
   #classes = new Map<StructSchema, ViewClass>();
-  #lastSchema: StructSchema | undefined = undefined;
-  #lastClass: ViewClass | undefined = undefined;
+  // Not private names: this test is inlined into frame loops, and JavaScriptCore charges each
+  // private name's lookup to the inlining cost.
+  lastSchema: StructSchema | undefined = undefined;
+  lastClass: ViewClass | undefined = undefined;
 
   constructor(checked: boolean, jitless: boolean, trap = false) {
     this.checked = checked;
@@ -27,8 +29,13 @@ export class ArenaClasses {
 
   /** The class of `schema` in its own layout mode, made on first use. */
   of(schema: StructSchema): ViewClass {
-    // Frame loops allocate one schema many times in a row: skip the map for a repeat.
-    if (schema === this.#lastSchema) return this.#lastClass!;
+    // Frame loops allocate one schema many times in a row: skip the map for a repeat. The rest
+    // is out of line, so what V8 inlines into such a loop is this test.
+    return schema === this.lastSchema ? this.lastClass! : this.find(schema);
+  }
+
+  /** The class of `schema`, looked up or made (the miss path of `of`). */
+  find(schema: StructSchema): ViewClass {
     let C = this.#classes.get(schema);
     if (C === undefined) {
       const layout = layoutOf(schema);
@@ -44,8 +51,8 @@ export class ArenaClasses {
       );
       this.#classes.set(schema, C);
     }
-    this.#lastSchema = schema;
-    this.#lastClass = C;
+    this.lastSchema = schema;
+    this.lastClass = C;
     return C;
   }
 

@@ -17,8 +17,10 @@ export class Epochs implements EpochOwner {
   // Arena address of each epoch's first record: a cut at `pos` ends those at or above it.
   #from: number[] = [];
   #n = 0;
-  #cur: Mem | undefined = undefined;
-  #curBase: Mem | undefined = undefined;
+  // The epoch new records in chunk `curBase` get. Not private names: `of` is inlined into frame
+  // loops, and JavaScriptCore charges each private name's lookup to the inlining cost.
+  cur: Mem | undefined = undefined;
+  curBase: Mem | undefined = undefined;
 
   /** The epochs of the chunks in `chunks.list`, in the arena whose generation cell is `state`. */
   constructor(chunks: { readonly list: readonly Mem[] }, state: { readonly g: number }) {
@@ -28,10 +30,14 @@ export class Epochs implements EpochOwner {
 
   /** The epoch new records at arena address `at` in chunk `base` belong to. */
   of(base: Mem, at: number): Mem {
-    if (this.#curBase === base) return this.#cur!;
+    return this.curBase === base ? this.cur! : this.begin(base, at);
+  }
+
+  /** Starts the epoch of the records from arena address `at` in chunk `base`. */
+  begin(base: Mem, at: number): Mem {
     const e = this.#add(base, at);
-    this.#cur = e;
-    this.#curBase = base;
+    this.cur = e;
+    this.curBase = base;
     return e;
   }
 
@@ -46,8 +52,8 @@ export class Epochs implements EpochOwner {
 
   /** Records made from now on get a new epoch (a mark: a release to it must end only them). */
   split(): void {
-    this.#curBase = undefined;
-    this.#cur = undefined;
+    this.curBase = undefined;
+    this.cur = undefined;
   }
 
   /**

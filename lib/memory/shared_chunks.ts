@@ -76,16 +76,14 @@ export class SharedChunks extends Chunks {
   override bump(size: number, align: number, soft: boolean): number {
     // A reset or release by the owner since the block was taken may have freed it.
     if (this.blockGen !== this.ctl.state.g) this.end = this.top;
-    const r = this.top % align;
-    let o = r === 0 ? this.top : this.top + align - r;
+    // Rounded up by a mask, as in Chunks.bump: tops are below 2³¹, alignments powers of two.
+    let o = (this.top + align - 1) & -align;
     if (!(o + size <= this.end)) {
       if (!this.next(size, align, soft)) return -1;
-      const r2 = this.top % align;
-      o = r2 === 0 ? this.top : this.top + align - r2;
+      o = (this.top + align - 1) & -align;
     }
     this.top = o + size;
     this.allocs++;
-    this.totalAllocs++;
     return o;
   }
 

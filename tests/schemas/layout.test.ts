@@ -421,6 +421,8 @@ describe("layoutOf() properties", () => {
     }
     assert.ok(l.size >= end, `${l.name} is shorter than its fields`);
     assert.equal(l.size % l.align, 0, `${l.name} size ${l.size} align ${l.align}`);
+    // Arenas round their top up to an alignment with a mask, which needs a power of two.
+    assert.ok([1, 2, 4, 8, 16].includes(l.align), `${l.name} align ${l.align}`);
     assert.ok(Object.isFrozen(l) && Object.isFrozen(l.fields));
   }
 

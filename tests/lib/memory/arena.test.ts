@@ -898,21 +898,27 @@ describe("Arena properties", () => {
       { e: `v${n % 300}`, s: String(n % 10000) },
     ][k];
 
+  // What each schema's zeroed record reads as (a fresh buffer is all zeroes).
+  const ZERO = SCHEMAS.map((S) => new Arena({ bytes: 1024 }).alloc(S).toObject());
+
   type Op =
-    | { op: "alloc"; k: number }
+    | { op: "alloc"; k: number; blank: boolean }
     | { op: "mark" }
     | { op: "release"; pick: number }
+    | { op: "snapshot" }
+    | { op: "restore"; pick: number }
     | { op: "reset" };
   const opArb: fc.Arbitrary<Op> = fc.oneof(
     {
       weight: 6,
-      arbitrary: fc.integer({ min: 0, max: SCHEMAS.length - 1 }).map((k) => ({
-        op: "alloc" as const,
-        k,
-      })),
+      arbitrary: fc.tuple(fc.integer({ min: 0, max: SCHEMAS.length - 1 }), fc.boolean()).map((
+        [k, blank],
+      ) => ({ op: "alloc" as const, k, blank })),
     },
     { weight: 2, arbitrary: fc.constant({ op: "mark" as const }) },
     { weight: 2, arbitrary: fc.nat(10).map((pick) => ({ op: "release" as const, pick })) },
+    { weight: 1, arbitrary: fc.constant({ op: "snapshot" as const }) },
+    { weight: 1, arbitrary: fc.nat(10).map((pick) => ({ op: "restore" as const, pick })) },
     { weight: 1, arbitrary: fc.constant({ op: "reset" as const }) },
   );
 
@@ -931,11 +937,39 @@ describe("Arena properties", () => {
           const allocs: Alloc[] = [];
           let marks: ArenaMark[] = [];
           let n = 0;
+          // The stats' model: the highest `used` seen, allocations since the last reset (a
+          // restore brings back its snapshot's), and every allocation since the arena was made.
+          let high = 0;
+          let count = 0;
+          let total = 0;
+          const snaps: { bytes: Uint8Array; count: number }[] = [];
           for (const o of ops) {
             if (o.op === "alloc") {
               const at = arena.used;
-              const view = arena.tryAlloc(SCHEMAS[o.k], valueFor(o.k, ++n) as never);
-              if (view) allocs.push({ view, k: o.k, n, at, live: true });
+              ++n;
+              const view = o.blank
+                ? arena.tryAlloc(SCHEMAS[o.k])
+                : arena.tryAlloc(SCHEMAS[o.k], valueFor(o.k, n) as never);
+              if (view) {
+                count++;
+                total++;
+                if (o.blank) {
+                  // A blank record is zeroed, even over bytes a reset or release freed.
+                  assert.deepEqual(view.toObject(), ZERO[o.k]);
+                  (view as { set(v: unknown): void }).set(valueFor(o.k, n));
+                }
+                allocs.push({ view, k: o.k, n, at, live: true });
+              }
+            } else if (o.op === "snapshot") {
+              snaps.push({ bytes: arena.snapshot(), count });
+            } else if (o.op === "restore") {
+              if (snaps.length === 0) continue;
+              const snap = snaps[o.pick % snaps.length];
+              arena.restore(snap.bytes);
+              count = snap.count;
+              // Which views a restore keeps is tested elsewhere: the model forgets them all.
+              marks = [];
+              allocs.length = 0;
             } else if (o.op === "mark") {
               marks.push(arena.mark());
             } else if (o.op === "release") {
@@ -946,9 +980,18 @@ describe("Arena properties", () => {
               for (const a of allocs) if (a.at >= m.position) a.live = false;
             } else {
               arena.reset();
+              count = 0;
               marks = [];
               for (const a of allocs) a.live = false;
             }
+            high = Math.max(high, arena.used);
+            const stats = arena.stats();
+            assert.deepEqual(
+              [stats.used, stats.highWater, stats.allocations, stats.totalAllocations],
+              [arena.used, high, count, total],
+            );
+            assert.equal(arena.highWater, high);
+            assert.equal(arena.allocations, count);
             const live = allocs.filter((a) => a.live);
             for (const a of live) {
               const l = layoutOf(SCHEMAS[a.k]);
