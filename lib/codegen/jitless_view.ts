@@ -124,7 +124,9 @@ export function buildJitless(plan: ClassPlan, d: Deps): ViewClass {
     if (SCALAR_HOW.has(a.how)) {
       const p = scalarProblem(f.schema, x, path);
       if (p) throw p;
-      writeScalar(f.schema, m, o, x);
+      // Memory that is not live here is a retired cursor's, of no bytes: nothing to write (the
+      // generated setters skip it the same way).
+      if (m.live) writeScalar(f.schema, m, o, x);
     } else if (a.how === "child") d.C[a.childIndex].$w(m, o, x, path);
     else writeValue(f.schema, mode, m, o, stage(f.schema, x, path, true));
   };

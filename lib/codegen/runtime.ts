@@ -127,6 +127,16 @@ function setTrap(v: ViewInternals, fieldIndex: number, x: unknown): void {
   (v as unknown as Record<string, unknown>)[f.name] = x;
 }
 
+// The slow path of an unchecked class's scalar setter: a value that does not fit (throw), or
+// memory that is not live (a retired cursor's, of no bytes: nothing to write).
+function setUnchecked(v: ViewInternals, fieldIndex: number, x: unknown): void {
+  const f = (v.constructor as unknown as Planned).plan.fields[fieldIndex];
+  const p = scalarProblem(f.schema, x, join(v.$p, f.name));
+  if (p) throw p;
+  if (!scalarFits(f.schema, x)) bad(f.schema, x, join(v.$p, f.name));
+  if (v.$m.live) (v as unknown as Record<string, unknown>)[f.name] = x;
+}
+
 // The lifetime test of a trap class's other accessors: its epoch is dead.
 function revive(v: ViewInternals, field: string): void {
   if (!v.$m.live) stale(v, field);
@@ -308,6 +318,7 @@ export const helpers = {
   staleAt,
   trapRead,
   setTrap,
+  setUnchecked,
   revive,
   setSlow,
   valueSlow,

@@ -112,6 +112,53 @@ for (const jitless of [false, true]) {
       assert.deepEqual(ids, [10, 11, 12, 13]);
     });
 
+    for (const checked of [true, false]) {
+      it(`a cursor kept from a finished iteration writes nothing, and refuses bad values (checked ${checked})`, () => {
+        const arena = new Arena({ bytes: 4096, jitless, checked });
+        const ps = arena.allocArray(P, 2);
+        let kept: typeof ps extends Iterable<infer C> ? C : never = ps.cursor();
+        for (const p of ps) kept = p;
+        const before = new Uint8Array(ps.buffer).slice();
+        const good = (): void => {
+          kept.life = 2.5;
+          kept.id = 7;
+          kept.big = 5n;
+          kept.inner.on = true;
+          kept.inner.x = 0.5;
+        };
+        // Checked: stale. Unchecked: the retired cursor points at memory of no bytes.
+        if (checked) assert.throws(good, StaleViewError);
+        else good();
+        assert.throws(() => {
+          kept.life = "2.5" as unknown as number;
+        }, checked ? StaleViewError : TypeError);
+        assert.throws(() => {
+          kept.id = 70000;
+        }, checked ? StaleViewError : RangeError);
+        assert.deepEqual(new Uint8Array(ps.buffer), before);
+        assert.equal(ps.at(1).life, 0);
+        // Packed fields go through a DataView; enums and strings have writers of their own.
+        const Q = t.struct({ a: t.u8(), b: t.f64(), c: t.i32(), k: t.enum(["p", "q"]) }, {
+          layout: "packed",
+        });
+        const qs = arena.allocArray(Q, 2);
+        let q = qs.cursor();
+        for (const x of qs) q = x;
+        const qBefore = new Uint8Array(qs.buffer).slice();
+        const writeQ = (): void => {
+          q.b = 1.5;
+          q.c = -3;
+          q.k = "q";
+        };
+        if (checked) assert.throws(writeQ, StaleViewError);
+        else writeQ();
+        assert.throws(() => {
+          q.c = 0.5;
+        }, checked ? StaleViewError : RangeError);
+        assert.deepEqual(new Uint8Array(qs.buffer), qBefore);
+      });
+    }
+
     it("column() gives the typed array, index and stride of a field", () => {
       const { ps, dv } = setup();
       const life = ps.column("life");
