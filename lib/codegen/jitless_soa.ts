@@ -158,6 +158,8 @@ export function buildSoaJitless(
           return;
         }
         if (a.how !== "enum" && a.how !== "string") {
+          // As the generated setter's slow path does (see deadCopy).
+          if (this.$m.live === false) h.deadCopy(this as unknown as ViewInternals, f.name);
           const p = h.scalarProblem(f.schema, v, path);
           if (p) throw p;
         }

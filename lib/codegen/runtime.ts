@@ -142,12 +142,19 @@ function revive(v: ViewInternals, field: string): void {
   if (!v.$m.live) stale(v, field);
 }
 
+// A write through a dead copy of an SoA table's columns, whose classes test no lifetime before
+// the value: the error its column would throw comes first, as the lifetime test does elsewhere.
+function deadCopy(v: ViewInternals, field: string): never {
+  throw new StaleViewError(join(v.$p, field), -1, v.$s.g, (v.constructor as { name: string }).name);
+}
+
 // The slow value path of a checked scalar setter: throw for a value that does not fit, return
 // it for a rare one that does (NaN, ±Infinity); the setter then writes what this returns.
 function valueSlow(v: ViewInternals, fieldIndex: number, x: unknown): unknown {
   const f =
     (v.constructor as unknown as { plan: { fields: readonly { name: string; schema: Schema }[] } })
       .plan.fields[fieldIndex];
+  if (v.$m.live === false) deadCopy(v, f.name);
   const p = scalarProblem(f.schema, x, join(v.$p, f.name));
   if (p) throw p;
   return x;
@@ -319,6 +326,7 @@ export const helpers = {
   trapRead,
   setTrap,
   setUnchecked,
+  deadCopy,
   revive,
   setSlow,
   valueSlow,
