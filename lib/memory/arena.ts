@@ -201,7 +201,7 @@ export class Arena {
     // Two paths, so a frame loop's own inlining budget is charged only for the short one.
     return (init === undefined
       ? this.#hard.blank(schema)
-      : this.#alloc(schema, init, false)) as unknown as ViewOf<S>;
+      : this.#hard.place(schema, init)) as unknown as ViewOf<S>;
   }
 
   /**
@@ -219,25 +219,10 @@ export class Arena {
    * ```
    */
   tryAlloc<S extends StructSchema>(schema: S, init?: DeepPartial<Infer<S>>): ViewOf<S> | undefined {
-    return this.#alloc(schema, init, true) as unknown as ViewOf<S> | undefined;
-  }
-
-  #alloc(schema: StructSchema, init: unknown, soft: boolean): ViewInternals | undefined {
-    const t = soft ? this.#soft : this.#hard;
-    if (init === undefined) return t.blank(schema);
-    const C = this.#classes.of(schema);
-    // Read and checked once before anything is allocated: the class takes the record through
-    // the placement only then (and writes from locals), so a bad init changes nothing.
-    // A getter of `init` may allocate a record of another schema meanwhile.
-    const outer = t.C;
-    t.C = C;
-    let o: number;
-    try {
-      o = C.$w(t, -1, init, "");
-    } finally {
-      t.C = outer;
-    }
-    return o < 0 ? undefined : new C(this, t.m!, o, this.state.g, "");
+    const t = this.#soft;
+    return (init === undefined ? t.blank(schema) : t.place(schema, init)) as unknown as
+      | ViewOf<S>
+      | undefined;
   }
 
   /**
@@ -763,6 +748,25 @@ class ArenaPlacer implements Placement {
     const m = c.memFor(o);
     C.$z(m, o);
     return new C(this.arena, m, o, this.state.g, "");
+  }
+
+  /**
+   * A record of `schema` holding `init` and its view, or undefined when soft and full. `init` is
+   * read and checked once before anything is allocated: the class takes the record through this
+   * placement only then (and writes from locals), so a bad value changes nothing.
+   */
+  place(schema: StructSchema, init: unknown): ViewInternals | undefined {
+    const C = this.classes.of(schema);
+    // A getter of `init` may allocate a record of another schema meanwhile.
+    const outer = this.C;
+    this.C = C;
+    let o: number;
+    try {
+      o = C.$w(this, -1, init, "");
+    } finally {
+      this.C = outer;
+    }
+    return o < 0 ? undefined : new C(this.arena, this.m!, o, this.state.g, "");
   }
 
   $take(): number {
