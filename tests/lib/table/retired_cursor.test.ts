@@ -99,3 +99,35 @@ for (const layout of ["aos", "soa"] as const) {
     }
   }
 }
+
+// Unchecked tables promise no lifetimes, but a kept cursor still never reaches a record: it
+// points at memory of no bytes, where both builders drop a valid scalar write (packed fields,
+// read through a DataView, included) and refuse a bad one with the field's error.
+const Packed = t.struct(
+  { a: t.u8(), b: t.f64(), c: t.i32(), k: t.enum(["p", "q"]), on: t.bool() },
+  {
+    name: "Packed",
+    layout: "packed",
+  },
+);
+for (const layout of ["aos", "soa"] as const) {
+  for (const jitless of [false, true]) {
+    for (const S2 of layout === "aos" ? [S, Packed] : [S]) {
+      it(`an unchecked table's kept cursor drops scalar writes (${layout}, ${S2.name}, ${jitless ? "jitless" : "jit"})`, () => {
+        const tb = new Table(S2 as typeof Packed, { capacity: 4, layout, jitless, checked: false });
+        const id = tb.create(
+          (S2 === Packed ? { a: 1, k: "p" } : { life: 0.5, kind: "p" }) as never,
+        );
+        const before = tb.get(id)!.toObject();
+        let kept: Record<string, unknown> = {};
+        tb.forEach((p) => (kept = p as unknown as Record<string, unknown>));
+        const fields = S2 === Packed
+          ? { a: 2, b: 1.5, c: -3, k: "q", on: true }
+          : { life: 2.5, id: 7, big: 5n, kind: "q" };
+        for (const [f, v] of Object.entries(fields)) kept[f] = v;
+        assert.throws(() => (kept[S2 === Packed ? "c" : "id"] = 0.5), RangeError);
+        assert.deepEqual(tb.get(id)!.toObject(), before);
+      });
+    }
+  }
+}
