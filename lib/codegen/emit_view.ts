@@ -116,6 +116,26 @@ function checkedWrite(
   return writeStmt(f, true, value, path, wat);
 }
 
+/**
+ * The body of a setter that writes when its memory is live and the value passes the quick fit
+ * test, and otherwise runs `slow`; undefined for fields written another way (not one of `hows`,
+ * or a kind without a quick test).
+ */
+function liveSetter(
+  f: FieldPlan,
+  path: string,
+  slow: string,
+  hows: readonly string[],
+): string[] | undefined {
+  const fits = fitsExpr(f.schema.kind);
+  if (!hows.includes(f.access.how) || fits === undefined) return undefined;
+  return [
+    `    const m = this.$m;`,
+    `    if (m.live === true && ${fits}) ${writeStmt(f, false, "v", path, "this.$o")}`,
+    `    else ${slow}`,
+  ];
+}
+
 /** Source of the test that is true when `x` (defined) is not a valid value of scalar field `f`. */
 function verdictBad(f: FieldPlan, d: string): string {
   const a = f.access;
@@ -193,12 +213,9 @@ function trapAccessors(
     L.push(`  get $t${i}() {`, `    return $h.trapRead(this, ${i});`, `  }`);
   }
   L.push(`  set ${name}(v) {`);
-  const fits = fitsExpr(f.schema.kind);
-  if ((a.how === "scalar" || a.how === "bool") && fits !== undefined) {
-    L.push(`    const m = this.$m;`);
-    L.push(`    if (m.live === true && ${fits}) ${writeStmt(f, false, "v", path, "this.$o")}`);
-    L.push(`    else this.$y(${i}, v);`);
-  } else {
+  const live = liveSetter(f, path, `this.$y(${i}, v);`, ["scalar", "bool"]);
+  if (live !== undefined) L.push(...live);
+  else {
     L.push(`    if (this.$m.live !== true) $h.revive(this, ${name});`);
     L.push(`    ${checkedWrite(f, path, undefined, checkKinds)}`);
   }
@@ -333,14 +350,15 @@ export function emitAccessors(plan: ClassPlan): string {
       // value (a double, boxed) to a call; $c(i) carries no double.
       // Values are checked in both modes: checked: false only drops the lifetime checks.
       L.push(`  set ${name}(v) {`);
-      const fits = fitsExpr(f.schema.kind);
-      if (!checked && ["scalar", "bool", "dataview"].includes(a.how) && fits !== undefined) {
-        // The trap classes' form, though only a retired cursor's memory is not live here: JSC
-        // ran the churn fill loop 4× slower with the plain store (measured, cause not found).
-        L.push(`    const m = this.$m;`);
-        L.push(`    if (m.live === true && ${fits}) ${writeStmt(f, false, "v", path, "this.$o")}`);
-        L.push(`    else $h.setUnchecked(this, ${f.fieldIndex}, v);`);
-      } else L.push(`    ${checkedWrite(f, path, at, checkKinds)}`);
+      // The trap classes' form, though only a retired cursor's memory is not live here: JSC ran
+      // the churn fill loop 4× slower with the plain store (measured, cause not found).
+      const live = checked ? undefined : liveSetter(
+        f,
+        path,
+        `$h.setUnchecked(this, ${f.fieldIndex}, v);`,
+        ["scalar", "bool", "dataview"],
+      );
+      L.push(...(live ?? [`    ${checkedWrite(f, path, at, checkKinds)}`]));
       L.push(`  }`);
       continue;
     }

@@ -121,9 +121,7 @@ function trapRead(v: ViewInternals, fieldIndex: number): unknown {
 function setTrap(v: ViewInternals, fieldIndex: number, x: unknown): void {
   const f = (v.constructor as unknown as Planned).plan.fields[fieldIndex];
   if (!v.$m.live) stale(v, f.name);
-  const p = scalarProblem(f.schema, x, join(v.$p, f.name));
-  if (p) throw p;
-  if (!v.$m.live || !scalarFits(f.schema, x)) bad(f.schema, x, join(v.$p, f.name));
+  refuseUnfit(v, f, x, v.$m.live);
   (v as unknown as Record<string, unknown>)[f.name] = x;
 }
 
@@ -131,10 +129,22 @@ function setTrap(v: ViewInternals, fieldIndex: number, x: unknown): void {
 // memory that is not live (a retired cursor's, of no bytes: nothing to write).
 function setUnchecked(v: ViewInternals, fieldIndex: number, x: unknown): void {
   const f = (v.constructor as unknown as Planned).plan.fields[fieldIndex];
+  refuseUnfit(v, f, x, true);
+  if (v.$m.live) (v as unknown as Record<string, unknown>)[f.name] = x;
+}
+
+// Throws the field's error for a value that does not fit. The slow setters then write through
+// the setter itself, whose fast test must pass: `live` false (an epoch nothing revived) and an
+// unfit value that no problem was found for both go to `bad`, never back to the slow path.
+function refuseUnfit(
+  v: ViewInternals,
+  f: { name: string; schema: Schema },
+  x: unknown,
+  live: boolean,
+): void {
   const p = scalarProblem(f.schema, x, join(v.$p, f.name));
   if (p) throw p;
-  if (!scalarFits(f.schema, x)) bad(f.schema, x, join(v.$p, f.name));
-  if (v.$m.live) (v as unknown as Record<string, unknown>)[f.name] = x;
+  if (!live || !scalarFits(f.schema, x)) bad(f.schema, x, join(v.$p, f.name));
 }
 
 // The lifetime test of a trap class's other accessors: its epoch is dead.

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Infer, StructSchema, ViewOf } from "../../schemas/types.ts";
-import { killMem, type Mem, memOf } from "../values/codec.ts";
+import { deadMem, type Mem } from "../values/codec.ts";
 import { SCALAR_SIZE } from "../../schemas/layout.ts";
 import { KINDS, type ScalarKind } from "../../schemas/kinds.ts";
 import type { ArenaLike, ViewInternals } from "../codegen/runtime.ts";
@@ -40,12 +40,8 @@ export interface Column<A> {
   readonly length: number;
 }
 
-// Memory of no bytes: what a retired cursor reads, so even an unchecked one reads no record.
-// Not live either, so a checked cursor's trap fires on it as on any killed epoch; generation -1
-// (what a lean view reads as its own) is never live again.
-const DEAD: Mem = memOf(new ArrayBuffer(0), 0);
-killMem(DEAD);
-(DEAD as { gen: number }).gen = -1;
+// What a retired cursor reads: see deadMem (generation -1 is what a lean view reads as its own).
+const DEAD: Mem = deadMem();
 
 /** Ends a lent cursor: generation -1 is never live again, and it points at no memory. */
 export function retire(c: ViewInternals): void {

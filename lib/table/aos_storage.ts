@@ -6,13 +6,7 @@
  */
 import { layoutOf } from "../../schemas/layout.ts";
 import type { StructSchema } from "../../schemas/types.ts";
-import { epochOf, type EpochOwner, killMem, type Mem, memOf } from "../values/codec.ts";
-
-function deadMem(): Mem {
-  const m = memOf(new ArrayBuffer(0), 0);
-  killMem(m);
-  return m;
-}
+import { deadMem, epochOf, type EpochOwner, killMem, type Mem, memOf } from "../values/codec.ts";
 import { RecordTraps, StorageLifetimes } from "./traps.ts";
 import { type ViewClass, viewClass } from "../codegen/compile.ts";
 import { aosColumn, type Column } from "../memory/struct_array.ts";
@@ -36,8 +30,7 @@ export class AosStorage extends StorageLifetimes<Mem> implements TableStorage {
   readonly recordBytes: number;
   readonly checked: boolean;
   mem: Mem;
-  // Not live, so the setters' slow paths drop a write instead of reaching a DataView of no bytes
-  // (a retired cursor of a struct array reads the same kind of memory).
+  // Not live, so the setters' slow paths drop a write instead of reaching a DataView of no bytes.
   readonly dead: Mem = deadMem();
   /** Whether lifetimes are traps (checked and not shared): see {@linkcode RecordTraps}. */
   readonly trap: boolean;

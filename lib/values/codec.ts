@@ -85,6 +85,18 @@ export function memOf(buffer: ArrayBuffer | SharedArrayBuffer, start: number): M
 const EMPTY = memOf(new ArrayBuffer(0), 0);
 
 /**
+ * Memory of no bytes that is not live, in generation -1 (never live again): what retired loop
+ * cursors point at, so no accessor reaches a record through them, a checked one's trap fires,
+ * and an unchecked setter's slow path drops a valid write.
+ */
+export function deadMem(): Mem {
+  const m = memOf(new ArrayBuffer(0), 0);
+  killMem(m);
+  (m as { gen: number }).gen = -1;
+  return m;
+}
+
+/**
  * A copy of `base` with the same shape (so accessors stay monomorphic) for the records one arena
  * epoch allocates in that chunk: killing it ends exactly those records.
  */
