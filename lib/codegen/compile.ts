@@ -162,7 +162,7 @@ export function tableLoops(
   let loops = loopCache.get(C);
   if (loops) return loops;
   loops = !jitless && canEval()
-    ? new Function(emitTableLoops(C.name, stride, ++loopSerial))() as TableLoops
+    ? new Function("$Cursor", emitTableLoops(C.name, stride, ++loopSerial))(C) as TableLoops
     : buildLoopsJitless(stride);
   loopCache.set(C, loops);
   return loops;
@@ -241,6 +241,20 @@ export function eachFor(C: ViewClass, fn: unknown): Each | undefined {
 
 const callbackLoops = new WeakMap<object, Specialised<TableLoops>>();
 
+/** The loop copies of one cursor class, by callback: what {@linkcode loopsFor} looks in. */
+export interface LoopCopies {
+  /** Never read: only `loopCopiesOf` makes one. */
+  readonly brand?: never;
+}
+
+/**
+ * The loop copies of cursor class `C` (one object per class, made on first use): a table keeps
+ * it, so that each `forEach` skips looking it up by class.
+ */
+export function loopCopiesOf(C: object): LoopCopies {
+  return specialisedOf(callbackLoops, C) as LoopCopies;
+}
+
 /**
  * The loops of class `C` specialised for callback `fn` (and `pred`, for `where`): a copy of the
  * loops of its own, so the call of `fn` inside sees one function and V8 can inline it. Two
@@ -253,11 +267,12 @@ export function loopsFor(
   jitless: boolean,
   fn: unknown,
   pred?: unknown,
+  copies: LoopCopies = loopCopiesOf(C),
 ): TableLoops {
   const special = jitless || typeof fn !== "function" || !canEval() ||
       (pred !== undefined && typeof pred !== "function")
     ? undefined
-    : specialisedOf(callbackLoops, C).get(
+    : (copies as Specialised<TableLoops>).get(
       fn,
       pred as object | undefined,
       // A callback gets no id when it cannot see one (the source of a filter copy is its pred's
@@ -267,7 +282,9 @@ export function loopsFor(
         // (A source holding the separator itself gets ids everywhere.)
         const [p, f] = parts.length === 2 ? parts : ["", ""];
         const ids = { fn: seesSecondArgument(f), pred: seesSecondArgument(p) };
-        return new Function(emitTableLoops(C.name, stride, ++loopSerial, ids))() as TableLoops;
+        return new Function("$Cursor", emitTableLoops(C.name, stride, ++loopSerial, ids))(
+          C,
+        ) as TableLoops;
       },
     );
   // The class's shared loops only when no copy applies (one lookup fewer per call).

@@ -34,6 +34,10 @@ export interface LoopTable {
   readonly iterators: LoopIterator[];
   /** A new cursor over the current storage: each loop lends its own. */
   takeCursor(): LoopCursor;
+  /** What a new cursor reads: the loops make theirs themselves, `lend` counts it as lent. */
+  cursorMem(): unknown;
+  /** Counts cursor `c`, just made over {@linkcode cursorMem}, as lent; returns it. */
+  lend(c: LoopCursor): LoopCursor;
   /** Marks a lent cursor (and the child views it made) live in generation `g`. */
   resync(c: LoopCursor, g: number): void;
   /**
@@ -80,8 +84,9 @@ const args = (id: boolean) => (id ? `c, x * ${ID_SLOTS} + s` : "c");
 
 /**
  * Emits the loops of the accessor class `name` whose cursors step `stride` units per slot (bytes
- * for array-of-structs classes, 1 for struct-of-arrays ones): the body of a function of no
- * arguments that returns a {@linkcode TableLoops}. `serial` only goes into the first comment:
+ * for array-of-structs classes, 1 for struct-of-arrays ones): the body of a function of one
+ * argument, `$Cursor` (that class, whose instances the loops lend), that returns a
+ * {@linkcode TableLoops}. `serial` only goes into the first comment:
  * V8 caches `new Function` by source text and shares type feedback between functions compiled
  * from the same text, so each class's loops must have a text of their own.
  *
@@ -136,8 +141,11 @@ export function emitTableLoops(
       // constant it reads is initialized (the let/const temporal dead zone), and with the check
       // in the loop a 4-field update took 2× as long per record (6.1 against 3.5 ns in Deno).
       `const ${fn} = function ${fn}(t, ${p}fn, from, to) {`,
-      `  let c = t.takeCursor();`,
       `  const st = t.state;`,
+      // Made here, not by the table: a construct site shared by every class turns megamorphic
+      // once a program has several tables (in V8, taking and ending a cursor cost 113 ns a loop
+      // over 26 tables of 26 classes, 41 ns over 26 tables of one).
+      `  let c = t.lend(new $Cursor(t, t.cursorMem(), 0, st.g, ""));`,
       `  const hw = t.hw;`,
       `  const end = to < hw ? to : hw;`,
       `  const gens = t.gens;`,
@@ -187,8 +195,8 @@ export function emitTableLoops(
     "//   epoch: bumped when storage moves) · c: the loop's own cursor, moved with its nested",
     "//   views by c.$at(address), resynced by t.resync, retired when the loop ends · <name>Moved:",
     "//   the rest of a loop after a delete, clear or growth, returning its cursor · an id is",
-    "//   generation * 2^24",
-    "//   + slot",
+    "//   generation * 2^24 + slot · $Cursor: the class of the loops' cursors (made here, lent",
+    "//   by t.lend)",
     `"use strict";`,
     // A callback that cannot see a second argument gets none: V8 computes an argument it does
     // not need all the same (for a deoptimization's frame), about 20% of a one-field loop.
@@ -211,7 +219,7 @@ export function emitTableLoops(
     `  start() {`,
     `    this.ep = this.t.epoch;`,
     `    this.gens = this.t.gens;`,
-    `    this.c = this.t.takeCursor();`,
+    `    this.c = this.t.lend(new $Cursor(this.t, this.t.cursorMem(), 0, this.st.g, ""));`,
     `    this.s = 0;`,
     `    this.e = this.t.hw;`,
     `    this.on = true;`,

@@ -48,6 +48,11 @@ export interface ArenaLike {
   liveAt(gen: number, pos: number): boolean;
   /** Tables: the view of the record `id` that the reference field `ref` points at. */
   resolveRef?(ref: RefSchema, id: number): unknown;
+  /**
+   * Tables: what a view of the record at table address `pos` reads (loop cursors read another
+   * memory object, which they share and which outlives the record).
+   */
+  recordMem?(pos: number): unknown;
 }
 
 /**
@@ -304,7 +309,11 @@ export class ArrayView {
     const o = this.#at(i, "read");
     const p = this.#parent;
     const el = this.#element;
-    if (this.#child) return new this.#child(p.$a, p.$m, o, p.$g, `${this.#path}[${i}]`);
+    if (this.#child) {
+      // A view of the record, not of the parent: it must not share a loop cursor's memory.
+      const m = p.$a.recordMem === undefined ? p.$m : p.$a.recordMem(p.$o);
+      return new this.#child(p.$a, m, o, p.$g, `${this.#path}[${i}]`);
+    }
     if (el.kind === "array" || el.kind === "mat") return readValue(el, this.#mode, p.$m, o);
     return readScalar(el, p.$m, o);
   }

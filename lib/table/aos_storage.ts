@@ -35,6 +35,7 @@ export class AosStorage extends StorageLifetimes<Mem> implements TableStorage {
   /** Whether lifetimes are traps (checked and not shared): see {@linkcode RecordTraps}. */
   readonly trap: boolean;
   readonly #C: ViewClass;
+  protected readonly flat: boolean;
 
   constructor(schema: StructSchema, init: StorageInit) {
     super();
@@ -47,6 +48,7 @@ export class AosStorage extends StorageLifetimes<Mem> implements TableStorage {
     // Loop cursors: nested views made with them and moved by $at, so reaching one stores nothing.
     this.Cursor = viewClass({ ...key, cursor: true }, jitless) as unknown as TableViewClass;
     this.#C = C;
+    this.flat = !C.plan.fields.some((f) => f.access.how === "child");
     this.checked = checked;
     this.C = C as unknown as TableViewClass;
     this.stride = C.plan.size;
@@ -61,7 +63,9 @@ export class AosStorage extends StorageLifetimes<Mem> implements TableStorage {
           // Never live again: a freed record's copy is not revived, whatever its address holds.
           (m as { gen: number }).gen = -1;
         },
-        walk: (c, fn) => this.walk(c, fn),
+        base: () => this.mem,
+        point: (c, m) => this.point(c, m),
+        gen: () => this.state.g,
         stride: this.stride,
         lent: this.lent,
       })

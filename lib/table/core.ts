@@ -7,7 +7,7 @@
  */
 import type { RefSchema, StructSchema } from "../../schemas/types.ts";
 import type { ArenaLike, ArenaState, Placement } from "../codegen/runtime.ts";
-import { loopsFor, tableLoops } from "../codegen/compile.ts";
+import { type LoopCopies, loopCopiesOf, loopsFor, tableLoops } from "../codegen/compile.ts";
 import type { LoopIterator, LoopTable, TableLoops } from "../codegen/emit_loops.ts";
 import { TableFullError } from "../errors.ts";
 import type { TableImage } from "../snapshot/table_section.ts";
@@ -190,8 +190,16 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
   /** The loops specialised for callback `fn` (and filter `pred`): see `loopsFor`. */
   loopsFor(fn: unknown, pred?: unknown): TableLoops {
     const s = this.storage;
-    return loopsFor(s.Cursor, s.stride, this.jitless, fn, pred);
+    if (this.#copiesOf !== s.Cursor) {
+      this.#copies = loopCopiesOf(s.Cursor);
+      this.#copiesOf = s.Cursor;
+    }
+    return loopsFor(s.Cursor, s.stride, this.jitless, fn, pred, this.#copies);
   }
+
+  // The loop copies of the storage's cursor class (a restore may bring another storage).
+  #copies: LoopCopies | undefined = undefined;
+  #copiesOf: unknown = undefined;
 
   /** Whether the record at table address `pos`, live at generation `gen`, is still there. */
   liveAt(gen: number, pos: number): boolean {
@@ -206,6 +214,10 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
   /** The live slot of `id`, or -1. Never throws, whatever `id` is. */
   slotOf(id: number): number {
     return slotOf(this.gens, this.hw, id);
+  }
+
+  recordMem(pos: number): unknown {
+    return this.storage.memAt(this.slotAt(pos));
   }
 
   /** The view of live record `id`, or undefined (what references to this table resolve to). */
@@ -484,6 +496,14 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
 
   takeCursor(): TableCursor {
     return this.storage.cursor(this, this.state.g);
+  }
+
+  cursorMem(): unknown {
+    return this.storage.cursorMem();
+  }
+
+  lend(c: TableCursor): TableCursor {
+    return this.storage.lend(c);
   }
 
   resync(c: TableCursor, g: number): void {

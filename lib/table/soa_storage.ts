@@ -94,6 +94,7 @@ export class SoaStorage extends StorageLifetimes<SoaMem> implements TableStorage
   readonly #plan: SoaPlan;
   /** Bytes per record of each column, in plan order. */
   readonly #widths: number[];
+  protected readonly flat: boolean;
 
   constructor(schema: StructSchema, init: StorageInit) {
     super();
@@ -105,6 +106,7 @@ export class SoaStorage extends StorageLifetimes<SoaMem> implements TableStorage
     this.#C = C;
     this.checked = checked;
     this.#plan = C.plan;
+    this.flat = C.plan.nodes.length === 1;
     this.C = C as unknown as TableViewClass;
     this.#widths = C.plan.columns.map((c) => c.width * ctorOf(c.ctor).BYTES_PER_ELEMENT);
     this.recordBytes = this.#widths.reduce((n, w) => n + w, 0);
@@ -115,7 +117,9 @@ export class SoaStorage extends StorageLifetimes<SoaMem> implements TableStorage
       ? new RecordTraps<SoaMem>({
         copy: () => copyMem(this.mem),
         kill: (m) => this.#kill(m),
-        walk: (c, fn) => this.walk(c, fn),
+        base: () => this.mem,
+        point: (c, m) => this.point(c, m),
+        gen: () => this.state.g,
         stride: 1,
         lent: this.lent,
       })

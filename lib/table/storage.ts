@@ -85,6 +85,10 @@ export interface TableStorage {
   memAt(slot: number): unknown;
   /** A new cursor for a loop, at slot 0, live in generation `g` of table `a`. */
   cursor(a: ArenaLike, g: number): TableCursor;
+  /** What a new loop cursor reads (its `$m`). */
+  cursorMem(): unknown;
+  /** Counts `c`, a new cursor over {@linkcode cursorMem}, as lent (as `cursor()` does). */
+  lend(c: TableCursor): TableCursor;
   /** Ends a lent cursor: any later access throws (or, unchecked, reads nothing). */
   end(c: TableView): void;
   /** The serial of the last cursor lent (each `cursor()` is one more). */

@@ -13,23 +13,39 @@ import type { TableCursor, TableView, TableViewClass } from "./storage.ts";
 
 /** What the traps need of a storage: how to copy its memory object, and how to kill a copy. */
 export interface TrapMemory<M extends { readonly live: boolean }> {
+  /** The storage's current memory object (replaced by a growth). */
+  base(): M;
   /** A new copy of the current memory object, live, with the same shape. */
   copy(): M;
   /** Ends copy `m` in place: from now on every access through it throws `StaleViewError`. */
   kill(m: M): void;
-  /** Calls `fn` for cursor `c` and each child view under it. */
-  walk(c: TableView, fn: (v: TableView) => void): void;
+  /** Points cursor `c` and each child view under it at `m`. */
+  point(c: TableView, m: M): void;
   /** Table address units per slot (a cursor's `$o` is `slot * stride`). */
   readonly stride: number;
   /** The loop cursors lent and not yet ended (the storage's list). */
   readonly lent: readonly TableView[];
+  /** The table's generation now (it counts deletes, clears, growths and restores). */
+  gen(): number;
 }
 
-/** The copies of one table's records and loop cursors. */
+/**
+ * The copies of one table's records and loop cursors. A record's views share a copy of their
+ * own, killed in place when the record is freed (nobody keeps a list of views). Loop cursors are
+ * listed, so they share one live copy per generation and are ended by pointing them at one
+ * killed copy: a loop then makes no copy and kills nothing, which is most of what a `forEach`
+ * over a small table costs.
+ */
 export class RecordTraps<M extends { readonly live: boolean }> {
   readonly #of: TrapMemory<M>;
   // Per slot, the copy its views read; made on first use, dropped when the record is freed.
   #bySlot: (M | undefined)[] = [];
+  // The copy loop cursors read, the memory object it copies and the generation it was made in.
+  #cursors: M | undefined = undefined;
+  #cursorsOf: M | undefined = undefined;
+  #cursorsAt = -1;
+  // What ended cursors read: a copy killed once, never revived.
+  #ended: M | undefined = undefined;
   constructor(of: TrapMemory<M>) {
     this.#of = of;
   }
@@ -41,24 +57,34 @@ export class RecordTraps<M extends { readonly live: boolean }> {
     return m;
   }
 
-  /** A new copy of the memory object, for a loop cursor to read through. */
-  copy(): M {
-    return this.#of.copy();
+  /**
+   * The copy loop cursors read: one per generation and memory object, so a cursor made after a
+   * delete, clear, growth or restore never shares one with a cursor made before it.
+   */
+  cursorMem(): M {
+    const of = this.#of;
+    const g = of.gen();
+    if (this.#cursors === undefined || this.#cursorsAt !== g || this.#cursorsOf !== of.base()) {
+      this.#cursors = of.copy();
+      this.#cursorsOf = of.base();
+      this.#cursorsAt = g;
+    }
+    return this.#cursors;
   }
 
   /** Ends a loop cursor: it and its children throw from now on. */
   end(c: TableView): void {
-    this.#of.kill(c.$m as M);
+    let m = this.#ended;
+    if (m === undefined) {
+      m = this.#ended = this.#of.copy();
+      this.#of.kill(m);
+    }
+    this.#of.point(c, m);
   }
 
-  /** A cursor whose record was freed under it reads the next one through a fresh copy. */
+  /** A cursor whose record was freed under it reads the next one through a live copy. */
   revive(c: TableView): void {
-    if ((c.$m as M).live === false) {
-      const m = this.#of.copy();
-      this.#of.walk(c, (v) => {
-        v.$m = m;
-      });
-    }
+    if ((c.$m as M).live === false) this.#of.point(c, this.cursorMem());
   }
 
   /** Record `slot` was deleted: its views, and cursors standing on it, throw from now on. */
@@ -72,14 +98,14 @@ export class RecordTraps<M extends { readonly live: boolean }> {
     const lent = this.#of.lent;
     if (lent.length === 0) return;
     const o = slot * this.#of.stride;
-    for (const c of lent) if (c.$o === o) this.#of.kill(c.$m as M);
+    for (const c of lent) if (c.$o === o) this.end(c);
   }
 
   /** Every record was dropped (clear, growth, restore): every view throws from now on. */
   freedAll(): void {
     for (const m of this.#bySlot) if (m !== undefined) this.#of.kill(m);
     this.#bySlot = [];
-    for (const c of this.#of.lent) this.#of.kill(c.$m as M);
+    for (const c of this.#of.lent) this.end(c);
   }
 }
 
@@ -110,6 +136,20 @@ export abstract class StorageLifetimes<M extends { readonly live: boolean }> {
   readonly #lentAt: number[] = [];
   #lends = 0;
 
+  /** Points cursor `c` and each child view under it at memory object `m`. */
+  point(c: TableView, m: M): void {
+    if (this.flat) {
+      c.$m = m;
+      return;
+    }
+    this.walk(c, (v) => {
+      v.$m = m;
+    });
+  }
+
+  /** Whether the views have no child views (so a cursor is pointed elsewhere by one store). */
+  protected abstract readonly flat: boolean;
+
   /** Gives the storage its table's generation cell. */
   attach(state: ArenaState): void {
     this.state = state;
@@ -122,9 +162,16 @@ export abstract class StorageLifetimes<M extends { readonly live: boolean }> {
 
   /** A new loop cursor, at slot 0, live in generation `g` of table `a`, counted as lent. */
   cursor(a: ArenaLike, g: number): TableCursor {
-    const C = this.Cursor;
-    const m = this.traps === undefined ? this.mem : this.traps.copy();
-    const c = new C(a, m as never, 0, g, "") as TableCursor;
+    return this.lend(new this.Cursor(a, this.cursorMem() as never, 0, g, "") as TableCursor);
+  }
+
+  /** What a new loop cursor reads. */
+  cursorMem(): M {
+    return this.traps === undefined ? this.mem : this.traps.cursorMem();
+  }
+
+  /** Counts `c`, a new cursor over {@linkcode cursorMem}, as lent; returns it. */
+  lend(c: TableCursor): TableCursor {
     this.lent.push(c);
     this.#lentAt.push(++this.#lends);
     return c;
@@ -148,8 +195,9 @@ export abstract class StorageLifetimes<M extends { readonly live: boolean }> {
   /** Ends a lent cursor and the child views it made. */
   end(c: TableView): void {
     const lent = this.lent;
-    const i = lent.lastIndexOf(c as TableCursor);
-    // Loops nest, so the cursor ending is nearly always the last one lent.
+    // Loops nest, so the cursor ending is nearly always the last one lent (and a builtin call
+    // to find it costs a small table's loop about a tenth of its time).
+    const i = lent[lent.length - 1] === c ? lent.length - 1 : lent.lastIndexOf(c as TableCursor);
     if (i === lent.length - 1) {
       lent.pop();
       this.#lentAt.pop();
@@ -160,6 +208,11 @@ export abstract class StorageLifetimes<M extends { readonly live: boolean }> {
     if (this.traps !== undefined) return this.traps.end(c);
     // Generation -1 is never live, and the empty storage has nothing to read even unchecked.
     const dead = this.dead;
+    if (this.flat) {
+      c.$g = -1;
+      c.$m = dead;
+      return;
+    }
     this.walk(c, (v) => {
       v.$g = -1;
       v.$m = dead;

@@ -131,3 +131,85 @@ for (const layout of ["aos", "soa"] as const) {
     }
   }
 }
+
+// An element view a loop cursor hands out (`cursor.items.at(i)`) is a view of its record, not
+// of the cursor: it outlives the loop while the record lives, and throws once the record is
+// deleted, even when another record then takes the slot (loop cursors share their memory
+// object, so the element view must not take the cursor's).
+const El = t.struct({ x: t.f32(), y: t.f32() }, { name: "El" });
+const WithItems = t.struct({ life: t.f32(), items: t.array(El, 3) }, { name: "WithItems" });
+for (const jitless of [false, true]) {
+  for (const { checked, shared } of modes) {
+    it(
+      `an element view from a loop cursor lives as long as its record (aos, ${
+        jitless ? "jitless" : "jit"
+      }, shared ${shared})`,
+      () => {
+        const tb = new Table(WithItems, { capacity: 4, layout: "aos", jitless, checked, shared });
+        const a = tb.create({ life: 1, items: [{ x: 1, y: 2 }, { x: 3, y: 4 }, { x: 5, y: 6 }] });
+        tb.create({ life: 2 });
+        let kept: { x: number } | undefined;
+        tb.forEach((p) => {
+          if (p.life === 1) kept = p.items.at(1) as { x: number };
+        });
+        assert.equal(kept!.x, 3);
+        tb.forEach(() => {});
+        assert.equal(kept!.x, 3);
+        tb.delete(a);
+        const c = tb.create({
+          life: 3,
+          items: [{ x: 7, y: 8 }, { x: 9, y: 10 }, { x: 11, y: 12 }],
+        });
+        assert.equal(tb.get(c)!.items.at(1).x, 9);
+        assert.throws(() => kept!.x, StaleViewError);
+        assert.throws(() => (kept!.x = 0.5), StaleViewError);
+        assert.equal(tb.get(c)!.items.at(1).x, 9);
+      },
+    );
+  }
+}
+
+// Loop cursors of one generation read one memory object: ending or freeing one of them must
+// leave the others, and a cursor ended earlier, as they were.
+for (const layout of ["aos", "soa"] as const) {
+  for (const jitless of [false, true]) {
+    it(
+      `nested loops end and free their own cursors only (${layout}, ${
+        jitless ? "jitless" : "jit"
+      })`,
+      () => {
+        const tb = new Table(S, { capacity: 8, layout, jitless });
+        const a = tb.create({ life: 1 });
+        const b = tb.create({ life: 2 });
+        tb.create({ life: 3 });
+        const old = (() => {
+          let k: Rec | undefined;
+          tb.forEach((p) => (k = p as Rec));
+          return k!;
+        })();
+        const seen: number[] = [];
+        let inner: Rec | undefined;
+        tb.forEach((outer, id) => {
+          if (id !== a) return;
+          tb.forEach((p, id2) => {
+            if (id2 === b) {
+              inner = p as Rec;
+              tb.delete(b);
+            }
+          });
+          // The inner loop ended, and freed the record under its cursor: the outer goes on.
+          seen.push(outer.life);
+          outer.life = 1.5;
+          assert.throws(() => inner!.life, StaleViewError);
+          assert.throws(() => old.life, StaleViewError);
+        });
+        assert.deepEqual(seen, [1]);
+        assert.equal(tb.get(a)!.life, 1.5);
+        assert.equal(tb.count, 2);
+        assert.throws(() => (old.life = 2), StaleViewError);
+        tb.forEach((p) => seen.push(p.life));
+        assert.deepEqual(seen, [1, 1.5, 3]);
+      },
+    );
+  }
+}
