@@ -299,10 +299,14 @@ export function emitAccessors(plan: ClassPlan): string {
   L.push(`    this.$m = m;`);
   L.push(`    this.$o = o;`);
   if (!trap) L.push(`    this.$g = g;`);
-  L.push(`    this.$b = o;`);
-  L.push(`    this.$n = 1;`);
-  L.push(`    this.$p = p;`);
   const cursor = plan.key.cursor === true;
+  // A table loop's cursor keeps $b and $n; a view has neither (fields cost every one of them
+  // memory and collector time), and a struct array gives its cursor both.
+  if (cursor) {
+    L.push(`    this.$b = o;`);
+    L.push(`    this.$n = 1;`);
+  }
+  L.push(`    this.$p = p;`);
   for (const f of plan.fields) {
     const a = f.access;
     if (cursor && a.how === "child") {
@@ -382,7 +386,6 @@ export function emitAccessors(plan: ClassPlan): string {
           `new $d.C[${a.childIndex}](this.$a, this.$m, this.$o + ${f.offset}, this.$g, ${path});`,
       );
       L.push(`    c.$o = this.$o + ${f.offset}; ${note}`);
-      L.push(`    c.$b = c.$o;`);
       // A trap view's epoch (its generation too) changes when it revives, and a cursor's when
       // its array moves.
       L.push(trap ? `    c.$m = this.$m;` : `    c.$g = this.$g;`);

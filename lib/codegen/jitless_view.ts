@@ -105,14 +105,18 @@ export function buildJitless(plan: ClassPlan, d: Deps): ViewClass {
     };
   const childFields = plan.fields.filter((f) => !SCALAR_HOW.has(f.access.how));
   const lean = plan.key.trap === true && checked;
+  // As generated: $b and $n are a table loop cursor's, or given by a struct array to its cursor.
+  const cursor = plan.key.cursor === true;
   const C = function (this: View, a: ArenaLike, m: Mem, o: number, g: number, p: string) {
     this.$a = a;
     if (!lean) this.$s = a.state;
     this.$m = m;
     this.$o = o;
     if (!lean) this.$g = g;
-    this.$b = o;
-    this.$n = 1;
+    if (cursor) {
+      this.$b = o;
+      this.$n = 1;
+    }
     this.$p = p;
     for (const f of childFields) this[`$c${f.fieldIndex}`] = undefined;
   } as unknown as ViewClass & { prototype: Record<string, unknown> };
@@ -168,7 +172,6 @@ export function buildJitless(plan: ClassPlan, d: Deps): ViewClass {
           ) as View;
         }
         c.$o = this.$o + f.offset;
-        c.$b = c.$o;
         if (lean) c.$m = this.$m;
         else c.$g = this.$g;
         return c;
@@ -255,13 +258,14 @@ export function buildJitless(plan: ClassPlan, d: Deps): ViewClass {
   const methods: Record<string, (this: View, ...args: never[]) => unknown> = {
     ...recordMethods(C, d.S, live),
     seek(i: number) {
-      if (!((i | 0) === i && i >= 0 && i < this.$n)) h.badIndex(this, i);
-      this.$o = this.$b + i * plan.size;
+      // A view (no $n) moves nowhere.
+      if (!((i | 0) === i && i >= 0 && i < (this.$n ?? 0))) h.badIndex(this, i);
+      this.$o = this.$b! + i * plan.size;
       return this;
     },
     $each(fn: (v: unknown, i: number) => void) {
-      const b = this.$b;
-      const n = this.$n;
+      const b = this.$b ?? 0;
+      const n = this.$n ?? 0;
       for (let i = 0; i < n; i++) {
         this.$o = b + i * plan.size;
         fn(this, i);

@@ -78,8 +78,9 @@ export interface ViewInternals {
   $m: Mem;
   $o: number;
   $g: number;
-  $b: number;
-  $n: number;
+  /** First record and record count: a cursor's only (a struct array's, or a table loop's). */
+  $b?: number;
+  $n?: number;
   $p: string;
   $each(fn: (v: unknown, i: number) => void): void;
 }
@@ -208,6 +209,13 @@ function bad(schema: Schema, x: unknown, path: string): never {
 }
 
 function badIndex(v: ViewInternals, i: unknown): never {
+  // A view (of one record, from alloc or at) is not a cursor: it has no record count.
+  if (v.$n === undefined) {
+    throw new RangeError(
+      `Cannot seek to ${String(i)}: a view of one record does not move (a struct array's ` +
+        `cursor() does)`,
+    );
+  }
   throw new RangeError(
     `Cannot seek to ${String(i)}: expected an integer index from 0 to ${v.$n - 1}`,
   );

@@ -221,6 +221,7 @@ export class StructArray<S extends StructSchema> implements Iterable<Cursor<S>> 
       c = new this.#C(this.#arena, this.#m, this.byteOffset, this.#g, "") as
         & ViewInternals
         & Cursor<S>;
+      c.$b = this.byteOffset;
       c.$n = this.length;
       this.#cursor = c;
     }
@@ -248,6 +249,7 @@ export class StructArray<S extends StructSchema> implements Iterable<Cursor<S>> 
     const c = new this.#C(this.#arena, this.#m, this.byteOffset, this.#g, "") as
       & ViewInternals
       & Cursor<S>;
+    c.$b = this.byteOffset;
     c.$n = this.length;
     try {
       for (let i = 0; i < this.length; i++) yield c.seek(i);

@@ -47,8 +47,6 @@ const $C = { [$d.N]: class {
     this.$a = a;
     this.$m = m;
     this.$o = o;
-    this.$b = o;
-    this.$n = 1;
     this.$p = p;
     this.$c1 = undefined;
   }
@@ -68,7 +66,6 @@ const $C = { [$d.N]: class {
     let c = this.$c1;
     if (c === undefined) c = this.$c1 = new $d.C[0](this.$a, this.$m, this.$o + 4, this.$g, $h.join(this.$p, "pos"));
     c.$o = this.$o + 4; // +4 pos: vec2f
-    c.$b = c.$o;
     c.$m = this.$m;
     return c;
   }

@@ -90,8 +90,14 @@ for (const jitless of [false, true]) {
           message: `Cannot seek to ${i}: expected an integer index from 0 to 3`,
         });
       }
-      // A single view has one record only.
-      assert.throws(() => (ps.at(1) as unknown as { seek(i: number): void }).seek(1), RangeError);
+      // A single view is not a cursor: it moves nowhere, not even to its own record.
+      for (const i of [0, 1]) {
+        assert.throws(() => (ps.at(1) as unknown as { seek(i: number): void }).seek(i), {
+          name: "RangeError",
+          message: `Cannot seek to ${i}: a view of one record does not move (a struct array's ` +
+            `cursor() does)`,
+        });
+      }
     });
 
     it("forEach() and iteration visit every record in order with the cursor", () => {
