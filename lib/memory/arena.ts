@@ -772,7 +772,7 @@ class ArenaPlacer implements Placement {
   $take(): number {
     const C = this.C!;
     const c = this.chunks;
-    const o = c.bump(C.plan.size, C.plan.align, this.soft);
+    const o = c.bump(C.$size, C.$align, this.soft);
     if (o < 0) return -1;
     const m = c.memFor(o);
     C.$z(m, o);
