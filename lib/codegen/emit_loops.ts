@@ -16,6 +16,8 @@ export const ID_SLOTS = 0x100_0000 as const;
 export interface LoopCursor {
   /** The record's table address, `slot * stride`. */
   readonly $o: number;
+  /** What it reads (set by the loops when they end it). */
+  $m: unknown;
   /** Moves the cursor and the nested views it made to table address `o`. */
   $at(o: number): void;
 }
@@ -45,6 +47,11 @@ export interface LoopTable {
    * nothing in unchecked tables), so a cursor kept past its loop fails loudly.
    */
   retire(c: LoopCursor): void;
+  /**
+   * Ends a lent cursor as `retire` does, but for the store of its own memory object, which the
+   * caller makes (`c.$m = t.ending(c)`): in a loop emitted per class, that store sees one class.
+   */
+  ending(c: LoopCursor): unknown;
 }
 
 /** A pooled `for…of` iterator of one table. */
@@ -169,7 +176,7 @@ export function emitTableLoops(
       `      }`,
       `    }`,
       `  }`,
-      `  t.retire(c);`,
+      `  c.$m = t.ending(c);`,
       `};`,
       // The rest of a loop whose body deleted, cleared or grew: resync first, then each record
       // as before, resyncing after every change.
@@ -282,7 +289,7 @@ export function emitTableLoops(
     `  release() {`,
     `    if (!this.on) return;`,
     `    this.on = false;`,
-    `    this.t.retire(this.c);`,
+    `    this.c.$m = this.t.ending(this.c);`,
     `    this.t.iterators.push(this);`,
     `  }`,
     `  [Symbol.iterator]() {`,

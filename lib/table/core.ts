@@ -517,6 +517,10 @@ export class Core implements ArenaLike, LoopTable, RefTarget {
     this.storage.end(c);
   }
 
+  ending(c: TableCursor): unknown {
+    return this.storage.ending(c);
+  }
+
   /**
    * Runs `loops.each` (or, given a filter `pred`, `loops.filter`) over slots [from, to). A
    * callback that throws ends the loop as a return does: the cursors it lent are retired before

@@ -91,6 +91,8 @@ export interface TableStorage {
   lend(c: TableCursor): TableCursor;
   /** Ends a lent cursor: any later access throws (or, unchecked, reads nothing). */
   end(c: TableView): void;
+  /** Ends a lent cursor but for its own `$m`: returns what the caller must store there. */
+  ending(c: TableView): unknown;
   /** The serial of the last cursor lent (each `cursor()` is one more). */
   readonly lends: number;
   /** Ends every cursor lent after serial `mark` that is not ended yet. */

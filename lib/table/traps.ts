@@ -74,12 +74,17 @@ export class RecordTraps<M extends { readonly live: boolean }> {
 
   /** Ends a loop cursor: it and its children throw from now on. */
   end(c: TableView): void {
+    this.#of.point(c, this.ended());
+  }
+
+  /** What ended cursors read: a copy killed once, made on first use. */
+  ended(): M {
     let m = this.#ended;
     if (m === undefined) {
       m = this.#ended = this.#of.copy();
       this.#of.kill(m);
     }
-    this.#of.point(c, m);
+    return m;
   }
 
   /** A cursor whose record was freed under it reads the next one through a live copy. */
@@ -194,6 +199,15 @@ export abstract class StorageLifetimes<M extends { readonly live: boolean }> {
 
   /** Ends a lent cursor and the child views it made. */
   end(c: TableView): void {
+    c.$m = this.ending(c);
+  }
+
+  /**
+   * Ends a lent cursor as {@linkcode end} does, but for one store: the cursor's own `$m`, which
+   * the caller makes (`c.$m = ending(c)`). The generated loops do, so that the store sees one
+   * cursor class, not every table's.
+   */
+  ending(c: TableView): M {
     const lent = this.lent;
     // Loops nest, so the cursor ending is nearly always the last one lent (and a builtin call
     // to find it costs a small table's loop about a tenth of its time).
@@ -205,18 +219,22 @@ export abstract class StorageLifetimes<M extends { readonly live: boolean }> {
       lent.splice(i, 1);
       this.#lentAt.splice(i, 1);
     }
-    if (this.traps !== undefined) return this.traps.end(c);
+    if (this.traps !== undefined) {
+      const m = this.traps.ended();
+      if (!this.flat) this.point(c, m);
+      return m;
+    }
     // Generation -1 is never live, and the empty storage has nothing to read even unchecked.
     const dead = this.dead;
     if (this.flat) {
       c.$g = -1;
-      c.$m = dead;
-      return;
+      return dead;
     }
     this.walk(c, (v) => {
       v.$g = -1;
       v.$m = dead;
     });
+    return dead;
   }
 
   /** A cursor whose record was freed under it reads the next one through a fresh copy. */
