@@ -242,17 +242,14 @@ export function eachFor(C: ViewClass, fn: unknown): Each | undefined {
 const callbackLoops = new WeakMap<object, Specialised<TableLoops>>();
 
 /** The loop copies of one cursor class, by callback: what {@linkcode loopsFor} looks in. */
-export interface LoopCopies {
-  /** Never read: only `loopCopiesOf` makes one. */
-  readonly brand?: never;
-}
+export type LoopCopies = Specialised<TableLoops>;
 
 /**
  * The loop copies of cursor class `C` (one object per class, made on first use): a table keeps
  * it, so that each `forEach` skips looking it up by class.
  */
 export function loopCopiesOf(C: object): LoopCopies {
-  return specialisedOf(callbackLoops, C) as LoopCopies;
+  return specialisedOf(callbackLoops, C);
 }
 
 /**
@@ -272,7 +269,7 @@ export function loopsFor(
   const special = jitless || typeof fn !== "function" || !canEval() ||
       (pred !== undefined && typeof pred !== "function")
     ? undefined
-    : (copies as Specialised<TableLoops>).get(
+    : copies.get(
       fn,
       pred as object | undefined,
       // A callback gets no id when it cannot see one (the source of a filter copy is its pred's

@@ -63,7 +63,6 @@ export class AosStorage extends StorageLifetimes<Mem> implements TableStorage {
           // Never live again: a freed record's copy is not revived, whatever its address holds.
           (m as { gen: number }).gen = -1;
         },
-        base: () => this.mem,
         point: (c, m) => this.point(c, m),
         gen: () => this.state.g,
         stride: this.stride,

@@ -117,7 +117,6 @@ export class SoaStorage extends StorageLifetimes<SoaMem> implements TableStorage
       ? new RecordTraps<SoaMem>({
         copy: () => copyMem(this.mem),
         kill: (m) => this.#kill(m),
-        base: () => this.mem,
         point: (c, m) => this.point(c, m),
         gen: () => this.state.g,
         stride: 1,

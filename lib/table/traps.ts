@@ -13,8 +13,6 @@ import type { TableCursor, TableView, TableViewClass } from "./storage.ts";
 
 /** What the traps need of a storage: how to copy its memory object, and how to kill a copy. */
 export interface TrapMemory<M extends { readonly live: boolean }> {
-  /** The storage's current memory object (replaced by a growth). */
-  base(): M;
   /** A new copy of the current memory object, live, with the same shape. */
   copy(): M;
   /** Ends copy `m` in place: from now on every access through it throws `StaleViewError`. */
@@ -40,9 +38,8 @@ export class RecordTraps<M extends { readonly live: boolean }> {
   readonly #of: TrapMemory<M>;
   // Per slot, the copy its views read; made on first use, dropped when the record is freed.
   #bySlot: (M | undefined)[] = [];
-  // The copy loop cursors read, the memory object it copies and the generation it was made in.
+  // The copy loop cursors read, and the generation it was made in.
   #cursors: M | undefined = undefined;
-  #cursorsOf: M | undefined = undefined;
   #cursorsAt = -1;
   // What ended cursors read: a copy killed once, never revived.
   #ended: M | undefined = undefined;
@@ -58,15 +55,14 @@ export class RecordTraps<M extends { readonly live: boolean }> {
   }
 
   /**
-   * The copy loop cursors read: one per generation and memory object, so a cursor made after a
-   * delete, clear, growth or restore never shares one with a cursor made before it.
+   * The copy loop cursors read: one per generation, so a cursor made after a delete, clear,
+   * growth or restore never shares one with a cursor made before it (a growth or restore, which
+   * replaces the memory object, bumps the generation once the new one is in place).
    */
   cursorMem(): M {
-    const of = this.#of;
-    const g = of.gen();
-    if (this.#cursors === undefined || this.#cursorsAt !== g || this.#cursorsOf !== of.base()) {
-      this.#cursors = of.copy();
-      this.#cursorsOf = of.base();
+    const g = this.#of.gen();
+    if (this.#cursors === undefined || this.#cursorsAt !== g) {
+      this.#cursors = this.#of.copy();
       this.#cursorsAt = g;
     }
     return this.#cursors;
