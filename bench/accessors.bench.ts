@@ -21,47 +21,16 @@ import { bench, do_not_optimize, group, summary } from "mitata";
 import { arrayOf, BufferWriter, f32 as tbF32, object as tbObject } from "typed-binary";
 import { d, writeToArrayBuffer } from "typegpu";
 import * as typedStruct from "typed-struct";
-import { Arena, layoutOf, type NumberSchema, type StructSchema, t, type View } from "../mod.ts";
+import { Arena, layoutOf, type View } from "../mod.ts";
+import { P, type Rec, value } from "./_accessor_records.ts";
 import { runSuite } from "./_suite.ts";
 
 const N = 1024;
 const DT = 1 / 60;
 
-/** The record: five f32 fields (20 bytes). */
-const P: StructSchema<{
-  life: NumberSchema<"f32">;
-  x: NumberSchema<"f32">;
-  y: NumberSchema<"f32">;
-  vx: NumberSchema<"f32">;
-  vy: NumberSchema<"f32">;
-}> = t.struct({
-  // `life` first on purpose: a schema literal with the plain records' key order would share
-  // their hidden-class transitions and make V8 box the plain records' doubles.
-  life: t.f32(),
-  x: t.f32(),
-  y: t.f32(),
-  vx: t.f32(),
-  vy: t.f32(),
-}, { name: "BenchP" });
 const SIZE = layoutOf(P).size;
 const W = SIZE >> 2;
 
-interface Rec {
-  x: number;
-  y: number;
-  vx: number;
-  vy: number;
-  life: number;
-}
-
-// Fractional values on purpose: V8 keeps small integers as Smis, which flatters plain objects.
-const value = (i: number): Rec => ({
-  x: i * 0.5 + 0.25,
-  y: i * 0.25 + 0.125,
-  vx: 1.5 - i * 0.001,
-  vy: -0.75 + i * 0.002,
-  life: 2.5 + i * 0.0005,
-});
 const objects: Rec[] = Array.from({ length: N }, (_, i) => value(i));
 
 // Raw typed array with the same interleaved layout as the arena (life, x, y, vx, vy).

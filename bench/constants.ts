@@ -17,16 +17,9 @@
  *
  * @module
  */
-import { Arena, type Cursor, t } from "../mod.ts";
+import { Arena, type Cursor } from "../mod.ts";
+import { P, type Rec, value } from "./_accessor_records.ts";
 
-const P = t.struct({
-  life: t.f32(),
-  x: t.f32(),
-  y: t.f32(),
-  vx: t.f32(),
-  vy: t.f32(),
-}, { name: "P" });
-type Rec = { life: number; x: number; y: number; vx: number; vy: number };
 type PCursor = Cursor<typeof P>;
 
 const N = 1024;
@@ -34,16 +27,6 @@ const W = 5;
 const DT = 1 / 64;
 const ROUNDS = 40;
 const CALLS = 400;
-
-// Not in the schema's key order: V8 shares hidden-class transitions between object literals with
-// the same keys, and the schema's literal holds objects, which would box these doubles.
-const value = (i: number): Rec => ({
-  x: i * 0.5 + 0.25,
-  y: i * 0.25 + 0.125,
-  vx: 1.5 - i * 0.001,
-  vy: -0.75 + i * 0.002,
-  life: 2.5 + i * 0.0005,
-});
 
 const objects: Rec[] = Array.from({ length: N }, (_, i) => value(i));
 const raw = new Float32Array(N * W);
